@@ -1,0 +1,3 @@
+from inko_mini.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""The `inko-mini` command line: run, check, test, repl.
+
+Each command is a thin shell over a function in the module that owns the
+work, so the phases stay separate (parser, runtime, doctest, repl).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from inko_mini import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-v", "--version", prog_name="inko-mini")
+def cli():
+    """An interpreter for Inko 0.4.0.
+
+    \b
+    Examples:
+      inko-mini run hello.inko
+      inko-mini run -e "import std::stdio::stdout stdout.print('hi')"
+      inko-mini check src/*.inko
+      inko-mini test docs/sockets.md
+    """
+
+
+@cli.command(context_settings={**CONTEXT_SETTINGS, "ignore_unknown_options": True,
+                               "allow_interspersed_args": False})
+@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="Also search DIR for imported modules (repeatable).")
+@click.option("-e", "--eval", "code", metavar="CODE", help="Run CODE instead of a file.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+@click.option("--check-annotations", is_flag=True, hidden=True,
+              help="Treat top-level `EXPR # => VALUE` comments as assertions.")
+@click.argument("file", required=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(include, code, debug, check_annotations, file, args):
+    """Run an Inko program: FILE with ARGS, or CODE given with -e.
+
+    Exit status: 0, 1 after a panic or an error, or N after vm.exit(N).
+    """
+    from inko_mini.runner import run_program
+
+    if code is None and file is None:
+        raise click.UsageError("give a FILE to run, or -e CODE")
+    if code is not None and file is not None:
+        args = (file,) + tuple(args)
+        file = None
+    status = run_program(path=file, code=code, include=list(include), args=list(args),
+                         debug=debug, check_annotations=check_annotations)
+    sys.exit(status)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(files):
+    """Check the syntax of FILES without running them (exit 1 on any error)."""
+    from inko_mini.parser import check_files
+
+    sys.exit(check_files(list(files)))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              help="Time limit for one block.")
+@click.option("-k", "keyword", default=None, metavar="TEXT",
+              help="Only run blocks whose id (file:line) contains TEXT.")
+@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Extra import directory for blocks.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def test(timeout, keyword, include, paths):
+    """Run the ```inko code blocks of Markdown files (or folders of them) as tests."""
+    from inko_mini.doctest.runner import main as doctest_main
+
+    sys.exit(doctest_main(list(paths), timeout=timeout, keyword=keyword,
+                          include=list(include)))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Extra import directory.")
+def repl(include):
+    """Start an interactive prompt."""
+    from inko_mini.repl import main as repl_main
+
+    sys.exit(repl_main(include=list(include)))
+
+
+def main():
+    cli(prog_name="inko-mini")
+
+
+if __name__ == "__main__":
+    main()
