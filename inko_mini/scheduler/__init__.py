@@ -1,0 +1,121 @@
+"""A small scheduler of greenlet tasks that knows nothing about Inko.
+
+One greenlet per task; a hub greenlet runs the loop (ready queue, timer heap,
+selectors poller). The calls below act on the scheduler running in this
+thread (CONTRACTS.md §5):
+
+    spawn(fn, *args) -> Task        current() -> Task
+    yield_now()                     sleep_until(deadline)
+    wait_readable(fd, deadline)     wait_writable(fd, deadline)   -> bool
+    park(deadline, cancel)          wake(task, value)
+    notify_closing(fd)              run_in_thread(fn, *args)
+    Scheduler().run(main_fn)        preempt()
+
+Deadlines are absolute, in the scheduler's monotonic clock (`now()`).
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import kernel
+from .clock import FakeClock
+from .kernel import Scheduler, running
+from .task import (TIMEOUT, BusyResourceError, ClosedResourceError, DeadlockError,
+                   Task, TaskState)
+
+__all__ = [
+    "Scheduler", "Task", "TaskState", "FakeClock", "TIMEOUT", "BusyResourceError",
+    "ClosedResourceError", "DeadlockError", "REDUCTIONS", "running", "run",
+    "spawn", "current", "yield_now", "sleep_until", "wait_readable",
+    "wait_writable", "park", "wake", "notify_closing", "run_in_thread", "now",
+    "preempt",
+]
+
+
+def _reductions_from_env() -> int:
+    # As in Inko 0.4.0, a value that does not parse is ignored.
+    try:
+        value = int(os.environ.get("INKO_REDUCTIONS", "1000"))
+    except ValueError:
+        return 1000
+    return value if value > 0 else 1000
+
+
+# How many reductions (calls and loop iterations) a process may make before
+# it must call preempt().
+REDUCTIONS = _reductions_from_env()
+
+
+def _sched() -> Scheduler:
+    s = kernel._running
+    if s is None:
+        raise RuntimeError("no scheduler is running")
+    return s
+
+
+def run(main_fn, *args, clock=None):
+    return Scheduler(clock).run(main_fn, *args)
+
+
+def spawn(fn, *args) -> Task:
+    return _sched().spawn(fn, *args)
+
+
+def current():
+    s = kernel._running
+    return None if s is None else s._current
+
+
+def now() -> float:
+    return _sched().now()
+
+
+def yield_now() -> None:
+    _sched().yield_now()
+
+
+def sleep_until(deadline: float) -> None:
+    _sched().sleep_until(deadline)
+
+
+def wait_readable(fd, deadline=None) -> bool:
+    return _sched().wait_readable(fd, deadline)
+
+
+def wait_writable(fd, deadline=None) -> bool:
+    return _sched().wait_writable(fd, deadline)
+
+
+def park(deadline=None, cancel=None):
+    return _sched().park(deadline, cancel)
+
+
+def wake(task: Task, value=None) -> None:
+    _sched().wake(task, value)
+
+
+def notify_closing(fd) -> None:
+    s = kernel._running
+    if s is not None:
+        s.notify_closing(fd)
+
+
+def run_in_thread(fn, *args):
+    s = kernel._running
+    if s is None or s._current is None:
+        return fn(*args)
+    return s.run_in_thread(fn, *args)
+
+
+def preempt() -> None:
+    """Called by the evaluator every REDUCTIONS reductions: let other tasks,
+    timers and I/O have a turn. Free when no scheduler runs, and when
+    nothing else could possibly run."""
+    s = kernel._running
+    if s is None or s._current is None:
+        return
+    if not s._ready and not s._timers.live and not s._thread_jobs and (
+            s._poller is None or not len(s._poller)):
+        return
+    s.yield_now()

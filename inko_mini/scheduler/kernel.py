@@ -1,0 +1,293 @@
+"""The kernel: a hub greenlet running the event loop, one greenlet per task.
+
+A task blocks by recording how to undo its wait (`Task.cancel`), optionally
+arming a timer, and switching to the hub. Only the hub switches into a
+waiting task, delivering a value (`switch`) or an exception (`throw`). The
+kernel knows nothing about Inko.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections import deque
+
+import greenlet
+
+from .poller import READ, WRITE, Poller, fileno
+from .task import (NO_WAKE, TIMEOUT, ClosedResourceError, DeadlockError, Task,
+                   TaskState)
+from .timers import Timers
+
+READY = TaskState.READY
+RUNNING = TaskState.RUNNING
+PARKED = TaskState.PARKED
+TERMINATED = TaskState.TERMINATED
+
+# Tasks still suspended when run() returns are never resumed. They are kept
+# referenced so that their greenlets are not collected: collecting one
+# throws GreenletExit into it, which would run its `finally` code (Inko's
+# deferred blocks) although an abandoned process must not run anything.
+_abandoned: list = []
+
+
+class Scheduler:
+    def __init__(self, clock=None) -> None:
+        # `clock()` gives monotonic seconds; tests inject a FakeClock.
+        self._clock = clock if clock is not None else time.monotonic
+        self._autojump = bool(getattr(self._clock, "autojump", False))
+        self._ready: deque = deque()
+        self._timers = Timers()
+        self._poller = None
+        self._hub = None
+        self._main = None
+        self._current = None
+        # Every task not yet terminated (see _abandoned).
+        self._tasks: set = set()
+        # Jobs in the thread pool; their completions arrive through a
+        # socketpair so that the hub can sleep in select().
+        self._executor = None
+        self._thread_jobs = 0
+        self._thread_done: deque = deque()
+        self._wakeup = None
+
+    # -- API used by tasks -------------------------------------------------
+
+    def now(self) -> float:
+        return self._clock()
+
+    def spawn(self, fn, *args) -> Task:
+        """Queue a new task running fn(*args); the caller keeps running."""
+        task = Task(fn, args)
+        task.greenlet = greenlet.greenlet(self._bootstrap, self._hub)
+        task.value = task
+        self._tasks.add(task)
+        self._ready.append(task)
+        return task
+
+    def current(self):
+        return self._current
+
+    def yield_now(self) -> None:
+        """Go to the back of the ready queue."""
+        task = self._current
+        task.state = READY
+        task.value = None
+        self._ready.append(task)
+        self._hub.switch()
+
+    def sleep_until(self, deadline: float) -> None:
+        self._suspend(TaskState.TIME_SLEEP, deadline, None)
+
+    def wait_readable(self, fd, deadline=None) -> bool:
+        return self._wait_fd(fileno(fd), READ, TaskState.READ_WAIT, deadline)
+
+    def wait_writable(self, fd, deadline=None) -> bool:
+        return self._wait_fd(fileno(fd), WRITE, TaskState.WRITE_WAIT, deadline)
+
+    def park(self, deadline=None, cancel=None):
+        """Suspend until wake(); return its value, or TIMEOUT after `deadline`
+        (then `cancel()` runs first, to undo whatever the caller set up)."""
+        task = self._current
+        pending = task.pending
+        if pending is not NO_WAKE:
+            task.pending = NO_WAKE
+            return pending
+        return self._suspend(PARKED, deadline, cancel)
+
+    def wake(self, task: Task, value=None) -> None:
+        state = task.state
+        if state is PARKED:
+            self._resume(task, value)
+        elif state is not TERMINATED:
+            task.pending = value
+
+    def notify_closing(self, fd) -> None:
+        """Wake every task waiting on `fd` with ClosedResourceError; call it
+        before closing an fd that other tasks may be waiting on."""
+        if self._poller is None:
+            return
+        for task in self._poller.take_all(fileno(fd)):
+            task.cancel = None
+            self._resume(task, None, ClosedResourceError(f"fd {fileno(fd)} was closed"))
+
+    def run_in_thread(self, fn, *args):
+        """Run a blocking fn(*args) in the thread pool while this task waits."""
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inko-blocking")
+            r, w = socket.socketpair()
+            r.setblocking(False)
+            w.setblocking(False)
+            self._wakeup = (r, w)
+            self._get_poller().set_wakeup_fd(r.fileno())
+        task = self._current
+        future = self._executor.submit(fn, *args)
+        self._thread_jobs += 1
+
+        def done(f, task=task):
+            # Runs in the worker thread: only thread-safe operations here.
+            self._thread_done.append(task)
+            try:
+                self._wakeup[1].send(b"\0")
+            except OSError:
+                pass
+
+        future.add_done_callback(done)
+        try:
+            self._suspend(TaskState.THREAD_WAIT, None, None)
+        finally:
+            self._thread_jobs -= 1
+        return future.result()
+
+    # -- running -----------------------------------------------------------
+
+    def run(self, main_fn, *args):
+        """Run main_fn(*args) as the main task; return its result when it
+        returns (other tasks are abandoned). Exceptions escaping any task,
+        DeadlockError and KeyboardInterrupt propagate from here."""
+        global _running
+        if _running is not None:
+            raise RuntimeError("a scheduler is already running")
+        self._hub = greenlet.greenlet(self._loop)
+        self._main = self.spawn(main_fn, *args)
+        _running = self
+        try:
+            return self._hub.switch()
+        finally:
+            _running = None
+            self._current = None
+            self._abandon()
+
+    def _abandon(self) -> None:
+        self._ready.clear()
+        if self._tasks:
+            _abandoned.append(self._tasks)
+            self._tasks = set()
+        if self._poller is not None:
+            self._poller.close()
+            self._poller = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            for s in self._wakeup:
+                s.close()
+            self._executor = None
+
+    def _loop(self):
+        main = self._main
+        ready = self._ready
+        timers = self._timers
+        clock = self._clock
+        while True:
+            # This 'while' loop right here is our event loop. Each turn:
+            # poll I/O (without blocking if a task is ready), expire timers,
+            # then run every task that was ready at that point.
+            if ready:
+                timeout = 0.0
+            else:
+                deadline = timers.next_deadline()
+                timeout = None if deadline is None else max(deadline - clock(), 0.0)
+                if timeout is None and not self._thread_jobs and not (self._poller and len(self._poller)):
+                    raise DeadlockError(
+                        "the main process is waiting, but no other process can "
+                        "run and no timer or I/O wait is pending")
+            poller = self._poller
+            if poller is not None and (len(poller) or self._thread_jobs):
+                if self._autojump and timeout:
+                    woken, thread_woke = poller.poll(0)
+                    if not woken and not thread_woke:
+                        clock.advance(timeout)
+                else:
+                    woken, thread_woke = poller.poll(timeout)
+                for task in woken:
+                    task.cancel = None
+                    self._resume(task, True)
+                if thread_woke:
+                    self._drain_threads()
+            elif timeout:
+                if self._autojump:
+                    clock.advance(timeout)
+                else:
+                    time.sleep(timeout)
+            if timers.live:
+                for task in timers.pop_expired(clock()):
+                    task.timer = None
+                    cancel = task.cancel
+                    if cancel is not None:
+                        task.cancel = None
+                        cancel()
+                    self._resume(task, TIMEOUT)
+            for _ in range(len(ready)):
+                task = ready.popleft()
+                if task.state is not READY:
+                    continue
+                self._current = task
+                task.state = RUNNING
+                exc = task.exc
+                if exc is not None:
+                    task.exc = None
+                    task.greenlet.throw(exc)
+                else:
+                    task.greenlet.switch(task.value)
+                self._current = None
+                if main.state is TERMINATED:
+                    return main.result
+
+    def _bootstrap(self, task: Task):
+        try:
+            task.result = task.fn(*task.args)
+        finally:
+            task.state = TERMINATED
+            task.fn = task.args = None
+            self._tasks.discard(task)
+
+    def _drain_threads(self) -> None:
+        try:
+            while self._wakeup[0].recv(4096):
+                pass
+        except OSError:
+            pass
+        done = self._thread_done
+        while done:
+            self._resume(done.popleft(), None)
+
+    # -- suspension --------------------------------------------------------
+
+    def _suspend(self, state, deadline, cancel):
+        task = self._current
+        task.state = state
+        task.cancel = cancel
+        if deadline is not None:
+            task.timer = self._timers.add(deadline, task)
+        return self._hub.switch()
+
+    def _resume(self, task: Task, value, exc=None) -> None:
+        timer = task.timer
+        if timer is not None:
+            task.timer = None
+            self._timers.cancel(timer)
+        task.state = READY
+        task.value = value
+        task.exc = exc
+        self._ready.append(task)
+
+    def _get_poller(self) -> Poller:
+        if self._poller is None:
+            self._poller = Poller()
+        return self._poller
+
+    def _wait_fd(self, fd: int, event: int, state, deadline) -> bool:
+        poller = self._get_poller()
+        task = self._current
+        poller.add(fd, event, task)
+        result = self._suspend(state, deadline, lambda: poller.remove(fd, event, task))
+        return result is True
+
+
+_running = None
+
+
+def running():
+    """The scheduler running in this thread, or None."""
+    return _running

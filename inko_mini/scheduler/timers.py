@@ -1,0 +1,51 @@
+"""The timer heap. Cancelled entries stay in the heap (cheap cancel) and are
+skipped when they surface; the heap is rebuilt when they pile up."""
+
+from __future__ import annotations
+
+import heapq
+
+
+class Timers:
+    __slots__ = ("_heap", "_seq", "live")
+
+    def __init__(self) -> None:
+        self._heap: list = []
+        self._seq = 0
+        self.live = 0
+
+    def add(self, deadline: float, task) -> list:
+        self._seq += 1
+        entry = [deadline, self._seq, task]
+        heapq.heappush(self._heap, entry)
+        self.live += 1
+        return entry
+
+    def cancel(self, entry: list) -> None:
+        if entry[2] is not None:
+            entry[2] = None
+            self.live -= 1
+            # Receives that get their message before the timeout leave dead
+            # entries behind; keep the heap proportional to the live ones.
+            if len(self._heap) > 64 and len(self._heap) > 4 * self.live:
+                self._heap = [e for e in self._heap if e[2] is not None]
+                heapq.heapify(self._heap)
+
+    def next_deadline(self):
+        heap = self._heap
+        while heap and heap[0][2] is None:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def pop_expired(self, now: float) -> list:
+        """Remove and return the tasks whose deadline is at or before `now`."""
+        heap = self._heap
+        tasks = []
+        while heap and heap[0][0] <= now:
+            entry = heapq.heappop(heap)
+            task = entry[2]
+            if task is not None:
+                entry[2] = None
+                self.live -= 1
+                tasks.append(task)
+        return tasks
