@@ -217,3 +217,15 @@ def io_drain_to_string(bytes_):
     text = bytes(bytes_).decode("utf-8", "replace")
     del bytes_[:]
     return text
+
+
+# --- std::string_buffer ----------------------------------------------------
+
+@primitive("string_buffer_to_string")
+def string_buffer_to_string(parts):
+    for part in parts:
+        if not isinstance(part, str):
+            from inko_mini.errors import PanicSignal
+
+            raise PanicSignal("ObjectValue::as_string() called on a non string")
+    return "".join(parts)
