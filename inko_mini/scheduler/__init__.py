@@ -9,6 +9,7 @@ thread (CONTRACTS.md §5):
     wait_readable(fd, deadline)     wait_writable(fd, deadline)   -> bool
     park(deadline, cancel)          wake(task, value)
     notify_closing(fd)              run_in_thread(fn, *args)
+    exit_current(result)            (ends the task without unwinding it)
     Scheduler().run(main_fn)        preempt()
 
 Deadlines are absolute, in the scheduler's monotonic clock (`now()`).
@@ -28,7 +29,7 @@ __all__ = [
     "Scheduler", "Task", "TaskState", "FakeClock", "TIMEOUT", "BusyResourceError",
     "ClosedResourceError", "DeadlockError", "REDUCTIONS", "running", "run",
     "spawn", "current", "yield_now", "sleep_until", "wait_readable",
-    "wait_writable", "park", "wake", "notify_closing", "run_in_thread", "now",
+    "wait_writable", "park", "wake", "notify_closing", "exit_current", "run_in_thread", "now",
     "preempt",
 ]
 
@@ -93,6 +94,10 @@ def park(deadline=None, cancel=None):
 
 def wake(task: Task, value=None) -> None:
     _sched().wake(task, value)
+
+
+def exit_current(result=None):
+    _sched().exit_current(result)
 
 
 def notify_closing(fd) -> None:

@@ -379,3 +379,30 @@ def test_many_timers_with_early_wakes_keep_the_heap_small():
         return len(S.running()._timers._heap)
 
     assert run(main) <= 300
+
+
+def test_exit_current_ends_a_task_without_unwinding():
+    log = []
+
+    def child():
+        try:
+            S.exit_current()
+        finally:
+            log.append("unwound")
+
+    def main():
+        task = S.spawn(child)
+        S.yield_now()
+        return task.state
+
+    assert run(main) is S.TaskState.TERMINATED
+    assert log == []
+
+
+def test_exit_current_in_main_ends_the_run():
+    def main():
+        S.spawn(lambda: None)
+        S.exit_current("early")
+        return "late"
+
+    assert run(main) == "early"
