@@ -125,6 +125,11 @@ def _wait(sock: socket.socket, writable: bool) -> None:
             sched.wait_readable(sock.fileno())
     except sched.ClosedResourceError:
         raise ThrowSignal(_CLOSED_WHILE_WAITING) from None
+    except sched.BusyResourceError:
+        # Two processes share one socket object (through a module global,
+        # say) and both wait on it: the poller takes one waiter per fd, so
+        # the second one polls at a short interval instead.
+        sched.sleep_until(sched.now() + 0.005)
 
 
 def _retry(native: NativeSocket, writable: bool, operation):
@@ -493,11 +498,19 @@ def _rust_float(value: float) -> str:
     return text
 
 
+def _check_family(sock: socket.socket, level: int) -> None:
+    # Newer kernels answer EOPNOTSUPP for an IPv6 option on an IPv4 socket;
+    # Inko 0.4.0 documents (and its users saw) ENOPROTOOPT.
+    if level == _IP6 and sock.family == socket.AF_INET:
+        raise ThrowSignal(errno_text(errno.ENOPROTOOPT))
+
+
 @primitive("socket_get_option")
 def socket_get_option(native, option):
     native = _native(native, _REF_PANIC)
     sock = native._open(_REF_PANIC)
     level, name, kind = _option(option)
+    _check_family(sock, level)
     try:
         if name is None:
             return False
@@ -524,6 +537,7 @@ def socket_set_option(native, option, value):
     native = _native(native, _REF_PANIC)
     sock = native._open(_REF_PANIC)
     level, name, kind = _option(option)
+    _check_family(sock, level)
     try:
         if kind == "bool":
             if name is not None:
