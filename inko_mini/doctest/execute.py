@@ -102,11 +102,10 @@ class BlockRun:
             skip = self.expectation.skip_reason
             if skip is not None:
                 return Outcome(SKIP, skip)
-            for text in self.expectation.values("source-contains"):
-                if text not in self.block.source:
+            for key, text, line in self.expectation.checks:
+                if key == "source-contains" and text not in self.block.source:
                     return Outcome(FAIL, f"expectations out of date: {self.expectation.file.name}"
-                                         f":{self.expectation.line} expects the block to contain"
-                                         f" {text!r}")
+                                         f":{line} expects the block to contain {text!r}")
         self.program.write_text(self.block.source, encoding="utf-8")
         mentioned = unix_sockets.mentioned_paths(self.block.source, self.workdir)
         unix_sockets.remove_stale(mentioned)
@@ -202,8 +201,8 @@ class BlockRun:
         expectation = self.expectation
         if expectation is None:
             return ""
-        where = f"{expectation.file.name}:{expectation.line}"
-        for key, wanted in expectation.checks:
+        for key, wanted, line in expectation.checks:
+            where = f"{expectation.file.name}:{line}"
             if key == "stdout" and stdout.rstrip("\n") != wanted.rstrip("\n"):
                 return f"stdout was {_short(stdout)}, expected {_short(wanted)} ({where})"
             if key == "stdout-contains" and wanted not in stdout:

@@ -50,10 +50,11 @@ class Expectation:
     file: Path
     line: int                      # line of the section header
     selector: tuple[str, int]      # ("block", 5) or ("line", 98)
-    checks: list[tuple[str, str | int]] = field(default_factory=list)
+    # (key, value, line of the check in the file)
+    checks: list[tuple[str, str | int, int]] = field(default_factory=list)
 
     def values(self, key: str) -> list:
-        return [value for name, value in self.checks if name == key]
+        return [value for name, value, _line in self.checks if name == key]
 
     @property
     def exit_status(self) -> int:
@@ -116,7 +117,7 @@ def read_expectations(path: Path) -> ExpectationFile:
         elif key in _INTEGER_KEYS and not re.fullmatch(r"-?\d+", value):
             result.problems.append((number, f"{key} needs a whole number, got {value!r}"))
         else:
-            current.checks.append((key, int(value) if key in _INTEGER_KEYS else value))
+            current.checks.append((key, int(value) if key in _INTEGER_KEYS else value, number))
     return result
 
 
