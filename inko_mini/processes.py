@@ -175,10 +175,11 @@ def receive(timeout=0.0):
     message = proc._pop()
     if message is not _EMPTY:
         return message
-    wait = seconds(timeout)
     deadline = None
-    if wait > 0 and not math.isinf(wait):
-        deadline = scheduler.now() + wait
+    if timeout != 0 or type(timeout) is not float:
+        wait = seconds(timeout)
+        if wait > 0 and not math.isinf(wait):
+            deadline = scheduler.now() + wait
     proc.waiting = True
     try:
         scheduler.park(deadline, proc._stop_waiting)

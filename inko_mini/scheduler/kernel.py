@@ -30,6 +30,10 @@ TERMINATED = TaskState.TERMINATED
 # deferred blocks) although an abandoned process must not run anything.
 _abandoned: list = []
 
+# How many times tasks may switch straight to each other while timers or
+# I/O waits are pending, before the hub gets a turn to look at them.
+_MAX_HANDOFFS = 16
+
 
 class Scheduler:
     def __init__(self, clock=None) -> None:
@@ -50,6 +54,8 @@ class Scheduler:
         self._thread_jobs = 0
         self._thread_done: deque = deque()
         self._wakeup = None
+        # Direct task-to-task switches since the hub's last turn.
+        self._handoffs = 0
 
     # -- API used by tasks -------------------------------------------------
 
@@ -74,7 +80,7 @@ class Scheduler:
         task.state = READY
         task.value = None
         self._ready.append(task)
-        self._hub.switch()
+        self._switch_away()
 
     def sleep_until(self, deadline: float) -> None:
         self._suspend(TaskState.TIME_SLEEP, deadline, None)
@@ -230,7 +236,10 @@ class Scheduler:
                         task.cancel = None
                         cancel()
                     self._resume(task, TIMEOUT)
+            self._handoffs = 0
             for _ in range(len(ready)):
+                if not ready:
+                    break
                 task = ready.popleft()
                 if task.state is not READY:
                     continue
@@ -272,6 +281,28 @@ class Scheduler:
         task.cancel = cancel
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
+        return self._switch_away()
+
+    def _switch_away(self):
+        """Leave the current task: hand the CPU straight to the next ready
+        task when the hub has nothing to do (no timers, no I/O) or has had a
+        turn recently; otherwise go through the hub. Whatever is later
+        switched into this task is returned (or raised) here."""
+        ready = self._ready
+        # A new task must start from the hub: a greenlet begins at the
+        # recursion depth of whoever first switches into it.
+        if ready and ready[0].value is not ready[0] and (self._handoffs < _MAX_HANDOFFS or (
+                not self._timers.live and not self._thread_jobs
+                and (self._poller is None or not len(self._poller)))):
+            self._handoffs += 1
+            task = ready.popleft()
+            self._current = task
+            task.state = RUNNING
+            exc = task.exc
+            if exc is not None:
+                task.exc = None
+                return task.greenlet.throw(exc)
+            return task.greenlet.switch(task.value)
         return self._hub.switch()
 
     def _resume(self, task: Task, value, exc=None) -> None:
