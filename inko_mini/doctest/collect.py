@@ -65,8 +65,12 @@ def _expectations_for(page: Path, explicit: list[Path]) -> ExpectationFile | Non
     return read_expectations(beside) if beside.is_file() else None
 
 
-def plan(paths: list[str]) -> list[Check]:
-    """Every check for `paths`, in page order."""
+def plan(paths: list[str], require_code: bool = True) -> list[Check]:
+    """Every check for `paths`, in page order.
+
+    A page named explicitly must hold ```inko code unless `require_code` is
+    false (the pytest plugin, which sees pages of a folder one at a time).
+    """
     pages, explicit, checks = find_pages(paths)
     searched_blocks = 0
     searched_any = False
@@ -88,7 +92,7 @@ def plan(paths: list[str]) -> list[Check]:
         page_checks.sort(key=lambda c: (c.path != shown, c.line))
         # pages without code found by a folder search are fine; a page named
         # explicitly is expected to hold some
-        if named and not page.blocks and not page.problems:
+        if named and require_code and not page.blocks and not page.problems:
             page_checks.insert(0, Check(shown, 0, problem="no ```inko code blocks in this page"))
         if not named:
             searched_any = True

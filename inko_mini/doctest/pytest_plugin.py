@@ -67,7 +67,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         return None
     if not _is_under(file_path.resolve(), state["roots"]):
         return None
-    return InkoDocPage.from_parent(parent, path=file_path)
+    page = InkoDocPage.from_parent(parent, path=file_path)
+    page.named = file_path.resolve() in state["roots"]
+    return page
 
 
 class InkoDocFailure(Exception):
@@ -79,9 +81,11 @@ class InkoDocFailure(Exception):
 class InkoDocPage(pytest.File):
     """A Markdown page; its children are its blocks (and its problems)."""
 
+    named = True  # given by itself rather than found in a folder
+
     def collect(self):
         state = self.config.stash[_STATE]
-        for check in plan([str(self.path), *map(str, state["expects"])]):
+        for check in plan([str(self.path), *map(str, state["expects"])], self.named):
             name = f"{Path(check.path).name}:{check.line}" if check.line else Path(check.path).name
             yield InkoDocBlock.from_parent(self, name=name, check=check)
 
