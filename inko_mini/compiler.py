@@ -1,0 +1,1003 @@
+"""AST -> Python closures (DESIGN.md §2).
+
+Every node is compiled once into a function `fn(frame)`; running a program
+is calling those functions. A frame is a list `[parent, self,
+return_target, *locals]` (see runtime/calls.py); locals are resolved at
+compile time to (depth, index) so closures capture outer frames by
+reference and no name is looked up in a dict on the hot path.
+
+Sends use a one-entry inline cache per call site, keyed on the object where
+method lookup starts (the prototype for plain objects, the type's prototype
+for Python natives) and invalidated by objects.VERSION. Integer, Float and
+String operators, `if`/`if_true`/`if_false`/`and`/`or` on booleans and Nil,
+and `while_true`/`while_false`/`loop` on literal blocks have fast paths
+guarded by objects.FAST, which turns off when a program redefines the
+built-in method they imitate.
+"""
+
+from __future__ import annotations
+
+import math
+
+from inko_mini import ast
+from inko_mini import builtins
+from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime import objects as O
+from inko_mini.runtime.calls import (
+    Code, ParamInfo, _budget, call_block, find_method, make_frame, out_of_reductions,
+    run_frame, unknown_message,
+)
+from inko_mini.runtime.objects import (
+    FAST, MISSING, NATIVE_PROTOS, VERSION, Block, InkoObject, holder, lookup_from,
+    set_attr,
+)
+from inko_mini.runtime.signals import InkoCompileError, ReturnSignal
+
+
+class ModuleContext:
+    """What code of one module needs at run time: its object and globals."""
+
+    def __init__(self, name, file, display_name=None):
+        self.name = name
+        self.file = file
+        self.display_name = display_name or name
+        self.module = None
+        self.globals: dict = {}
+
+
+class Scope:
+    """Compile-time names of one frame; inline blocks push extra dicts."""
+
+    def __init__(self, kind, outer=None):
+        self.kind = kind  # 'method', 'closure', 'lambda', 'module', 'body'
+        self.outer = outer  # (Scope, [dicts]) captured by a closure
+        self.dicts = [{}]
+        self.nslots = 0
+
+    def declare(self, name):
+        index = 3 + self.nslots
+        self.nslots += 1
+        self.dicts[-1][name] = index
+        return index
+
+    def temp(self):
+        index = 3 + self.nslots
+        self.nslots += 1
+        return index
+
+    def resolve(self, name):
+        depth = 0
+        scope, dicts = self, self.dicts
+        while True:
+            for d in reversed(dicts):
+                i = d.get(name)
+                if i is not None:
+                    return depth, i
+            if scope.kind != "closure" or scope.outer is None:
+                return None
+            scope, dicts = scope.outer
+            depth += 1
+
+
+def _falsy(v):
+    return v is False or v is None
+
+
+def float_eq(a, b):
+    """Float `==`: IEEE equality, or within 2 ULPs with the same sign."""
+    if a == b:
+        return True
+    if a != a or b != b:
+        return False
+    if (a < 0) != (b < 0):
+        return False
+    import struct
+    ia = struct.unpack("<q", struct.pack("<d", a))[0]
+    ib = struct.unpack("<q", struct.pack("<d", b))[0]
+    return abs(ia - ib) <= 2
+
+
+# Operator fast paths, generated once from templates so each is a single
+# closure with the Python operator inline.
+_OP_TEMPLATE = """
+def make(lhs, rhs, slow, fast):
+    def op(f):
+        a = lhs(f)
+        b = rhs(f)
+        t = type(a)
+        if t is type(b):
+            if t is int:
+                if {int_cond}fast['int']:
+                    return {int_expr}
+            elif t is float:
+                if {float_cond}fast['float']:
+                    return {float_expr}
+            elif t is str:
+                if {str_ok} and fast['string']:
+                    return {str_expr}
+        return slow(f, a, b)
+    return op
+"""
+
+_OPS = {
+    # op: (int expr, int guard, float expr or None, float guard, str expr or None)
+    "+": ("a + b", "", "a + b", "", "a + b"),
+    "-": ("a - b", "", "a - b", "", None),
+    "*": ("a * b", "", "a * b", "", None),
+    "/": ("a // b", "b and ", "a / b", "b and ", None),
+    "%": ("a % b", "b and ", None, "", None),
+    "<": ("a < b", "", "a < b", "", None),
+    ">": ("a > b", "", "a > b", "", None),
+    "<=": ("a <= b", "", "a <= b", "", None),
+    ">=": ("a >= b", "", "a >= b", "", None),
+    "==": ("a == b", "", "float_eq(a, b)", "", "a == b"),
+    "!=": ("a != b", "", "not float_eq(a, b)", "", "a != b"),
+    "&": ("a & b", "", None, "", None),
+    "|": ("a | b", "", None, "", None),
+    "^": ("a ^ b", "", None, "", None),
+    ">>": ("a >> b", "0 <= b < 4096 and ", None, "", None),
+}
+_OP_MAKERS = {}
+for _op, (_ie, _ic, _fe, _fc, _se) in _OPS.items():
+    _src = _OP_TEMPLATE.format(
+        int_cond=_ic, int_expr=_ie,
+        float_cond=_fc if _fe else "False and ", float_expr=_fe or "None",
+        str_ok="True" if _se else "False", str_expr=_se or "None")
+    _ns = {"float_eq": float_eq}
+    exec(compile(_src, f"<operator {_op}>", "exec"), _ns)
+    _OP_MAKERS[_op] = _ns["make"]
+
+
+def _panic(message):
+    return PanicSignal(message)
+
+
+class Compiler:
+    def __init__(self, ctx: ModuleContext):
+        self.ctx = ctx
+
+    # --- entry points ------------------------------------------------------
+
+    def compile_module(self, module: ast.Module, name="main", hook=None) -> Code:
+        """The module body; `hook(node, fn)` may wrap each top-level statement."""
+        scope = Scope("module")
+        code = Code(name, self.ctx.file, module.span.line, "module", [], self.ctx)
+        if hook is None:
+            body = self.body(module.body, scope)
+        else:
+            fns = [hook(n, self.c(n, scope), self, scope) for n in module.body]
+            fns = [fn for fn in fns if fn is not None]
+
+            def body(f):
+                result = None
+                for fn in fns:
+                    result = fn(f)
+                return result
+        code.finish(body, scope.nslots)
+        return code
+
+    def compile_statement_list(self, nodes, scope):
+        return self.body(nodes, scope)
+
+    # --- helpers -----------------------------------------------------------
+
+    def error(self, message, node):
+        return InkoCompileError(message, node.span)
+
+    def body(self, nodes, scope):
+        fns = [self.c(n, scope) for n in nodes]
+        fns = [f for f in fns if f is not None] or [lambda f: None]
+        if len(fns) == 1:
+            return fns[0]
+        if len(fns) == 2:
+            a, b = fns
+
+            def body2(f):
+                a(f)
+                return b(f)
+            return body2
+        if len(fns) == 3:
+            a, b, c = fns
+
+            def body3(f):
+                a(f)
+                b(f)
+                return c(f)
+            return body3
+        init, last = tuple(fns[:-1]), fns[-1]
+
+        def body_n(f):
+            for fn in init:
+                fn(f)
+            return last(f)
+        return body_n
+
+    def c(self, node, scope):
+        method = getattr(self, "c_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"cannot compile {type(node).__name__}", node)
+        return method(node, scope)
+
+    # --- literals ----------------------------------------------------------
+
+    def c_IntLit(self, node, scope):
+        v = node.value
+        return lambda f: v
+
+    c_FloatLit = c_IntLit
+    c_StrLit = c_IntLit
+
+    def c_ArrayLit(self, node, scope):
+        fns = [self.c(i, scope) for i in node.items]
+        if not fns:
+            return lambda f: []
+        if len(fns) == 1:
+            a = fns[0]
+            return lambda f: [a(f)]
+        return lambda f: [fn(f) for fn in fns]
+
+    def c_HashLit(self, node, scope):
+        pairs = [(self.c(k, scope), self.c(v, scope)) for k, v in node.pairs]
+        hm = self.constant_getter("HashMap", node)
+
+        def hash_lit(f):
+            m = send_dyn(hm(f), "new", [])
+            for k, v in pairs:
+                send_dyn(m, "[]=", [k(f), v(f)])
+            return m
+        return hash_lit
+
+    # --- names -------------------------------------------------------------
+
+    def c_SelfRef(self, node, scope):
+        return lambda f: f[1]
+
+    def local_getter(self, depth, i):
+        if depth == 0:
+            return lambda f: f[i]
+        if depth == 1:
+            return lambda f: f[0][i]
+        if depth == 2:
+            return lambda f: f[0][0][i]
+
+        def deep(f):
+            for _ in range(depth):
+                f = f[0]
+            return f[i]
+        return deep
+
+    def local_setter(self, depth, i, value):
+        if depth == 0:
+            def set0(f):
+                v = f[i] = value(f)
+                return v
+            return set0
+        if depth == 1:
+            def set1(f):
+                v = f[0][i] = value(f)
+                return v
+            return set1
+
+        def set_deep(f):
+            v = value(f)
+            g = f
+            for _ in range(depth):
+                g = g[0]
+            g[i] = v
+            return v
+        return set_deep
+
+    def c_Identifier(self, node, scope):
+        found = scope.resolve(node.name)
+        if found is not None:
+            return self.local_getter(*found)
+        return self.implicit_send(node.name, [], [], node, ident=True)
+
+    def constant_getter(self, name, node):
+        ctx = self.ctx
+        g = ctx.globals
+        if name == "ThisModule":
+            return lambda f: ctx.module
+
+        def const(f):
+            s = f[1]
+            if type(s) is InkoObject:
+                v = s.attrs.get(name, MISSING)
+                if v is MISSING:
+                    v = lookup_from(s.proto, name)
+            else:
+                v = lookup_from(holder(s), name)
+            if v is MISSING:
+                v = g.get(name, MISSING)
+                if v is MISSING:
+                    raise _panic(f"The constant {name} is undefined")
+            return v
+        return const
+
+    def c_Constant(self, node, scope):
+        return self.constant_getter(node.name, node)
+
+    def c_ConstPath(self, node, scope):
+        recv = self.c(node.receiver, scope)
+        name = node.name
+
+        def const_path(f):
+            v = lookup_from(holder(recv(f)), name)
+            return None if v is MISSING else v
+        return const_path
+
+    def c_ModuleGlobal(self, node, scope):
+        g = self.ctx.globals
+        name = node.name
+        return lambda f: g.get(name)
+
+    def c_AttrRef(self, node, scope):
+        name = node.name
+
+        def attr(f):
+            s = f[1]
+            if type(s) is InkoObject:
+                v = s.attrs.get(name, MISSING)
+                if v is not MISSING:
+                    return v
+                v = lookup_from(s.proto, name)
+            else:
+                v = lookup_from(holder(s), name)
+            return None if v is MISSING else v
+        return attr
+
+    # --- bindings ----------------------------------------------------------
+
+    def c_LetLocal(self, node, scope):
+        value = self.c(node.value, scope)
+        i = scope.declare(node.name)
+        return self.local_setter(0, i, value)
+
+    def c_AssignLocal(self, node, scope):
+        found = scope.resolve(node.name)
+        if found is None:
+            raise self.error(f'The local variable "{node.name}" is undefined', node)
+        value = self.c(node.value, scope)
+        return self.local_setter(found[0], found[1], value)
+
+    def c_LetAttr(self, node, scope):
+        value = self.c(node.value, scope)
+        name = node.name
+
+        def let_attr(f):
+            return set_attr(f[1], name, value(f))
+        return let_attr
+
+    c_AssignAttr = c_LetAttr
+
+    def c_LetConst(self, node, scope):
+        value = self.c(node.value, scope)
+        name = node.name
+        g = self.ctx.globals
+        top = scope.kind == "module"
+
+        def let_const(f):
+            v = value(f)
+            set_attr(f[1], name, v)
+            if top:
+                g[name] = v
+            return v
+        return let_const
+
+    # --- control flow ------------------------------------------------------
+
+    def c_Return(self, node, scope):
+        value = self.c(node.value, scope) if node.value is not None else (lambda f: None)
+
+        def ret(f):
+            target = f[2]
+            if target is None:
+                raise _panic('The "return" keyword can only be used inside a method')
+            raise ReturnSignal(target, value(f))
+        return ret
+
+    def c_Throw(self, node, scope):
+        value = self.c(node.value, scope)
+
+        def throw(f):
+            raise ThrowSignal(value(f))
+        return throw
+
+    def c_Try(self, node, scope):
+        expr = self.c(node.expr, scope)
+        if node.bang:
+            _line = node.span.line
+            file = self.ctx.file
+
+            def try_bang(f):
+                try:
+                    return expr(f)
+                except ThrowSignal as sig:
+                    raise try_panic(sig.value, file, _line) from None
+            return try_bang
+        if node.else_body is None:
+            return expr
+        scope.dicts.append({})
+        slot = scope.declare(node.else_name) if node.else_name else None
+        else_body = self.body(node.else_body, scope)
+        scope.dicts.pop()
+
+        def try_else(f):
+            try:
+                return expr(f)
+            except ThrowSignal as sig:
+                if slot is not None:
+                    f[slot] = sig.value
+                return else_body(f)
+        return try_else
+
+    # --- blocks and methods ------------------------------------------------
+
+    def params(self, params, scope):
+        infos = []
+        for p in params:
+            scope.declare(p.name)
+        for p in params:
+            default = self.c(p.default, scope) if p.default is not None else None
+            infos.append(ParamInfo(p.name, default, p.rest, p.lambda_type))
+        return infos
+
+    def block_code(self, node, scope, kind, name):
+        if kind == "closure":
+            inner = Scope("closure", (scope, list(scope.dicts)))
+        else:
+            inner = Scope(kind)
+        params = self.params(node.params, inner)
+        code = Code(name, self.ctx.file, node.span.line, kind, params, self.ctx)
+        body = self.body(node.body or [], inner)
+        code.finish(body, inner.nslots)
+        return code
+
+    def c_BlockLit(self, node, scope):
+        if node.kind == "lambda":
+            code = self.block_code(node, scope, "lambda", "<lambda>")
+            ctx = self.ctx
+            return lambda f: Block(code, None, ctx.module)
+        code = self.block_code(node, scope, "closure", "<block>")
+        literal = node.kind == "brace"
+        return lambda f: Block(code, f, f[1], literal)
+
+    def c_MethodDef(self, node, scope):
+        if node.body is None:
+            return lambda f: None
+        code = self.block_code(node, scope, "method", node.name)
+        name = node.name
+        g = self.ctx.globals
+        top = scope.kind == "module"
+
+        def define(f):
+            s = f[1]
+            b = Block(code, None, s)
+            set_attr(s, name, b)
+            if top:
+                g[name] = b
+            return b
+        return define
+
+    # --- definitions -------------------------------------------------------
+
+    def run_body_code(self, nodes, name, span):
+        scope = Scope("body")
+        code = Code(name, self.ctx.file, span.line, "body", [], self.ctx)
+        code.finish(self.body(nodes, scope), scope.nslots)
+        return code
+
+    def c_ObjectDef(self, node, scope):
+        name = node.name
+        impls = [self.c(i, scope) for i in node.impls]
+        code = self.run_body_code(node.body, name, node.span)
+        g = self.ctx.globals
+        top = scope.kind == "module"
+
+        def object_def(f):
+            s = f[1]
+            obj = InkoObject(O.OBJECT, {"@_object_name": name})
+            set_attr(s, name, obj)
+            if top:
+                g[name] = obj
+            for impl in impls:
+                implement_trait(obj, impl(f))
+            run_frame(code, [None, obj, None, *code.pad])
+            return obj
+        return object_def
+
+    def c_TraitDef(self, node, scope):
+        name = node.name
+        code = self.run_body_code(node.body, name, node.span)
+        g = self.ctx.globals
+        top = scope.kind == "module"
+
+        def trait_def(f):
+            s = f[1]
+            existing = lookup_from(holder(s), name) if not top else g.get(name, MISSING)
+            if type(existing) is InkoObject and existing.proto is O.TRAIT:
+                obj = existing
+            else:
+                obj = InkoObject(O.TRAIT, {"@_object_name": name})
+                set_attr(s, name, obj)
+                if top:
+                    g[name] = obj
+            run_frame(code, [None, obj, None, *code.pad])
+            return obj
+        return trait_def
+
+    def c_ImplDef(self, node, scope):
+        target = self.c(node.target, scope)
+        trait = self.c(node.trait, scope) if node.trait is not None else None
+        code = self.run_body_code(node.body, "<impl>", node.span)
+
+        def impl_def(f):
+            t = target(f)
+            if trait is not None:
+                tr = trait(f)
+                implement_trait(t, tr)
+                run_frame(code, [None, t, None, *code.pad])
+                return tr
+            run_frame(code, [None, t, None, *code.pad])
+            return t
+        return impl_def
+
+    def c_Import(self, node, scope):
+        return None  # hoisted: the module loader binds imports first
+
+    def c_Directive(self, node, scope):
+        return None
+
+    # --- sends -------------------------------------------------------------
+
+    def c_Send(self, node, scope):
+        recv = node.receiver
+        name = node.name
+        if type(recv) is ast.Constant and recv.name == "_INKOC":
+            return self.primitive_call(node, scope)
+        nargs = len(node.args)
+        if not node.kwargs and recv is not None:
+            if nargs == 1 and name in _OP_MAKERS:
+                lhs = self.c(recv, scope)
+                rhs = self.c(node.args[0], scope)
+                slow = self.slow_binary(name, node)
+                return _OP_MAKERS[name](lhs, rhs, slow, FAST)
+            inline = self.try_inline_control(node, scope)
+            if inline is not None:
+                return inline
+        if recv is None:
+            return self.implicit_send(name, node.args, node.kwargs, node, scope=scope)
+        recv_fn = self.c(recv, scope)
+        arg_fns = [self.c(a, scope) for a in node.args]
+        kw_fns = [(k, self.c(v, scope)) for k, v in node.kwargs]
+        return make_send(recv_fn, name, arg_fns, kw_fns, node.span.line, self.ctx)
+
+    def slow_binary(self, name, node):
+        _line = node.span.line
+        ctx = self.ctx
+        send = make_send(None, name, [None], [], _line, ctx)
+
+        def slow(f, a, b):
+            return send.invoke(a, [b])
+        return slow
+
+    def implicit_send(self, name, args, kwargs, node, scope=None, ident=False):
+        arg_fns = [self.c(a, scope) for a in args]
+        kw_fns = [(k, self.c(v, scope)) for k, v in kwargs]
+        return make_implicit_send(name, arg_fns, kw_fns, node.span.line, self.ctx, ident)
+
+    def primitive_call(self, node, scope):
+        fn = builtins.lookup(node.name)
+        if fn is None:
+            raise self.error(f"Unknown primitive _INKOC.{node.name}", node)
+        args = [self.c(a, scope) for a in node.args]
+        _line = node.span.line
+        if not args:
+            def prim0(f):
+                return fn()
+            return prim0
+        if len(args) == 1:
+            a = args[0]
+
+            def prim1(f):
+                return fn(a(f))
+            return prim1
+        if len(args) == 2:
+            a, b = args
+
+            def prim2(f):
+                return fn(a(f), b(f))
+            return prim2
+
+        def prim_n(f):
+            return fn(*[x(f) for x in args])
+        return prim_n
+
+    # --- inlined control flow ----------------------------------------------
+
+    def inline_block(self, node, scope):
+        """Compile a literal `{ ... }` into the current frame, if safe."""
+        if type(node) is not ast.BlockLit or node.kind != "brace" or node.params:
+            return None
+        if _declares_and_captures(node.body):
+            return None
+        scope.dicts.append({})
+        fn = self.body(node.body, scope)
+        scope.dicts.pop()
+        return fn
+
+    def try_inline_control(self, node, scope):
+        name = node.name
+        args = node.args
+        if name in ("if_true", "if_false", "and", "or") and len(args) == 1:
+            body = self.inline_block(args[0], scope)
+            if body is None:
+                return None
+            recv = self.c(node.receiver, scope)
+            slow = make_send(None, name, [None], [], node.span.line, self.ctx)
+            blk = self.c(args[0], scope)
+            return _make_cond(name, recv, body, blk, slow)
+        if name == "if" and len(args) == 0 and len(node.kwargs) == 2:
+            kw = dict(node.kwargs)
+            if set(kw) != {"true", "false"}:
+                return None
+            t = self.inline_block(kw["true"], scope)
+            fl = self.inline_block(kw["false"], scope)
+            if t is None or fl is None:
+                return None
+            recv = self.c(node.receiver, scope)
+            tb, fb = self.c(kw["true"], scope), self.c(kw["false"], scope)
+            slow = make_send(None, "if", [], [("true", None), ("false", None)],
+                             node.span.line, self.ctx)
+            order = [k for k, _ in node.kwargs]
+
+            def if_(f):
+                r = recv(f)
+                if (r is True or r is False or r is None) and FAST["cond"]:
+                    return t(f) if r is True else fl(f)
+                kws = {"true": tb(f), "false": fb(f)} if order[0] == "true" else \
+                    {"false": fb(f), "true": tb(f)}
+                return slow.invoke(r, [], kws)
+            return if_
+        if name in ("while_true", "while_false") and len(args) == 1:
+            cond = self.inline_block(node.receiver, scope)
+            if cond is None:
+                return None
+            body = self.inline_block(args[0], scope)
+            if body is None:
+                return None
+            recv = self.c(node.receiver, scope)
+            blk = self.c(args[0], scope)
+            slow = make_send(None, name, [None], [], node.span.line, self.ctx)
+            want = name == "while_true"
+
+            def while_(f):
+                if not FAST["loop"]:
+                    return slow.invoke(recv(f), [blk(f)])
+                budget = _budget
+                while True:
+                    c = cond(f)
+                    if (c is not False and c is not None) is not want:
+                        return None
+                    body(f)
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        out_of_reductions()
+            return while_
+        if name == "loop" and not args:
+            body = self.inline_block(node.receiver, scope)
+            if body is None:
+                return None
+            recv = self.c(node.receiver, scope)
+            slow = make_send(None, name, [], [], node.span.line, self.ctx)
+
+            def loop(f):
+                if not FAST["loop"]:
+                    return slow.invoke(recv(f), [])
+                budget = _budget
+                while True:
+                    body(f)
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        out_of_reductions()
+            return loop
+        return None
+
+
+def _declares_and_captures(nodes) -> bool:
+    """True when a block both declares locals and creates nested blocks;
+    inlining it would make those blocks share one variable across calls."""
+    lets = False
+    blocks = False
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.LetLocal,)):
+            lets = True
+        if isinstance(n, ast.BlockLit):
+            blocks = True
+        if isinstance(n, (ast.MethodDef, ast.ObjectDef, ast.TraitDef, ast.ImplDef)):
+            continue
+        if lets and blocks:
+            return True
+        for slot in getattr(type(n), "__slots__", ()):
+            v = getattr(n, slot, None)
+            if isinstance(v, ast.Node):
+                stack.append(v)
+            elif isinstance(v, list):
+                for x in v:
+                    if isinstance(x, ast.Node):
+                        stack.append(x)
+                    elif isinstance(x, tuple):
+                        stack.extend(y for y in x if isinstance(y, ast.Node))
+    return lets and blocks
+
+
+def _make_cond(name, recv, body, blk, slow):
+    if name == "if_true":
+        def if_true(f):
+            r = recv(f)
+            if (r is True or r is False or r is None) and FAST["cond"]:
+                return body(f) if r is True else None
+            return slow.invoke(r, [blk(f)])
+        return if_true
+    if name == "if_false":
+        def if_false(f):
+            r = recv(f)
+            if (r is True or r is False or r is None) and FAST["cond"]:
+                return None if r is True else body(f)
+            return slow.invoke(r, [blk(f)])
+        return if_false
+    if name == "and":
+        def and_(f):
+            r = recv(f)
+            if (r is True or r is False or r is None) and FAST["cond"]:
+                return body(f) if r is True else False
+            return slow.invoke(r, [blk(f)])
+        return and_
+
+    def or_(f):
+        r = recv(f)
+        if (r is True or r is False or r is None) and FAST["cond"]:
+            return True if r is True else body(f)
+        return slow.invoke(r, [blk(f)])
+    return or_
+
+
+# --- sends -----------------------------------------------------------------
+
+class SendSite:
+    """A call site: its inline cache, and the slow paths shared by the
+    generated send closures."""
+
+    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names")
+
+    def __init__(self, name, line, ctx, kw_names=()):
+        self.name = name
+        self._line = line
+        self.ctx = ctx
+        self.key = None
+        self.ver = -1
+        self.method = None
+        self.kw_names = kw_names
+
+    def lookup(self, r):
+        t = type(r)
+        if t is InkoObject:
+            m = r.attrs.get(self.name, MISSING)
+            if m is not MISSING:
+                return m
+            key = r.proto
+        elif t is bool:
+            key = O.TRUE_OBJ if r else O.FALSE_OBJ
+        elif r is None:
+            key = O.NIL_OBJ
+        else:
+            key = NATIVE_PROTOS.get(t) or holder(r)
+        if key is self.key and self.ver == VERSION[0]:
+            return self.method
+        m = lookup_from(key, self.name)
+        self.key = key
+        self.ver = VERSION[0]
+        self.method = m
+        return m
+
+    def invoke(self, r, args, kwargs=None):
+        _line = self._line  # noqa: F841 (read by stack traces)
+        m = self.lookup(r)
+        if type(m) is Block:
+            if m.code.native is not None:
+                return m.code.native(r, args, kwargs)
+            if m.code.kind == "method":
+                f = make_frame(m, r, args, kwargs)
+            else:
+                f = make_frame(m, m.receiver, args, kwargs)
+            return run_call(m.code, f)
+        if m is MISSING:
+            return missing_message(r, self.name, args, self.ctx.file, _line)
+        raise _panic("ObjectValue::as_block() called on a non block object")
+
+
+def run_call(_code, f):
+    budget = _budget
+    budget[0] -= 1
+    if budget[0] <= 0:
+        out_of_reductions()
+    try:
+        return _code.body(f)
+    except ReturnSignal as sig:
+        if sig.target is f:
+            return sig.value
+        raise
+
+
+def missing_message(r, name, args, file, line):
+    if r is None or find_method(r, "unknown_message") is not MISSING:
+        return unknown_message(r, name, args)
+    sig = PanicSignal("ObjectValue::as_block() called on a non block object")
+    from inko_mini.runtime.panics import live_frames
+    sig.frames = live_frames(1) + [(file, line, name)]
+    raise sig
+
+
+def send_dyn(r, name, args, kwargs=None):
+    m = find_method(r, name)
+    if type(m) is Block:
+        return call_block(m, args, kwargs, r)
+    if m is MISSING:
+        return unknown_message(r, name, args)
+    raise _panic("ObjectValue::as_block() called on a non block object")
+
+
+def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
+    """A send closure `recv.name(args)`; with recv_fn None, just the site."""
+    site = SendSite(name, _line, ctx, tuple(k for k, _ in kw_fns))
+    if recv_fn is None:
+        return site
+    budget = _budget
+    lookup = site.lookup
+    invoke = site.invoke
+    if kw_fns:
+        def send_kw(f):
+            r = recv_fn(f)
+            args = [a(f) for a in arg_fns]
+            kwargs = {k: v(f) for k, v in kw_fns}
+            return invoke(r, args, kwargs)
+        return send_kw
+    n = len(arg_fns)
+    if n == 0:
+        def send0(f):
+            r = recv_fn(f)
+            m = lookup(r)
+            if type(m) is Block:
+                c = m.code
+                if c.simple and c.kind == "method":
+                    if c.nparams:
+                        raise make_frame_error(m, 0)
+                    _code = c  # noqa: F841 (read by stack traces)
+                    fr = [None, r, None, *c.pad]
+                    fr[2] = fr
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        out_of_reductions()
+                    try:
+                        return c.body(fr)
+                    except ReturnSignal as sig:
+                        if sig.target is fr:
+                            return sig.value
+                        raise
+            return invoke(r, [])
+        return send0
+    if n == 1:
+        a0 = arg_fns[0]
+
+        def send1(f):
+            r = recv_fn(f)
+            x = a0(f)
+            m = lookup(r)
+            if type(m) is Block:
+                c = m.code
+                if c.simple and c.kind == "method" and c.nparams == 1:
+                    _code = c  # noqa: F841
+                    fr = [None, r, None, x, *c.pad]
+                    fr[2] = fr
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        out_of_reductions()
+                    try:
+                        return c.body(fr)
+                    except ReturnSignal as sig:
+                        if sig.target is fr:
+                            return sig.value
+                        raise
+            return invoke(r, [x])
+        return send1
+    if n == 2:
+        a0, a1 = arg_fns
+
+        def send2(f):
+            r = recv_fn(f)
+            x = a0(f)
+            y = a1(f)
+            m = lookup(r)
+            if type(m) is Block:
+                c = m.code
+                if c.simple and c.kind == "method" and c.nparams == 2:
+                    _code = c  # noqa: F841
+                    fr = [None, r, None, x, y, *c.pad]
+                    fr[2] = fr
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        out_of_reductions()
+                    try:
+                        return c.body(fr)
+                    except ReturnSignal as sig:
+                        if sig.target is fr:
+                            return sig.value
+                        raise
+            return invoke(r, [x, y])
+        return send2
+
+    def send_n(f):
+        r = recv_fn(f)
+        return invoke(r, [a(f) for a in arg_fns])
+    return send_n
+
+
+def make_frame_error(m, given):
+    from inko_mini.runtime.calls import arity_panic
+    return arity_panic(m.code.name, m.code, given)
+
+
+def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
+    """`name(args)` without receiver: to self if it responds, else to the
+    module; a bare identifier (`ident`) finally falls back to a global."""
+    self_site = SendSite(name, _line, ctx)
+    mod_site = SendSite(name, _line, ctx)
+    g = ctx.globals
+
+    def implicit(f):
+        s = f[1]
+        m = self_site.lookup(s)
+        if m is MISSING:
+            mod = ctx.module
+            m2 = mod_site.lookup(mod) if mod is not s else MISSING
+            if m2 is not MISSING:
+                args = [a(f) for a in arg_fns]
+                kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
+                return mod_site.invoke(mod, args, kwargs)
+            if ident:
+                v = g.get(name, MISSING)
+                if v is not MISSING:
+                    return v
+        args = [a(f) for a in arg_fns]
+        kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
+        return self_site.invoke(s, args, kwargs)
+    return implicit
+
+
+def try_panic(value, file, _line):
+    """`try!` caught `value`: panic with its to_string, trace ending in `<else>`."""
+    from inko_mini.runtime.panics import live_frames
+    message = send_dyn(value, "to_string", [])
+    sig = PanicSignal(message if type(message) is str else str(message))
+    sig.frames = live_frames(1) + [(file, _line, "<else>")]
+    return sig
+
+
+def implement_trait(target, trait):
+    """`impl T for X`: copy T's methods onto X, record T (LANGUAGE.md §3.9)."""
+    h = holder(target)
+    if type(trait) is InkoObject:
+        for key, value in list(trait.attrs.items()):
+            if type(value) is Block:
+                set_attr(target, key, value)
+    traits = h.attrs.get("@_implemented_traits")
+    if type(traits) is not InkoObject:
+        traits = InkoObject(O.OBJECT)
+        h.attrs["@_implemented_traits"] = traits
+    traits.attrs[trait] = True
+    return trait
+
+
+_ = math  # kept for float helpers that may move here

@@ -1,0 +1,210 @@
+"""`inko-mini run`: parse, load the prelude, run the main module as the main
+process, and turn whatever ends it into an exit status (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from inko_mini.errors import InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal
+
+RECURSION_LIMIT = 60_000
+
+
+def _prepare(include, args):
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    import inko_mini.runtime as runtime
+    from inko_mini import scheduler
+    from inko_mini.runtime.calls import configure_reductions
+
+    runtime.program_arguments[:] = list(args)
+    configure_reductions(scheduler.REDUCTIONS, scheduler.preempt)
+    return runtime
+
+
+def _internal_error(exc, debug):
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+    sys.stderr.write(f"inko-mini: internal error: {line}\n")
+    if not debug:
+        sys.stderr.write("inko-mini: rerun with --debug to see the Python traceback\n")
+    sys.stderr.flush()
+    return 1
+
+
+def _annotation_hook(tree, failures):
+    """`# => VALUE` checks for --check-annotations (CONTRACTS.md §7)."""
+    from inko_mini import parser
+
+    body = tree.body
+    lines = sorted(tree.annotations)
+    if not lines:
+        return None
+
+    def hook(node, fn, compiler, scope):
+        index = body.index(node)
+        start = node.span.line
+        end = body[index + 1].span.line if index + 1 < len(body) else 10 ** 9
+        mine = [ln for ln in lines if start <= ln < end]
+        if not mine or fn is None:
+            return fn
+        text = tree.annotations[mine[-1]]
+        try:
+            expected_tree = parser.parse(text, node.span.file)
+        except Exception:
+            return fn
+        if len(expected_tree.body) != 1 or expected_tree.imports:
+            return fn
+        expected = compiler.c(expected_tree.body[0], scope)
+        where = f"{node.span.file}:{mine[-1]}"
+
+        def checked(f):
+            from inko_mini.compiler import send_dyn
+
+            got = fn(f)
+            want = expected(f)
+            same = send_dyn(got, "==", [want])
+            if same is False or same is None:
+                failures.append(
+                    f"annotation failed at {where}: expected "
+                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}")
+            return got
+        return checked
+    return hook
+
+
+def run_program(path, code, include, args, debug=False, check_annotations=False) -> int:
+    try:
+        return _run(path, code, include, args, debug, check_annotations)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in inko-mini, not in the program
+        return _internal_error(exc, debug)
+
+
+def _run(path, code, include, args, debug, check_annotations):
+    from inko_mini.runtime.modules import Loader, parse_source
+    from inko_mini.runtime.signals import InkoCompileError
+
+    if code is not None:
+        display, source, main_dir = "-e", code, os.getcwd()
+    else:
+        display = path
+        try:
+            with open(path, encoding="utf-8") as fh:
+                source = fh.read()
+        except OSError as exc:
+            sys.stderr.write(f"inko-mini: can not read {path}: {exc.strerror}\n")
+            return 1
+        main_dir = os.path.dirname(os.path.abspath(path))
+    runtime = _prepare(include, args)
+    try:
+        tree = parse_source(source, display)
+    except InkoSyntaxError as exc:
+        sys.stderr.write(exc.render() + "\n")
+        return 1
+
+    try:
+        from inko_mini.processes import check_spawn_captures
+    except ImportError:
+        check_spawn_captures = None
+    loader = Loader(main_dir, include, check_spawn_captures)
+    failures: list = []
+    hook = _annotation_hook(tree, failures) if check_annotations else None
+
+    from inko_mini.compiler import ModuleContext
+
+    ctx = ModuleContext("main", display, "main")
+    loader.modules["main"] = ctx
+
+    def main():
+        try:
+            _load_prelude(loader)
+            loader.run_module(tree, ctx, user=True, hook=hook)
+        except RecursionError:
+            raise PanicSignal("Stack overflow: too many nested calls") from None
+
+    try:
+        status = _run_main(main, runtime)
+    except (InkoSyntaxError, InkoCompileError, InkoLoadError) as exc:
+        _flush()
+        sys.stderr.write(_render_error(exc) + "\n")
+        return 1
+    except _SpawnCaptureError() as exc:
+        _flush()
+        sys.stderr.write(exc.render() + "\n")
+        return 1
+    _flush()
+    if failures:
+        sys.stderr.write("\n".join(failures) + "\n")
+        if status == 0:
+            status = 1
+    return status
+
+
+def _SpawnCaptureError():
+    try:
+        from inko_mini.processes import SpawnCaptureError
+        return SpawnCaptureError
+    except ImportError:
+        return ()
+
+
+def _render_error(exc):
+    if isinstance(exc, InkoLoadError):
+        span = exc.span
+        where = f"{span.file}:{span.line}:{span.column}: " if span is not None else ""
+        return f"{where}error: {exc.message}"
+    return exc.render()
+
+
+def _load_prelude(loader):
+    from inko_mini.runtime import objects
+
+    loader.load(["core", "bootstrap"])
+    loader.load(["core", "globals"])
+    loader.load(["core", "prelude"])
+    objects.prelude_loaded()
+
+
+def _flush():
+    io = sys.modules.get("inko_mini.builtins.io")
+    flush_all = getattr(io, "flush_all", None)
+    try:
+        if flush_all is not None:
+            flush_all()
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+
+
+class _MainProcess:
+    panic_handler = None
+    is_main = True
+    identifier = "0x1"
+
+
+def _run_main(main, runtime):
+    try:
+        from inko_mini.processes import run_main
+    except ImportError:
+        run_main = None
+    if run_main is not None:
+        return run_main(main)
+    # Without the process layer: run directly in this thread.
+    proc = _MainProcess()
+    try:
+        main()
+        return 0
+    except runtime.ExitProgram as exc:
+        return exc.status
+    except PanicSignal as sig:
+        status = runtime.handle_panic(sig, proc)
+        return 0 if status is None else status
+    except ThrowSignal:
+        sig = PanicSignal(f"A thrown value reached the top-level in process {proc.identifier}")
+        status = runtime.handle_panic(sig, proc)
+        return 0 if status is None else status

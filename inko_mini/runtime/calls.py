@@ -1,0 +1,226 @@
+"""Running blocks: argument binding (LANGUAGE.md §3.8), sends from Python,
+and the unknown-message fallback.
+
+A frame is a Python list `[parent, self, return_target, *locals]`:
+`parent` is the frame a closure captured (so captured locals are reached by
+walking parents a statically known number of times), `return_target` is the
+method or lambda frame a `return` unwinds to.
+"""
+
+from __future__ import annotations
+
+from inko_mini.errors import PanicSignal
+from inko_mini.runtime.objects import (
+    MISSING, NATIVE_PROTOS, VERSION, Block, InkoObject, holder, lookup_from,
+)
+from inko_mini.runtime.signals import ReturnSignal
+
+FRAME_HEADER = 3  # parent, self, return target
+
+
+class ParamInfo:
+    __slots__ = ("name", "default", "rest", "lambda_type")
+
+    def __init__(self, name, default=None, rest=False, lambda_type=False):
+        self.name = name
+        self.default = default  # compiled fn(frame) or None
+        self.rest = rest
+        self.lambda_type = lambda_type
+
+
+class Code:
+    """The compiled, immutable part of a block."""
+
+    __slots__ = ("name", "file", "line", "kind", "params", "nparams", "nrequired",
+                 "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
+                 "lambda_params", "_as_lambda", "native")
+
+    def __init__(self, name, file, line, kind, params, ctx):
+        self.name = name
+        self.file = file
+        self.line = line
+        self.kind = kind  # 'method', 'closure', 'lambda', 'module', 'body'
+        self.params = params
+        self.nparams = len(params)
+        self.has_rest = any(p.rest for p in params)
+        self.nrequired = sum(1 for p in params if p.default is None and not p.rest)
+        self.lambda_params = tuple(i for i, p in enumerate(params) if p.lambda_type)
+        self.index = {p.name: i for i, p in enumerate(params)}
+        self.ctx = ctx
+        self.body = None
+        self.nslots = len(params)
+        self.pad = ()
+        self.simple = False
+        self._as_lambda = None
+        # For methods written in Python: fn(self, args, kwargs) -> value.
+        self.native = None
+
+    def finish(self, body, nslots):
+        self.body = body
+        self.nslots = nslots
+        self.pad = (None,) * (nslots - self.nparams)
+        self.simple = (not self.has_rest and self.nrequired == self.nparams
+                       and not self.lambda_params)
+
+    def as_lambda(self):
+        if self._as_lambda is None:
+            c = Code("<lambda>", self.file, self.line, "lambda", self.params, self.ctx)
+            c.finish(self.body, self.nslots)
+            self._as_lambda = c
+        return self._as_lambda
+
+
+def arity_panic(name, code, given):
+    total = code.nparams - (1 if code.has_rest else 0)
+    n = f"{total}+" if code.has_rest else str(total)
+    return PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+
+
+def self_for(block, receiver):
+    """`self` for running `block` as the method of a send to `receiver`."""
+    return receiver if block.code.kind == "method" else block.receiver
+
+
+def make_frame(block, self_, args, kwargs=None, name=None):
+    """Bind arguments (positional, then keywords by name, then defaults)."""
+    code = block.code
+    params = code.params
+    nargs = len(args)
+    if kwargs is None and code.simple:
+        if nargs != code.nparams:
+            raise arity_panic(name or code.name, code, nargs)
+        f = [block.parent, self_, None, *args, *code.pad]
+    else:
+        given = nargs + (len(kwargs) if kwargs else 0)
+        total = code.nparams
+        if given < code.nrequired or (not code.has_rest and given > total):
+            raise arity_panic(name or code.name, code, given)
+        f = [block.parent, self_, None] + [MISSING] * code.nslots
+        npos = total - 1 if code.has_rest else total
+        for i in range(min(nargs, npos)):
+            f[3 + i] = args[i]
+        if code.has_rest:
+            f[3 + npos] = list(args[npos:])
+        elif nargs > npos:
+            raise arity_panic(name or code.name, code, given)
+        if kwargs:
+            index = code.index
+            for key, value in kwargs.items():
+                i = index.get(key)
+                if i is not None:
+                    f[3 + i] = value
+        for i, p in enumerate(params):
+            if f[3 + i] is MISSING:
+                if p.default is not None:
+                    f[3 + i] = p.default(f)
+                elif p.rest:
+                    f[3 + i] = []
+                else:
+                    raise PanicSignal(
+                        f'{name or code.name} requires the argument "{p.name}", '
+                        f'but it was not supplied')
+        for i in range(3 + code.nparams, len(f)):
+            f[i] = None
+        for i in code.lambda_params:
+            v = f[3 + i]
+            if type(v) is Block and v.literal and v.code.kind == "closure":
+                f[3 + i] = Block(v.code.as_lambda(), v.parent, v.code.ctx.module)
+    if code.kind == "closure":
+        parent = block.parent
+        f[2] = parent[2] if parent is not None else None
+    else:
+        f[2] = f
+    return f
+
+
+def run_frame(code, f):
+    """Run a compiled body in a frame; catches `return`s aimed at it."""
+    try:
+        return code.body(f)
+    except ReturnSignal as sig:
+        if sig.target is f:
+            return sig.value
+        raise
+
+
+def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
+    """Run any Block from Python with Inko argument binding."""
+    if type(block) is not Block:
+        raise PanicSignal("ObjectValue::as_block() called on a non block object")
+    self_ = block.receiver if receiver is MISSING or block.code.kind != "method" else receiver
+    code = block.code
+    if code.native is not None:
+        return code.native(self_, list(args), kwargs)
+    f = make_frame(block, self_, args, kwargs, name)
+    count_reduction()
+    try:
+        return code.body(f)
+    except ReturnSignal as sig:
+        if sig.target is f:
+            return sig.value
+        raise
+
+
+def find_method(receiver, name):
+    t = type(receiver)
+    if t is InkoObject:
+        m = receiver.attrs.get(name, MISSING)
+        if m is not MISSING:
+            return m
+        return lookup_from(receiver.proto, name)
+    return lookup_from(holder(receiver), name)
+
+
+def send(receiver, name, *args, kwargs=None):
+    """A dynamic message send from Python."""
+    m = find_method(receiver, name)
+    if m is MISSING:
+        return unknown_message(receiver, name, args)
+    return call_block(m, args, kwargs, receiver)
+
+
+def unknown_message(receiver, name, args):
+    hook = find_method(receiver, "unknown_message")
+    if type(hook) is Block:
+        return call_block(hook, (name, list(args)), None, receiver)
+    sig = PanicSignal("ObjectValue::as_block() called on a non block object")
+    sig.frames = None
+    raise sig
+
+
+def native_method(name, fn, nparams=0):
+    """A method implemented in Python: fn(self, args, kwargs)."""
+    code = Code(name, "<builtin>", 0, "method", [], None)
+    code.finish(None, 0)
+    code.simple = False
+    code.native = fn
+    return Block(code)
+
+
+# Reductions: every REDUCTIONS calls/iterations, let the scheduler run others.
+_budget = [1000]
+_preempt = [None]
+_limit = [1000]
+
+
+def configure_reductions(limit, preempt):
+    _limit[0] = limit
+    _budget[0] = limit
+    _preempt[0] = preempt
+
+
+def count_reduction():
+    _budget[0] -= 1
+    if _budget[0] <= 0:
+        out_of_reductions()
+
+
+def out_of_reductions():
+    _budget[0] = _limit[0]
+    p = _preempt[0]
+    if p is not None:
+        p()
+
+
+__all__ = ["Code", "ParamInfo", "make_frame", "call_block", "send", "find_method",
+           "unknown_message", "run_frame", "NATIVE_PROTOS", "VERSION"]

@@ -1,0 +1,150 @@
+"""Modules and imports (LANGUAGE.md §3.3, DESIGN.md decision 9).
+
+`import a::b` loads `a/b.inko` from the main file's directory, then each
+include directory, then the bundled stdlib. Each module body runs once, at
+its first import; imports are hoisted and bind module globals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+
+from inko_mini import __version__, ast
+from inko_mini.errors import InkoLoadError
+from inko_mini.runtime import objects as O
+from inko_mini.runtime.calls import run_frame
+from inko_mini.runtime.objects import MISSING, InkoObject, holder, lookup_from
+
+STDLIB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "stdlib")
+PRELUDE = ("core", "prelude")
+
+
+def parse_file(path, display):
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
+    return parse_source(source, display, cache=path.startswith(STDLIB_DIR))
+
+
+def _cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "inko-mini", __version__)
+
+
+def parse_source(source, display, cache=False):
+    """Parse, using a pickled AST cached by content hash when allowed."""
+    from inko_mini import parser
+
+    if not cache:
+        return parser.parse(source, display)
+    key = hashlib.sha1((display + "\0" + source).encode()).hexdigest()
+    path = os.path.join(_cache_dir(), key + ".ast")
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        pass
+    tree = parser.parse(source, display)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            pickle.dump(tree, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:
+        pass
+    return tree
+
+
+class Loader:
+    def __init__(self, main_dir=None, include=(), check_captures=None):
+        self.search = []
+        if main_dir is not None:
+            self.search.append(main_dir)
+        self.search.extend(include)
+        self.search.append(STDLIB_DIR)
+        self.modules: dict = {}  # qualified name -> ModuleContext
+        self.check_captures = check_captures
+
+    def find(self, parts):
+        rel = os.path.join(*parts) + ".inko"
+        for d in self.search:
+            path = os.path.join(d, rel)
+            if os.path.isfile(path):
+                return path
+        return None
+
+    def load(self, parts, span=None):
+        """The context of module `parts` (e.g. ['std', 'integer']), running
+        its body on first use."""
+        name = "::".join(parts)
+        ctx = self.modules.get(name)
+        if ctx is not None:
+            return ctx
+        path = self.find(parts)
+        if path is None:
+            raise InkoLoadError(f"The module {name} could not be found", span)
+        path = os.path.abspath(path)
+        tree = parse_file(path, path)
+        from inko_mini.compiler import ModuleContext
+
+        ctx = ModuleContext(name, path, name)
+        self.modules[name] = ctx
+        self.run_module(tree, ctx, user=not path.startswith(STDLIB_DIR))
+        return ctx
+
+    def run_module(self, tree: ast.Module, ctx, user=False, hook=None):
+        from inko_mini.compiler import Compiler
+
+        options = {d.key: d.value for d in tree.directives}
+        if user and self.check_captures is not None:
+            self.check_captures(tree)
+        code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
+        if options.get("define_module", True) is False:
+            ctx.module = O.INKO
+        else:
+            ctx.module = InkoObject(O.MODULE, {"@name": ctx.name, "@path": ctx.file})
+        g = ctx.globals
+        if options.get("import_bootstrap", True) is not False:
+            self.load(["core", "bootstrap"])
+        if options.get("import_globals", True) is not False:
+            self.glob_into(g, self.load(["core", "globals"]))
+        if options.get("import_prelude", True) is not False:
+            self.glob_into(g, self.load(list(PRELUDE)))
+        for imp in tree.imports:
+            self.bind_import(imp, g)
+        f = [None, ctx.module, None, *code.pad]
+        run_frame(code, f)
+        return ctx
+
+    def glob_into(self, g, ctx):
+        for key, value in holder(ctx.module).attrs.items():
+            if type(key) is str and not key.startswith("@"):
+                g[key] = value
+
+    def bind_import(self, imp: ast.Import, g):
+        parts = list(imp.path)
+        try:
+            ctx = self.load(parts, imp.span)
+        except InkoLoadError as exc:
+            if exc.span is None:
+                exc.span = imp.span
+            raise
+        name = "::".join(parts)
+        if imp.glob:
+            self.glob_into(g, ctx)
+            return
+        if not imp.symbols:
+            g[parts[-1]] = ctx.module
+            return
+        for sym in imp.symbols:
+            if sym.name == "self":
+                g[sym.alias or parts[-1]] = ctx.module
+                continue
+            value = lookup_from(holder(ctx.module), sym.name)
+            if value is MISSING:
+                raise InkoLoadError(f'The module {name} does not define "{sym.name}"',
+                                    sym.span)
+            g[sym.alias or sym.name] = value

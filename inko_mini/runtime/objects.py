@@ -1,0 +1,239 @@
+"""The Inko object model: objects with a prototype and attributes, blocks,
+and the built-in prototypes.
+
+Native Python values (int, float, str, list, bytearray, ...) have no
+attributes of their own; their prototype is found from their Python type in
+one dict lookup. True, False and Nil are Python singletons whose attributes
+live on stand-in objects (TRUE_OBJ, FALSE_OBJ, NIL_OBJ), so that
+`impl Nil { ... }` has somewhere to put its methods.
+"""
+
+from __future__ import annotations
+
+
+class InkoObject:
+    __slots__ = ("proto", "attrs")
+
+    def __init__(self, proto=None, attrs=None):
+        self.proto = proto
+        self.attrs = {} if attrs is None else attrs
+
+    def __repr__(self):
+        name = lookup_attr(self, "@_object_name")
+        return f"<InkoObject {name}>"
+
+
+# Bumped whenever a method table changes; inline caches compare against it.
+# A one-element list so closures can read it with one subscript.
+VERSION = [0]
+
+# Flags for the compiler's guarded fast paths: they stay True until a
+# program redefines one of the built-in methods the fast paths imitate.
+FAST = {"int": True, "float": True, "string": True, "cond": True, "loop": True}
+_prelude_done = [False]
+
+OBJECT = InkoObject(None)
+OBJECT.attrs["@_object_name"] = "Object"
+
+
+def _proto(name, parent=OBJECT):
+    obj = InkoObject(parent)
+    obj.attrs["@_object_name"] = name
+    return obj
+
+
+BOOLEAN = _proto("Boolean")
+TRUE_OBJ = _proto("True", BOOLEAN)
+FALSE_OBJ = _proto("False", BOOLEAN)
+NIL_OBJ = _proto("Nil")
+INTEGER = _proto("Integer")
+FLOAT = _proto("Float")
+STRING = _proto("String")
+ARRAY = _proto("Array")
+BLOCK = _proto("Block")
+BYTE_ARRAY = _proto("ByteArray")
+TRAIT = _proto("Trait")
+MODULE = _proto("Module")
+INKO = _proto("Inko")
+
+# The names the bootstrap hands to Inko code (`_INKOC.builtin('Integer')`).
+BUILTINS = {
+    "Object": OBJECT, "Boolean": BOOLEAN, "True": True, "False": False,
+    "Nil": None, "Integer": INTEGER, "Float": FLOAT, "String": STRING,
+    "Array": ARRAY, "Block": BLOCK, "ByteArray": BYTE_ARRAY, "Trait": TRAIT,
+    "Module": MODULE, "Inko": INKO,
+}
+
+# Python type -> prototype object for values without attributes of their own.
+NATIVE_PROTOS: dict = {
+    int: INTEGER, float: FLOAT, str: STRING, list: ARRAY, bytearray: BYTE_ARRAY,
+}
+_NATIVE_KINDS: dict = {}
+
+
+def register_native_kind(kind: str, pytype) -> None:
+    """Declare that Python values of `pytype` are the VM objects called `kind`."""
+    _NATIVE_KINDS[kind] = pytype
+    NATIVE_PROTOS.setdefault(pytype, OBJECT)
+
+
+def set_native_prototype(kind: str, proto) -> None:
+    pytype = _NATIVE_KINDS.get(kind)
+    if pytype is None:
+        raise KeyError(kind)
+    NATIVE_PROTOS[pytype] = proto
+    VERSION[0] += 1
+
+
+def holder(value):
+    """The object whose attributes `value` has (where lookup starts)."""
+    t = type(value)
+    if t is InkoObject:
+        return value
+    if t is bool:
+        return TRUE_OBJ if value else FALSE_OBJ
+    if value is None:
+        return NIL_OBJ
+    proto = NATIVE_PROTOS.get(t)
+    if proto is None:
+        proto = _native_proto_slow(t)
+    return proto
+
+
+def _native_proto_slow(t):
+    for base in t.__mro__[1:]:
+        proto = NATIVE_PROTOS.get(base)
+        if proto is not None:
+            NATIVE_PROTOS[t] = proto
+            return proto
+    NATIVE_PROTOS[t] = OBJECT
+    return OBJECT
+
+
+def has_own_attrs(value) -> bool:
+    t = type(value)
+    return t is InkoObject or t is bool or value is None
+
+
+def prototype_of(value):
+    t = type(value)
+    if t is InkoObject:
+        return value.proto
+    if t is bool:
+        return BOOLEAN
+    if value is None:
+        return OBJECT
+    return holder(value)
+
+
+def lookup_from(obj, name):
+    """Find attribute `name` starting at object `obj`, walking prototypes."""
+    while obj is not None:
+        v = obj.attrs.get(name, _MISSING)
+        if v is not _MISSING:
+            return v
+        obj = obj.proto
+    return _MISSING
+
+
+def lookup_attr(value, name):
+    """Attribute `name` of `value` via prototypes, or _MISSING."""
+    return lookup_from(holder(value), name)
+
+
+def responds_to(value, name) -> bool:
+    return lookup_from(holder(value), name) is not _MISSING
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<missing>"
+
+
+_MISSING = _Missing()
+MISSING = _MISSING
+
+
+def get_attr(value, name):
+    """Attribute `name` (own or inherited) of `value`; Nil when absent."""
+    v = lookup_from(holder(value), name)
+    return None if v is _MISSING else v
+
+
+def set_attr(value, name, new):
+    """Store an attribute; Integer, Float and String ignore writes (LANGUAGE §3.1)."""
+    t = type(value)
+    if t is InkoObject:
+        obj = value
+    elif t is bool:
+        obj = TRUE_OBJ if value else FALSE_OBJ
+    elif value is None:
+        obj = NIL_OBJ
+    elif t in (int, float, str):
+        return None
+    else:
+        obj = holder(value)
+    attrs = obj.attrs
+    if name[0] != "@" and (type(new) is Block or type(attrs.get(name)) is Block):
+        VERSION[0] += 1
+        if _prelude_done[0]:
+            _note_redefinition(obj, name)
+    attrs[name] = new
+    return new
+
+
+# Names whose built-in behaviour the compiler inlines, by the flag guarding it.
+_GUARDED = {
+    "int": ({"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!="}, "INTEGER"),
+    "float": ({"+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="}, "FLOAT"),
+    "string": ({"+", "==", "!="}, "STRING"),
+    "cond": ({"if", "if_true", "if_false", "and", "or", "!="},
+             ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT")),
+    "loop": ({"while_true", "while_false", "loop", "call"}, "BLOCK"),
+}
+
+
+def _note_redefinition(obj, name):
+    for flag, (names, owners) in _GUARDED.items():
+        if name not in names:
+            continue
+        if isinstance(owners, str):
+            owners = (owners,)
+        if any(obj is globals()[o] for o in owners) or obj is OBJECT:
+            FAST[flag] = False
+
+
+def prelude_loaded():
+    _prelude_done[0] = True
+
+
+class Block:
+    """A method, closure or lambda: compiled code plus what it captured.
+
+    `parent` is the frame a closure captured (None for methods and lambdas);
+    `receiver` is the captured `self` (closures, lambdas), or None for
+    methods, which take `self` from the send.
+    """
+
+    __slots__ = ("code", "parent", "receiver", "literal")
+
+    def __init__(self, code, parent=None, receiver=None, literal=False):
+        self.code = code
+        self.parent = parent
+        self.receiver = receiver
+        # True for a brace block literal: lambda inference may apply to it.
+        self.literal = literal
+
+    def __repr__(self):
+        return f"<Block {self.code.name}>"
+
+
+def new_object(proto):
+    return InkoObject(proto)
+
+
+def object_name(value) -> str:
+    name = lookup_attr(value, "@_object_name")
+    return name if type(name) is str else "Object"

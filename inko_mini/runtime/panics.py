@@ -1,0 +1,149 @@
+"""Inko stack traces and panic reports (STDLIB-CORE.md §1.3).
+
+Nothing is recorded on the hot path. The Python frames of the evaluator
+already hold what a trace needs: a frame that starts running an Inko block
+has a local `_code` (the block's Code), and a send closure has a free
+variable `_line` (the line of the call it is making). A trace is read from
+those, either from the live stack or from the traceback of a PanicSignal,
+whose frames stay alive after unwinding.
+"""
+
+from __future__ import annotations
+
+import sys
+
+Frame = tuple  # (file, line, name)
+
+
+def _walk(pyframes):
+    """Inko frames from Python frames given innermost first; oldest first."""
+    out = []
+    pending = None
+    for fr in pyframes:
+        co = fr.f_code
+        has_code = "_code" in co.co_varnames
+        has_line = "_line" in co.co_freevars or "_line" in co.co_varnames
+        if not has_code and not has_line:
+            continue
+        loc = fr.f_locals
+        if has_code:
+            code = loc.get("_code")
+            if code is not None and hasattr(code, "kind"):
+                out.append((code.file, pending if pending is not None else code.line,
+                            code.name))
+                pending = None
+        if has_line:
+            line = loc.get("_line")
+            if pending is None and type(line) is int:
+                pending = line
+    out.reverse()
+    return out
+
+
+def live_frames(skip=0):
+    """The Inko stack of the running code, oldest first."""
+    frames = []
+    f = sys._getframe(skip + 1)
+    while f is not None:
+        frames.append(f)
+        f = f.f_back
+    return _walk(frames)
+
+
+def traceback_frames(exc, catch_frame=None):
+    """The Inko stack at the point `exc` was raised (it has unwound since)."""
+    inner = []
+    tb = exc.__traceback__
+    while tb is not None:
+        inner.append(tb.tb_frame)
+        tb = tb.tb_next
+    inner.reverse()
+    outer = []
+    f = inner[-1].f_back if inner else catch_frame
+    while f is not None:
+        outer.append(f)
+        f = f.f_back
+    return _walk(inner + outer)
+
+
+def signal_frames(sig):
+    if getattr(sig, "frames", None) is None:
+        try:
+            sig.frames = traceback_frames(sig)
+        except Exception:  # a trace is best effort; never hide the panic
+            sig.frames = []
+    return sig.frames
+
+
+def _quote(text) -> str:
+    from inko_mini.builtins.corelib import rust_debug_quote
+    return rust_debug_quote(str(text))
+
+
+MAX_FRAMES = 200
+
+
+def format_panic_report(frames, process_id, message) -> str:
+    lines = ["Stack trace (the most recent call comes last):"]
+    count = len(frames)
+    for index, (file, line, name) in enumerate(frames):
+        if count > MAX_FRAMES and 20 <= index < count - (MAX_FRAMES - 20):
+            if index == 20:
+                lines.append(f"  ... {count - MAX_FRAMES} frames omitted ...")
+            continue
+        if str(file).replace("\\", "/").endswith("std/vm.inko"):
+            continue
+        lines.append(f"  {index}: {_quote(file)}, line {line}, in {_quote(name)}")
+    lines.append(f"Process {process_id} panicked: {message}")
+    return "\n".join(lines)
+
+
+# The global handler set by `vm.panicking`; None means the default report.
+GLOBAL_HANDLER = [None]
+# While a handler runs: the frames of the panic it handles, so that a
+# stack trace taken inside the handler still shows where the panic happened.
+PANIC_CONTEXT: list = []
+
+
+def handle_panic(signal, process):
+    """Run the handler chain of STDLIB-NET-PROCESS §1.5.
+
+    Returns the exit status for the whole program, or None when only the
+    panicking process ends."""
+    from inko_mini.runtime.calls import call_block
+
+    frames = signal_frames(signal)
+    message = signal.message
+    handler = getattr(process, "panic_handler", None)
+    if handler is None:
+        handler = GLOBAL_HANDLER[0]
+    if handler is not None:
+        PANIC_CONTEXT.append(frames)
+        try:
+            call_block(handler, [message])
+        finally:
+            PANIC_CONTEXT.pop()
+        return None
+    write_report(frames, getattr(process, "identifier", "0x0"), message)
+    return 1
+
+
+def write_report(frames, identifier, message):
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    report = format_panic_report(frames, identifier, message)
+    err = sys.stderr
+    err.write(report)
+    err.flush()
+    err.write("\n")
+    err.flush()
+
+
+def current_stacktrace():
+    """Frames for std::debug: the panic's frames first inside a handler."""
+    frames = live_frames(1)
+    if PANIC_CONTEXT:
+        return list(PANIC_CONTEXT[-1]) + frames
+    return frames
