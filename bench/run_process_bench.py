@@ -1,0 +1,122 @@
+"""Run the process benchmarks (bench/process/) and their asyncio and gevent
+twins in one go, and print time ratios and memory per waiting process.
+
+    python bench/run_process_bench.py [--scale 0.1]
+
+`run_benchmarks()` returns rows of
+(name, inko_seconds, asyncio_seconds, gevent_seconds, extra) for a shared
+bench runner. Each program times its own work (interpreter start-up and
+library loading are left out) and prints the seconds as its last line;
+memory is the peak resident size of the OS process, from wait4().
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent / "process"
+ROOT = HERE.parent.parent
+
+# name -> (Inko file, the `let` constant holding its size, default size)
+BENCHMARKS = {
+    "ping_pong": ("ping_pong.inko", "rounds", 100_000),
+    "ring": ("ring.inko", "size", 10_000),
+    "spawn_wait": ("spawn_wait.inko", "count", 100_000),
+}
+LABELS = {
+    "ping_pong": "ping-pong, {n:,} round trips",
+    "ring": "ring of {n:,} processes, token 10 times",
+    "spawn_wait": "{n:,} processes waiting in receive",
+}
+
+
+def _measure(argv, cwd=None, env=None) -> tuple:
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    # Read everything first (so the child never blocks on a full pipe), then
+    # reap it with wait4 to get its own peak resident size.
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
+    lines = out.decode().strip().splitlines()
+    return float(lines[-1]), usage.ru_maxrss
+
+
+def _inko_file(name: str, n: int) -> Path:
+    file, const, _ = BENCHMARKS[name]
+    source = (HERE / file).read_text()
+    source = re.sub(rf"^let {const} = [0-9_]+$", f"let {const} = {n}", source, count=1,
+                    flags=re.M)
+    tmp = Path(tempfile.mkdtemp(prefix="inko-bench-")) / file
+    tmp.write_text(source)
+    return tmp
+
+
+def run_inko(name: str, n: int) -> tuple:
+    path = _inko_file(name, n)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return _measure([sys.executable, "-m", "inko_mini", "run", str(path)], env=env)
+
+
+def run_twin(kind: str, name: str, n: int) -> tuple:
+    return _measure([sys.executable, str(HERE / f"twins_{kind}.py"), name, str(n)])
+
+
+def _have_gevent() -> bool:
+    try:
+        import gevent  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_benchmarks(scale: float = 1.0) -> list:
+    rows = []
+    gevent_ok = _have_gevent()
+    for name, (_, _, default) in BENCHMARKS.items():
+        n = max(int(default * scale), 10)
+        inko_s, inko_rss = run_inko(name, n)
+        asyncio_s, asyncio_rss = run_twin("asyncio", name, n)
+        gevent_s, gevent_rss = run_twin("gevent", name, n) if gevent_ok else (None, None)
+        extra = f"inko/asyncio {inko_s / asyncio_s:.2f}x"
+        if name == "spawn_wait":
+            # Per waiting process: peak RSS of the run minus that of a run
+            # with a single process, divided by the number of processes.
+            base_inko = run_inko(name, 1)[1]
+            base_async = run_twin("asyncio", name, 1)[1]
+            per_inko = (inko_rss - base_inko) / n
+            per_async = (asyncio_rss - base_async) / n
+            extra += (f"; resident memory per waiting process: inko {per_inko:.1f} KiB,"
+                      f" asyncio {per_async:.1f} KiB")
+            if gevent_ok:
+                base_gevent = run_twin("gevent", name, 1)[1]
+                extra += f", gevent {(gevent_rss - base_gevent) / n:.1f} KiB"
+        rows.append((LABELS[name].format(n=n), inko_s, asyncio_s, gevent_s, extra))
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply every benchmark's size (default 1.0)")
+    args = parser.parse_args(argv)
+    rows = run_benchmarks(args.scale)
+    print(f"{'benchmark':44} {'inko s':>8} {'asyncio s':>10} {'gevent s':>9}  ratio and memory")
+    for name, inko_s, asyncio_s, gevent_s, extra in rows:
+        gevent_text = f"{gevent_s:9.3f}" if gevent_s is not None else f"{'-':>9}"
+        print(f"{name:44} {inko_s:8.3f} {asyncio_s:10.3f} {gevent_text}  {extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
