@@ -1,0 +1,205 @@
+"""The benchmark command: inko-mini against CPython (and, for processes and
+HTTP, against asyncio and gevent), each pair run alternately in rounds.
+
+    python3 bench/run.py [--rounds N] [--only NAME...] [--quick] [--markdown]
+
+Each round times inko-mini's hello world and `python -c pass` first, then
+every selected CPU program and its Python twin, one after the other, and
+subtracts each side's start-up of that round. The table gives the median of
+the per-round ratios (inko-mini / reference) with their min-max. Missing a
+target is reported, not an error: the exit status is 1 only when a program
+failed or the two sides printed different results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# Import siblings as `bench.*` from the repository root instead of putting
+# bench/ itself on sys.path, where bench/http would shadow the standard
+# library's `http` package.
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
+sys.path.insert(0, str(_BENCH_DIR.parent))
+
+from bench import _harness as h  # noqa: E402
+from bench import _external  # noqa: E402
+
+
+@dataclass(frozen=True)
+class CpuBenchmark:
+    name: str
+    size: int
+    quick_size: int
+    target: float
+
+    @property
+    def inko_file(self) -> Path:
+        return h.BENCH_DIR / "cpu" / f"{self.name}.inko"
+
+    @property
+    def python_file(self) -> Path:
+        return h.BENCH_DIR / "cpu" / f"{self.name}.py"
+
+
+# Targets of issue 6: medians of ratios, start-up excluded.
+CPU_BENCHMARKS = [
+    CpuBenchmark("fib", 27, 15, 12),
+    CpuBenchmark("loop", 1_000_000, 10_000, 10),
+    CpuBenchmark("strbuf", 100_000, 2_000, 6),
+    CpuBenchmark("array", 200_000, 2_000, 8),
+]
+HELLO = h.BENCH_DIR / "startup" / "hello.inko"
+HELLO_OUTPUT = "Hello, world!\n"
+HELLO_TARGET = 3.0
+STARTUP_NAMES = ["hello"]
+ALL_NAMES = STARTUP_NAMES + [b.name for b in CPU_BENCHMARKS] + _external.NAMES
+
+
+def progress(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def console_script() -> str | None:
+    """The `inko-mini` script installed for this Python, if any (not a shim
+    on PATH, whose own start-up would be measured instead)."""
+    candidate = Path(sys.executable).parent / "inko-mini"
+    return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
+
+
+def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, rounds: int,
+                            quick: bool, timeout: float) -> list[h.Row]:
+    hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass")
+    script = console_script()
+    script_row = h.Row("hello", None, note="inko-mini script / python -c pass") if script else None
+    rows = {b.name: h.Row(b.name, b.target, note=f"n={b.quick_size if quick else b.size}")
+            for b in selected}
+
+    # Round 0 is a warm-up: it fills the byte-code and parser caches that
+    # every later run of the command line finds.
+    for number in range(rounds + 1):
+        counted = number > 0
+        progress(f"round {number}/{rounds}" + ("" if counted else " (warm-up)"))
+        try:
+            inko_start = h.checked_run(h.INKO_RUN + [str(HELLO)], timeout)
+            if inko_start.stdout != HELLO_OUTPUT:
+                raise h.BenchmarkError(f"hello world printed {inko_start.stdout!r}, "
+                                       f"expected {HELLO_OUTPUT!r}\n{inko_start.describe()}")
+            python_start = h.checked_run([h.PYTHON, "-c", "pass"], timeout)
+            if counted:
+                hello.add(inko_start.seconds, python_start.seconds)
+            if script_row is not None and counted and want_hello:
+                scripted = h.checked_run([script, "run", str(HELLO)], timeout)
+                script_row.add(scripted.seconds, python_start.seconds)
+        except h.BenchmarkError as exc:
+            # Without start-up times nothing can be netted out.
+            for row in [hello, script_row, *rows.values()]:
+                if row is not None:
+                    row.error = str(exc)
+            break
+        for bench in selected:
+            row = rows[bench.name]
+            if row.error is not None:
+                continue
+            size = str(bench.quick_size if quick else bench.size)
+            try:
+                inko = h.checked_run(h.INKO_RUN + [str(bench.inko_file), size], timeout)
+                python = h.checked_run([h.PYTHON, str(bench.python_file), size], timeout)
+                if inko.stdout != python.stdout:
+                    raise h.BenchmarkError(
+                        f"{bench.name}: inko-mini and Python printed different results\n"
+                        f"inko-mini: {inko.stdout!r}\npython:    {python.stdout!r}\n"
+                        f"{inko.describe()}")
+            except h.BenchmarkError as exc:
+                row.error = str(exc)
+                continue
+            if counted:
+                row.add(h.net(inko.seconds, inko_start.seconds),
+                        h.net(python.seconds, python_start.seconds))
+    result = []
+    if want_hello:
+        result.append(hello)
+        if script_row is not None:
+            result.append(script_row)
+    return result + [rows[b.name] for b in selected]
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python3 bench/run.py",
+        description="Measure inko-mini against CPython, asyncio and gevent.")
+    parser.add_argument("--rounds", type=int, default=None, metavar="N",
+                        help="measured rounds (default 5, or 3 with --quick)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", choices=ALL_NAMES,
+                        help=f"run only these: {', '.join(ALL_NAMES)}")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny inputs: checks that everything runs, measures little")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the table as Markdown (for the README)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="limit for one program run (default 600, or 60 with --quick)")
+    args = parser.parse_args(argv)
+    if args.rounds is None:
+        args.rounds = 3 if args.quick else 5
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if args.timeout is None:
+        args.timeout = 60.0 if args.quick else 600.0
+    return args
+
+
+def describe_machine(args: argparse.Namespace) -> str:
+    command = "python3 bench/run.py" + "".join(
+        f" {flag}" for flag in (["--quick"] if args.quick else []))
+    if args.only:
+        command += " --only " + " ".join(args.only)
+    command += f" --rounds {args.rounds}"
+    return (f"{command}\nPython {platform.python_version()} ({sys.executable}), "
+            f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}")
+
+
+def summary(rows: list[h.Row]) -> tuple[list[str], bool]:
+    lines, failed = [], False
+    for row in rows:
+        label = row.name + (f" [{row.note}]" if row.note else "")
+        if row.error is not None:
+            failed = True
+            lines.append(f"FAILED {label}:\n  " + row.error.replace("\n", "\n  "))
+        elif row.skipped is not None:
+            lines.append(f"not available: {label}: {row.skipped}")
+        elif row.met is False:
+            lines.append(f"missed target: {label}: {h.median(row.ratios):.2f}x "
+                         f"> {row.target:g}x")
+    if not any(line.startswith(("missed", "FAILED")) for line in lines):
+        lines.append("all measured targets met")
+    return lines, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    names = args.only or ALL_NAMES
+    selected = [b for b in CPU_BENCHMARKS if b.name in names]
+    rows: list[h.Row] = []
+    if selected or "hello" in names:
+        rows += measure_startup_and_cpu(selected, "hello" in names, args.rounds,
+                                        args.quick, args.timeout)
+    rows += _external.measure([n for n in names if n in _external.NAMES],
+                              args.rounds, args.quick, progress)
+
+    print(describe_machine(args))
+    print()
+    print(h.render_markdown(rows) if args.markdown else h.render_text(rows))
+    print()
+    lines, failed = summary(rows)
+    print("\n".join(lines))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
