@@ -148,8 +148,16 @@ for _op, (_ie, _ic, _fe, _fc, _se) in _OPS.items():
     _OP_MAKERS[_op] = _ns["make"]
 
 
-def _panic(message):
-    return PanicSignal(message)
+def _panic(message, _line=None):
+    """A PanicSignal; with `_line`, the trace's innermost line is `_line`."""
+    sig = PanicSignal(message)
+    if _line is not None:
+        from inko_mini.runtime.panics import live_frames
+        sig.frames = live_frames(1)
+        if sig.frames:
+            file, _, name = sig.frames[-1]
+            sig.frames[-1] = (file, _line, name)
+    return sig
 
 
 class Compiler:
@@ -295,6 +303,7 @@ class Compiler:
 
     def constant_getter(self, name, node):
         ctx = self.ctx
+        _line = node.span.line
         g = ctx.globals
         if name == "ThisModule":
             return lambda f: ctx.module
@@ -310,7 +319,7 @@ class Compiler:
             if v is MISSING:
                 v = g.get(name, MISSING)
                 if v is MISSING:
-                    raise _panic(f"The constant {name} is undefined")
+                    raise _panic(f"The constant {name} is undefined", _line)
             return v
         return const
 
@@ -556,8 +565,8 @@ class Compiler:
         if type(recv) is ast.Constant and recv.name == "_INKOC":
             return self.primitive_call(node, scope)
         nargs = len(node.args)
-        if not node.kwargs and recv is not None:
-            if nargs == 1 and name in _OP_MAKERS:
+        if recv is not None:
+            if nargs == 1 and name in _OP_MAKERS and not node.kwargs:
                 lhs = self.c(recv, scope)
                 rhs = self.c(node.args[0], scope)
                 slow = self.slow_binary(name, node)
@@ -594,22 +603,30 @@ class Compiler:
         _line = node.span.line
         if not args:
             def prim0(f):
+                if False:
+                    _line  # noqa: B018
                 return fn()
             return prim0
         if len(args) == 1:
             a = args[0]
 
             def prim1(f):
+                if False:
+                    _line  # noqa: B018
                 return fn(a(f))
             return prim1
         if len(args) == 2:
             a, b = args
 
             def prim2(f):
+                if False:
+                    _line  # noqa: B018
                 return fn(a(f), b(f))
             return prim2
 
         def prim_n(f):
+            if False:
+                _line  # noqa: B018
             return fn(*[x(f) for x in args])
         return prim_n
 
@@ -859,6 +876,8 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
     invoke = site.invoke
     if kw_fns:
         def send_kw(f):
+            if False:
+                _line  # noqa: B018 (makes it a free variable for traces)
             r = recv_fn(f)
             args = [a(f) for a in arg_fns]
             kwargs = {k: v(f) for k, v in kw_fns}
@@ -867,6 +886,8 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
     n = len(arg_fns)
     if n == 0:
         def send0(f):
+            if False:
+                _line  # noqa: B018 (makes it a free variable for traces)
             r = recv_fn(f)
             m = lookup(r)
             if type(m) is Block:
@@ -892,6 +913,8 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
         a0 = arg_fns[0]
 
         def send1(f):
+            if False:
+                _line  # noqa: B018 (makes it a free variable for traces)
             r = recv_fn(f)
             x = a0(f)
             m = lookup(r)
@@ -916,6 +939,8 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
         a0, a1 = arg_fns
 
         def send2(f):
+            if False:
+                _line  # noqa: B018 (makes it a free variable for traces)
             r = recv_fn(f)
             x = a0(f)
             y = a1(f)
@@ -939,6 +964,8 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
         return send2
 
     def send_n(f):
+        if False:
+            _line  # noqa: B018
         r = recv_fn(f)
         return invoke(r, [a(f) for a in arg_fns])
     return send_n
@@ -957,6 +984,8 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
     g = ctx.globals
 
     def implicit(f):
+        if False:
+            _line  # noqa: B018
         s = f[1]
         m = self_site.lookup(s)
         if m is MISSING:

@@ -166,7 +166,10 @@ def _load_prelude(loader):
 
     loader.load(["core", "bootstrap"])
     loader.load(["core", "globals"])
-    loader.load(["core", "prelude"])
+    prelude = loader.load(["core", "prelude"])
+    for name in ("HashMap", "Range"):
+        if name in prelude.globals:
+            objects.set_attr(prelude.module, name, prelude.globals[name])
     objects.prelude_loaded()
 
 

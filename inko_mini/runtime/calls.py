@@ -133,10 +133,10 @@ def make_frame(block, self_, args, kwargs=None, name=None):
     return f
 
 
-def run_frame(code, f):
+def run_frame(_code, f):
     """Run a compiled body in a frame; catches `return`s aimed at it."""
     try:
-        return code.body(f)
+        return _code.body(f)
     except ReturnSignal as sig:
         if sig.target is f:
             return sig.value
@@ -148,13 +148,13 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
     if type(block) is not Block:
         raise PanicSignal("ObjectValue::as_block() called on a non block object")
     self_ = block.receiver if receiver is MISSING or block.code.kind != "method" else receiver
-    code = block.code
-    if code.native is not None:
-        return code.native(self_, list(args), kwargs)
+    _code = block.code
+    if _code.native is not None:
+        return _code.native(self_, list(args), kwargs)
     f = make_frame(block, self_, args, kwargs, name)
     count_reduction()
     try:
-        return code.body(f)
+        return _code.body(f)
     except ReturnSignal as sig:
         if sig.target is f:
             return sig.value

@@ -237,3 +237,6 @@ def new_object(proto):
 def object_name(value) -> str:
     name = lookup_attr(value, "@_object_name")
     return name if type(name) is str else "Object"
+
+
+NATIVE_PROTOS[Block] = BLOCK

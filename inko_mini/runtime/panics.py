@@ -130,6 +130,9 @@ def handle_panic(signal, process):
 
 def write_report(frames, identifier, message):
     try:
+        io = sys.modules.get("inko_mini.builtins.io")
+        if getattr(io, "flush_all", None) is not None:
+            io.flush_all()
         sys.stdout.flush()
     except Exception:
         pass
