@@ -3,18 +3,19 @@ benchmarks (bench/run_process_bench.py) and the HTTP load benchmark
 (bench/http/). Their owners write their own runners; this module only
 imports them when present and turns their results into table rows.
 
-The seam (docs/CONTRACTS.md, "Benchmarks"): a runner module offers
-`collect(rounds: int, quick: bool) -> list[dict]`, one dict per table row:
-  name: str, target: float | None, note: str (optional),
-  inko: list[float], reference: list[float]  (per round; seconds unless
-  `unit` says otherwise), ratios: list[float]  (per round, inko-mini cost /
-  reference cost, lower is better), error: str | None (optional).
+Two shapes of runner are understood:
+* `run_benchmarks(scale: float) -> [(label, inko_s, asyncio_s, gevent_s, extra)]`
+  (bench/run_process_bench.py): one pass; called once per round, so the
+  sides alternate, and turned into an "vs asyncio" and a "vs gevent" row.
+* `collect(rounds: int, quick: bool) -> list[dict]`, one dict per row:
+  name, target (float | None), note, inko and reference (per round; seconds
+  unless `unit` says otherwise), ratios (per round, inko-mini cost /
+  reference cost, lower is better), error (str | None).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import traceback
 from pathlib import Path
@@ -47,9 +48,37 @@ def _load(name: str):
     finally:
         if added:
             sys.path.remove(directory)
-    if not callable(getattr(module, "collect", None)):
-        return None, f"{path.relative_to(h.REPO)} has no collect(rounds, quick)"
+    if not any(callable(getattr(module, f, None)) for f in ("collect", "run_benchmarks")):
+        return None, f"{path.relative_to(h.REPO)} has neither collect() nor run_benchmarks()"
     return module, None
+
+
+# The other issues ask for "no regression" rather than a ratio, so these
+# rows carry no target.
+QUICK_SCALE = 0.001
+
+
+def _collect_passes(module, rounds: int, quick: bool,
+                    progress: Callable[[str], None]) -> list[dict]:
+    """Adapts a one-pass `run_benchmarks(scale)` to per-round rows."""
+    rows: dict[str, dict] = {}
+    for number in range(1, rounds + 1):
+        progress(f"  pass {number}/{rounds}")
+        for label, inko_s, asyncio_s, gevent_s, extra in module.run_benchmarks(
+                QUICK_SCALE if quick else 1.0):
+            for kind, seconds in (("asyncio", asyncio_s), ("gevent", gevent_s)):
+                if seconds is None:
+                    continue
+                row = rows.setdefault(f"{label} vs {kind}", {
+                    "name": label, "note": f"vs {kind}", "target": None,
+                    "target_text": "no regression", "inko": [], "reference": []})
+                row["inko"].append(inko_s)
+                row["reference"].append(seconds)
+                # Only the memory figures; the ratio is in the table.
+                memory = extra.partition("; ")[2]
+                if memory and kind == "asyncio":
+                    row["detail"] = f"{label}: {memory}"
+    return list(rows.values())
 
 
 def _row(name: str, result: dict) -> h.Row:
@@ -61,6 +90,8 @@ def _row(name: str, result: dict) -> h.Row:
     if not row.ratios and len(row.inko) == len(row.other):
         row.ratios = [a / b if b > 0 else float("inf") for a, b in zip(row.inko, row.other)]
     row.error = result.get("error")
+    row.target_text = str(result.get("target_text", row.target_text))
+    row.detail = str(result.get("detail", ""))
     return row
 
 
@@ -72,12 +103,15 @@ def measure(names: list[str], rounds: int, quick: bool,
         if module is None:
             rows.append(h.Row(name, skipped=missing))
             continue
-        progress(f"{name}: running {RUNNERS[name][0]}.collect")
+        progress(f"{name}: running {RUNNERS[name][0]}")
         try:
-            results = module.collect(rounds=rounds, quick=quick)
+            if callable(getattr(module, "collect", None)):
+                results = module.collect(rounds=rounds, quick=quick)
+            else:
+                results = _collect_passes(module, rounds, quick, progress)
         except Exception as exc:
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            rows.append(h.Row(name, error=f"{RUNNERS[name][0]}.collect failed: {detail}"))
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            rows.append(h.Row(name, error=f"{RUNNERS[name][0]} failed: {detail}"))
             continue
         rows += [_row(name, result) for result in results]
     return rows

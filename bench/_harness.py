@@ -101,6 +101,12 @@ class Row:
     # For rows where a bigger number is better (throughput), the ratio is
     # still reported as inko-mini cost / reference cost.
     unit: str = "s"
+    # False for --quick runs: tiny inputs make ratios meaningless.
+    judged: bool = True
+    # Shown in the target column when there is no numeric target.
+    target_text: str = "-"
+    # Printed under the table (memory figures and the like).
+    detail: str = ""
 
     def add(self, inko: float, other: float) -> None:
         self.inko.append(inko)
@@ -113,7 +119,7 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        if not self.measured or self.target is None:
+        if not self.measured or self.target is None or not self.judged:
             return None
         return statistics.median(self.ratios) <= self.target
 
@@ -137,23 +143,25 @@ def _ratio(row: Row) -> str:
 
 def _status(row: Row) -> str:
     if row.skipped is not None:
-        return f"not available ({row.skipped})"
+        return "not available"
     if row.error is not None:
         return "FAILED"
+    if row.target is not None and not row.judged:
+        return "(quick)"
     met = row.met
     if met is None:
         return "-"
     return "yes" if met else "NO"
 
 
-HEADER = ["benchmark", "inko-mini median", "reference median",
+HEADER = ["benchmark", "inko-mini median s", "python median s",
           "ratio median (min\u2013max)", "target", "met?"]
 
 
 def table_cells(rows: list[Row]) -> list[list[str]]:
     cells = []
     for row in rows:
-        target = f"<= {row.target:g}x" if row.target is not None else "-"
+        target = f"<= {row.target:g}x" if row.target is not None else row.target_text
         name = row.name + (f" [{row.note}]" if row.note else "")
         cells.append([name, _seconds(row.inko, row.unit), _seconds(row.other, row.unit),
                       _ratio(row), target, _status(row)])

@@ -33,18 +33,21 @@ from bench import _external  # noqa: E402
 
 @dataclass(frozen=True)
 class CpuBenchmark:
+    """NAME.inko and its twin NAME.py, both given the size as argument 1."""
+
     name: str
     size: int
     quick_size: int
     target: float
+    directory: Path = h.BENCH_DIR / "cpu"
 
     @property
     def inko_file(self) -> Path:
-        return h.BENCH_DIR / "cpu" / f"{self.name}.inko"
+        return self.directory / f"{self.name}.inko"
 
     @property
     def python_file(self) -> Path:
-        return h.BENCH_DIR / "cpu" / f"{self.name}.py"
+        return self.directory / f"{self.name}.py"
 
 
 # Targets of issue 6: medians of ratios, start-up excluded.
@@ -75,10 +78,12 @@ def console_script() -> str | None:
 
 def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, rounds: int,
                             quick: bool, timeout: float) -> list[h.Row]:
-    hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass")
+    hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass",
+                  judged=not quick)
     script = console_script()
     script_row = h.Row("hello", None, note="inko-mini script / python -c pass") if script else None
-    rows = {b.name: h.Row(b.name, b.target, note=f"n={b.quick_size if quick else b.size}")
+    rows = {b.name: h.Row(b.name, b.target, note=f"n={b.quick_size if quick else b.size}",
+                          judged=not quick)
             for b in selected}
 
     # Round 0 is a warm-up: it fills the byte-code and parser caches that
@@ -98,10 +103,13 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
                 scripted = h.checked_run([script, "run", str(HELLO)], timeout)
                 script_row.add(scripted.seconds, python_start.seconds)
         except h.BenchmarkError as exc:
-            # Without start-up times nothing can be netted out.
-            for row in [hello, script_row, *rows.values()]:
-                if row is not None:
-                    row.error = str(exc)
+            # Without start-up times nothing can be netted out. The whole
+            # story goes on the first row shown, a pointer on the others.
+            shown = ([hello, script_row] if want_hello else []) + list(rows.values())
+            shown = [row for row in shown if row is not None]
+            for index, row in enumerate(shown):
+                row.error = (f"start-up run failed: {exc}" if index == 0
+                             else "not measured: the start-up run failed (see above)")
             break
         for bench in selected:
             row = rows[bench.name]
@@ -166,6 +174,7 @@ def describe_machine(args: argparse.Namespace) -> str:
 
 def summary(rows: list[h.Row]) -> tuple[list[str], bool]:
     lines, failed = [], False
+    lines += [f"note: {row.detail}" for row in rows if row.detail]
     for row in rows:
         label = row.name + (f" [{row.note}]" if row.note else "")
         if row.error is not None:

@@ -1,0 +1,74 @@
+"""The benchmark command runs end to end and checks its pairs' outputs.
+
+No timing is asserted: these only prove that the harness, the Inko programs
+and their Python twins work, so that a real run (`python3 bench/run.py`)
+measures something.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO / "bench" / "run.py"
+
+
+def run_bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH), *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def bench_module():
+    sys.path.insert(0, str(REPO))
+    try:
+        yield importlib.import_module("bench.run")
+    finally:
+        sys.path.remove(str(REPO))
+
+
+def test_quick_fib_runs_and_outputs_agree():
+    done = run_bench("--quick", "--only", "fib", "--rounds", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    fib_rows = [line for line in done.stdout.splitlines() if line.startswith("fib [n=15]")]
+    assert len(fib_rows) == 1, done.stdout
+    assert "FAILED" not in done.stdout
+    assert "(quick)" in fib_rows[0]
+
+
+def test_markdown_table_for_the_readme():
+    done = run_bench("--quick", "--only", "hello", "--rounds", "1", "--markdown")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    header = lines.index("| benchmark | inko-mini median s | python median s | "
+                         "ratio median (min\u2013max) | target | met? |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|"
+    assert lines[header + 2].startswith("| hello [inko-mini run / python -c pass] |")
+
+
+def test_unknown_benchmark_name_is_a_usage_error():
+    done = run_bench("--only", "nonsense")
+    assert done.returncode == 2
+    assert "invalid choice: 'nonsense'" in done.stderr
+
+
+def test_a_twin_that_disagrees_fails_loudly(tmp_path, bench_module):
+    # The Inko side really runs; only the Python twin is wrong on purpose.
+    (tmp_path / "count.inko").write_text(
+        "import std::env\nimport std::stdio::stdout\n"
+        "stdout.print('n = ' + env.arguments[0])\n")
+    (tmp_path / "count.py").write_text("import sys\nprint('n =', int(sys.argv[1]) + 1)\n")
+    bench = bench_module.CpuBenchmark("count", 3, 3, 1.0, directory=tmp_path)
+    rows = bench_module.measure_startup_and_cpu([bench], want_hello=False, rounds=1,
+                                                quick=True, timeout=60)
+    assert [row.name for row in rows] == ["count"]
+    assert "printed different results" in rows[0].error
+    assert "'n = 3\\n'" in rows[0].error and "'n = 4\\n'" in rows[0].error
+    lines, failed = bench_module.summary(rows)
+    assert failed
+    assert lines[0].startswith("FAILED count")
