@@ -533,6 +533,10 @@ def _syntax_error(exc, source, file, tokens) -> InkoSyntaxError:
         column = last.end_column if last is not None else 1
         found = "the end of the file"
     else:
+        if tok.type in _MARKERS:
+            # Report the token the marker stands in front of.
+            tok = next((t for t in tokens if t.start_pos >= tok.start_pos
+                        and t.type not in _MARKERS), tok)
         line, column, found = tok.line, tok.column, _found(tok)
     expected = set()
     if isinstance(exc, UnexpectedToken):
@@ -544,11 +548,15 @@ def _syntax_error(exc, source, file, tokens) -> InkoSyntaxError:
         message = "unexpected end of input"
     else:
         message = f"unexpected {found}"
+    closers = sorted(expected & {"')'", "']'", "'}'"})
     if expected and len(expected) <= 6:
         message += "; expected " + _join(sorted(expected))
+    elif {"an identifier", "an integer"} <= expected:
+        message += "; expected a value" + ("" if not closers else " or " + _join(closers))
+    elif closers:
+        message += "; expected " + _join(closers)
     elif expected:
-        message += "; a value or statement can not start here" if found != "the end of the file" \
-            else "; the expression is not finished"
+        message += "; a statement can not start here"
     return InkoSyntaxError(message, file, line, column, inko_lexer.source_line(source, line))
 
 

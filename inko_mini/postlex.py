@@ -186,8 +186,11 @@ def process(raw: list) -> tuple[list, dict]:
             if not in_import and (prev is None or prev.type in PREFIX_STAR_AFTER):
                 t = _retype("UNPACK", t)
         elif tt == "LSQB":
+            # Indexing only on the line where the chain starts: after
+            # `foo` newline `.bar`, `[0]` is a new array (§1.8).
             if prev is not None and prev.type in OPERAND_END and same_line \
-                    and out[-1].type != "SARGS":
+                    and out[-1].type != "SARGS" \
+                    and not (out[-1].type == "MNAME" and out[-2].type == "NLDOT"):
                 t = _retype("INDEX_LSQB", t)
             stack.append("index")
         elif tt == "LPAR":
