@@ -866,15 +866,90 @@ def send_dyn(r, name, args, kwargs=None):
     raise _panic("ObjectValue::as_block() called on a non block object")
 
 
+# The send closures are generated from one template per argument count, so
+# that the common case (a method with exactly that many parameters and no
+# defaults) binds its frame inline without any intermediate Python call.
+_SEND_TEMPLATE = """
+def make(recv_fn, arg_fns, _line, site, mod_site, ctx, ident):
+    {unpack}
+    lookup = site.lookup
+    mod_lookup = mod_site.lookup
+    g = ctx.globals
+    name = site.name
+
+    def send(f):
+        if False:
+            _line
+        {receiver}
+        {evaluate}
+        m = lookup(r)
+        {implicit}
+        if type(m) is Block:
+            c = m.code
+            if c.simple and c.kind == "method" and c.nparams == {n}:
+                _code = c
+                fr = [None, r, None, {args}*c.pad]
+                fr[2] = fr
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    out_of_reductions()
+                try:
+                    return c.body(fr)
+                except ReturnSignal as sig:
+                    if sig.target is fr:
+                        return sig.value
+                    raise
+        return site.invoke(r, [{arglist}])
+    return send
+"""
+
+_IMPLICIT = """if m is MISSING:
+            mod = ctx.module
+            if mod is not r:
+                m2 = mod_lookup(mod)
+                if m2 is not MISSING:
+                    return mod_site.invoke(mod, [{arglist}])
+            {ident}"""
+
+_SEND_MAKERS = {}
+
+
+def _send_maker(n, implicit):
+    key = (n, implicit)
+    maker = _SEND_MAKERS.get(key)
+    if maker is not None:
+        return maker
+    names = [f"x{i}" for i in range(n)]
+    fns = [f"a{i}" for i in range(n)]
+    unpack = (", ".join(fns) + (", " if n == 1 else "") + " = arg_fns") if n else "pass"
+    evaluate = "\n        ".join(f"{x} = {a}(f)" for x, a in zip(names, fns)) or "pass"
+    arglist = ", ".join(names)
+    args = "".join(f"{x}, " for x in names)
+    if implicit:
+        ident = ("if ident:\n                v = g.get(name, MISSING)\n"
+                 "                if v is not MISSING:\n                    return v")
+        imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else "pass")
+        receiver = "r = f[1]"
+    else:
+        imp = "pass"
+        receiver = "r = recv_fn(f)"
+    src = _SEND_TEMPLATE.format(unpack=unpack, receiver=receiver, evaluate=evaluate,
+                                implicit=imp, n=n, args=args, arglist=arglist)
+    ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
+          "budget": _budget, "out_of_reductions": out_of_reductions}
+    exec(compile(src, f"<send/{n}{' implicit' if implicit else ''}>", "exec"), ns)
+    maker = _SEND_MAKERS[key] = ns["make"]
+    return maker
+
+
 def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
     """A send closure `recv.name(args)`; with recv_fn None, just the site."""
     site = SendSite(name, _line, ctx, tuple(k for k, _ in kw_fns))
     if recv_fn is None:
         return site
-    budget = _budget
-    lookup = site.lookup
-    invoke = site.invoke
     if kw_fns:
+        invoke = site.invoke
+
         def send_kw(f):
             if False:
                 _line  # noqa: B018 (makes it a free variable for traces)
@@ -883,97 +958,16 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
             kwargs = {k: v(f) for k, v in kw_fns}
             return invoke(r, args, kwargs)
         return send_kw
-    n = len(arg_fns)
-    if n == 0:
-        def send0(f):
-            if False:
-                _line  # noqa: B018 (makes it a free variable for traces)
-            r = recv_fn(f)
-            m = lookup(r)
-            if type(m) is Block:
-                c = m.code
-                if c.simple and c.kind == "method":
-                    if c.nparams:
-                        raise make_frame_error(m, 0)
-                    _code = c  # noqa: F841 (read by stack traces)
-                    fr = [None, r, None, *c.pad]
-                    fr[2] = fr
-                    budget[0] -= 1
-                    if budget[0] <= 0:
-                        out_of_reductions()
-                    try:
-                        return c.body(fr)
-                    except ReturnSignal as sig:
-                        if sig.target is fr:
-                            return sig.value
-                        raise
-            return invoke(r, [])
-        return send0
-    if n == 1:
-        a0 = arg_fns[0]
-
-        def send1(f):
-            if False:
-                _line  # noqa: B018 (makes it a free variable for traces)
-            r = recv_fn(f)
-            x = a0(f)
-            m = lookup(r)
-            if type(m) is Block:
-                c = m.code
-                if c.simple and c.kind == "method" and c.nparams == 1:
-                    _code = c  # noqa: F841
-                    fr = [None, r, None, x, *c.pad]
-                    fr[2] = fr
-                    budget[0] -= 1
-                    if budget[0] <= 0:
-                        out_of_reductions()
-                    try:
-                        return c.body(fr)
-                    except ReturnSignal as sig:
-                        if sig.target is fr:
-                            return sig.value
-                        raise
-            return invoke(r, [x])
-        return send1
-    if n == 2:
-        a0, a1 = arg_fns
-
-        def send2(f):
-            if False:
-                _line  # noqa: B018 (makes it a free variable for traces)
-            r = recv_fn(f)
-            x = a0(f)
-            y = a1(f)
-            m = lookup(r)
-            if type(m) is Block:
-                c = m.code
-                if c.simple and c.kind == "method" and c.nparams == 2:
-                    _code = c  # noqa: F841
-                    fr = [None, r, None, x, y, *c.pad]
-                    fr[2] = fr
-                    budget[0] -= 1
-                    if budget[0] <= 0:
-                        out_of_reductions()
-                    try:
-                        return c.body(fr)
-                    except ReturnSignal as sig:
-                        if sig.target is fr:
-                            return sig.value
-                        raise
-            return invoke(r, [x, y])
-        return send2
+    if len(arg_fns) <= 4:
+        return _send_maker(len(arg_fns), False)(recv_fn, arg_fns, _line, site, site, ctx,
+                                                False)
 
     def send_n(f):
         if False:
             _line  # noqa: B018
         r = recv_fn(f)
-        return invoke(r, [a(f) for a in arg_fns])
+        return site.invoke(r, [a(f) for a in arg_fns])
     return send_n
-
-
-def make_frame_error(m, given):
-    from inko_mini.runtime.calls import arity_panic
-    return arity_panic(m.code.name, m.code, given)
 
 
 def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
@@ -981,7 +975,9 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
     module; a bare identifier (`ident`) finally falls back to a global."""
     self_site = SendSite(name, _line, ctx)
     mod_site = SendSite(name, _line, ctx)
-    g = ctx.globals
+    if not kw_fns and len(arg_fns) <= 4:
+        return _send_maker(len(arg_fns), True)(None, arg_fns, _line, self_site, mod_site,
+                                               ctx, ident)
 
     def implicit(f):
         if False:
@@ -995,10 +991,6 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
                 args = [a(f) for a in arg_fns]
                 kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
                 return mod_site.invoke(mod, args, kwargs)
-            if ident:
-                v = g.get(name, MISSING)
-                if v is not MISSING:
-                    return v
         args = [a(f) for a in arg_fns]
         kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
         return self_site.invoke(s, args, kwargs)
