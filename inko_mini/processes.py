@@ -338,19 +338,39 @@ def _panicked(signal: PanicSignal, proc: Process) -> None:
     from inko_mini import runtime
 
     handle = getattr(runtime, "handle_panic", None)
-    if handle is not None:
-        status = handle(signal, proc)
-    else:
+    if handle is None:
         status = _default_panic_report(signal, proc)
+    else:
+        while True:
+            try:
+                status = handle(signal, proc)
+                break
+            except PanicSignal as again:
+                signal = again
+            except ThrowSignal:
+                signal = PanicSignal(
+                    f"A thrown value reached the top-level in process {proc.identifier}")
+            # The handler itself panicked: the process's own handler hands
+            # the new panic to the global one; a failing global handler to
+            # the default report. A broken handler never loops or vanishes.
+            if proc.panic_handler is not None:
+                proc.panic_handler = None
+                continue
+            status = _default_panic_report(signal, proc)
+            break
     if status is not None:
         raise _exit_program(status)
 
 
 def _default_panic_report(signal: PanicSignal, proc: Process) -> int:
-    # Used only while the runtime has no handle_panic of its own.
-    sys.stdout.flush()
-    sys.stderr.write(f"Process {proc.identifier} panicked: {signal.message}\n")
-    sys.stderr.flush()
+    try:
+        from inko_mini.runtime import panics
+
+        panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message)
+    except (ImportError, AttributeError):
+        sys.stdout.flush()
+        sys.stderr.write(f"Process {proc.identifier} panicked: {signal.message}\n")
+        sys.stderr.flush()
     return 1
 
 
