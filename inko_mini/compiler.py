@@ -832,7 +832,10 @@ class SendSite:
             return run_call(m.code, f)
         if m is MISSING:
             return missing_message(r, self.name, args, self.ctx.file, _line)
-        raise _panic("ObjectValue::as_block() called on a non block object")
+        if not args and not kwargs:
+            # `module.CONSTANT`: an attribute that is not a block reads as itself.
+            return m
+        raise _panic("ObjectValue::as_block() called on a non block object", _line)
 
 
 def run_call(_code, f):
