@@ -32,6 +32,7 @@ _POLL_INTERVAL = 0.02
 _LISTEN_SETTLE = 0.3
 # after answering, a server must survive this long to count as alive
 _ALIVE_GRACE = 0.15
+_DYING_GRACE = 1.0
 
 
 @dataclass
@@ -166,6 +167,12 @@ class BlockRun:
         try:
             self.answer = ask(request, timeout)
         except ProbeError as error:
+            # a server that broke the connection is often dying: let it finish
+            # its own report (a panic) before it is stopped
+            try:
+                process.wait(timeout=_DYING_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
             return f"server did not answer `{where}` properly: {error}"
         time.sleep(_ALIVE_GRACE)
         if process.poll() is not None:
