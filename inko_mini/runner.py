@@ -124,8 +124,12 @@ def _run(path, code, include, args, debug, check_annotations):
         try:
             _load_prelude(loader)
             loader.run_module(tree, ctx, user=True, hook=hook)
-        except RecursionError:
-            raise PanicSignal("Stack overflow: too many nested calls") from None
+        except RecursionError as exc:
+            from inko_mini.runtime.panics import traceback_frames
+
+            sig = PanicSignal("Stack overflow: too many nested calls")
+            sig.frames = traceback_frames(exc)
+            raise sig from None
 
     try:
         status = _run_main(main, runtime)
