@@ -1,0 +1,74 @@
+"""std::stdio, std::string_buffer and std::time through `inko-mini run`."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+PROGRAMS = HERE / "programs"
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("inko_mini.parser") is None,
+    reason="inko_mini.parser does not exist yet (evaluator part not merged)")
+
+
+def run(name: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inko_mini", "run", str(PROGRAMS / f"{name}.inko")],
+                          capture_output=True, text=True, input=stdin, timeout=30)
+
+
+def expected(name: str) -> str:
+    return (PROGRAMS / f"{name}.out").read_text()
+
+
+def test_stdout_and_stderr():
+    result = run("stdout_print")
+    assert result.returncode == 0
+    assert result.stdout == expected("stdout_print")
+    assert result.stderr == "to stderr\npartial"
+
+
+def test_stdin_reads_sizes_and_to_the_end():
+    result = run("stdin_read", stdin="abcdefghij\nklm\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == expected("stdin_read")
+
+
+def test_string_buffer():
+    result = run("string_buffer")
+    assert result.returncode == 1
+    assert result.stdout == expected("string_buffer")
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "panicked: ObjectValue::as_string() called on a non string")
+
+
+def test_duration_and_time():
+    result = run("duration_time")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == expected("duration_time")
+
+
+def test_stdout_to_a_closed_pipe_is_quiet():
+    code = "import std::stdio::stdout\n{ stdout.print('y') }.loop\n"
+    proc = subprocess.Popen([sys.executable, "-m", "inko_mini", "run", "-e", code],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()
+    proc.kill()
+    _, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err
+
+
+def test_output_is_flushed_before_a_panic_report():
+    code = ("import std::stdio::stdout\nimport std::process\n"
+            "stdout.write_string('no newline')\nprocess.panic('boom')\n")
+    result = subprocess.run([sys.executable, "-m", "inko_mini", "run", "-e", code],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stdout == "no newline"
+    assert result.stderr.strip().endswith("panicked: boom")
