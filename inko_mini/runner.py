@@ -102,7 +102,7 @@ def _run(path, code, include, args, debug, check_annotations):
         main_dir = os.path.dirname(os.path.abspath(path))
     runtime = _prepare(include, args)
     try:
-        tree = parse_source(source, display)
+        tree = parse_source(source, display, cache=code is None)
     except InkoSyntaxError as exc:
         sys.stderr.write(exc.render() + "\n")
         return 1

@@ -25,7 +25,7 @@ PRELUDE = ("core", "prelude")
 def parse_file(path, display):
     with open(path, encoding="utf-8") as fh:
         source = fh.read()
-    return parse_source(source, display, cache=path.startswith(STDLIB_DIR))
+    return parse_source(source, display, cache=True)
 
 
 def _cache_dir():
@@ -33,19 +33,41 @@ def _cache_dir():
     return os.path.join(base, "inko-mini", __version__)
 
 
+_PARSER_FILES = ("parser.py", "lexer.py", "postlex.py", "ast.py", "grammar/inko.lark")
+_parser_stamp = []
+
+
+def _parser_version():
+    """Changes whenever the parser changes, so stale cached ASTs are ignored."""
+    if not _parser_stamp:
+        base = os.path.dirname(STDLIB_DIR)
+        parts = []
+        for name in _PARSER_FILES:
+            try:
+                st = os.stat(os.path.join(base, name))
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except OSError:
+                parts.append("-")
+        _parser_stamp.append(",".join(parts))
+    return _parser_stamp[0]
+
+
 def parse_source(source, display, cache=False):
     """Parse, using a pickled AST cached by content hash when allowed."""
-    from inko_mini import parser
-
     if not cache:
+        from inko_mini import parser
+
         return parser.parse(source, display)
-    key = hashlib.sha1((display + "\0" + source).encode()).hexdigest()
+    key = hashlib.sha1((_parser_version() + "\0" + display + "\0" + source)
+                       .encode()).hexdigest()
     path = os.path.join(_cache_dir(), key + ".ast")
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except Exception:
         pass
+    from inko_mini import parser
+
     tree = parser.parse(source, display)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
