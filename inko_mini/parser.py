@@ -549,7 +549,13 @@ def _syntax_error(exc, source, file, tokens) -> InkoSyntaxError:
     else:
         message = f"unexpected {found}"
     closers = sorted(expected & {"')'", "']'", "'}'"})
-    if expected and len(expected) <= 6:
+    statement_ends = "the end of the file" in expected or (
+        isinstance(exc, UnexpectedToken) and "RBRACE" in exc.expected
+        and "IDENT" in exc.expected)
+    if statement_ends and found != "the end of the file":
+        # The statement before is complete; this token cannot begin another.
+        message += ": a statement can not start with it"
+    elif expected and len(expected) <= 6:
         message += "; expected " + _join(sorted(expected))
     elif {"an identifier", "an integer"} <= expected:
         message += "; expected a value" + ("" if not closers else " or " + _join(closers))

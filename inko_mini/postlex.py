@@ -266,7 +266,9 @@ def _message_name(toks: list, i: int, after_dot: bool):
         end = t
     else:
         return None, 0
-    if not after_dot and i + used < len(toks):
+    # `def name=` and `x.[]=(i, v)`; after a dot an ordinary name's `=` is
+    # the setter syntax `a.b = v`, left to the grammar.
+    if (not after_dot or value == "[]") and i + used < len(toks):
         eq = toks[i + used]
         if eq.type == "EQUAL" and eq.start_pos == end.end_pos:
             value += "="
