@@ -231,8 +231,7 @@ def copy_message(value, _active=None):
         copy.extend([copy_message(v, _active) for v in value])
         del _active[key]
         return copy
-    from inko_mini.runtime import objects
-
+    objects = _objects()
     if t is objects.InkoObject:
         if _is_permanent(value, objects):
             return value
@@ -259,6 +258,18 @@ def copy_message(value, _active=None):
     return value
 
 
+def _objects():
+    global _objects_module
+    if _objects_module is None:
+        from inko_mini.runtime import objects
+
+        _objects_module = objects
+    return _objects_module
+
+
+_objects_module = None
+
+
 def _is_permanent(obj, objects) -> bool:
     # Modules, traits and named prototypes (`object X`) live in the VM's
     # permanent heap; messages refer to them instead of copying them.
@@ -280,13 +291,19 @@ def _copy_block(block, active, objects):
 
 # -- spawning and ending ----------------------------------------------------
 
+# runtime.call_block, looked up on first use (the runtime imports us).
+_call_block = [None]
+
 def spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it."""
-    from inko_mini import runtime
+    call_block = _call_block[0]
+    if call_block is None:
+        from inko_mini import runtime
 
+        call_block = _call_block[0] = runtime.call_block
     reject_captures(block)
     proc = Process()
-    proc.task = scheduler.spawn(_process_body, proc, runtime.call_block, (block,))
+    proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
     proc.task.data = proc
     return ProcessRef(proc)
 

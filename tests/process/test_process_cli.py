@@ -43,3 +43,15 @@ def test_inko_reductions_keeps_processes_fair(value):
     result = run_inko(HERE / "cli" / "fairness_env.inko", env={"INKO_REDUCTIONS": value},
                       timeout=20)
     assert (result.returncode, result.stdout, result.stderr) == (0, "tick\n", "")
+
+
+def _defer_missing() -> bool:
+    from inko_mini import runtime
+
+    return "not supported" in (runtime.defer_to_caller.__doc__ or "")
+
+
+@pytest.mark.skipif(_defer_missing(), reason="the runtime's defer_to_caller is still a stub")
+def test_defer_runs_when_the_calling_method_returns():
+    result = run_inko(HERE / "cli" / "defer.inko")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "body\ndeferred\nafter\n", "")
