@@ -7,6 +7,7 @@ import os
 import sys
 
 from inko_mini.errors import InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal
+from inko_mini.runtime.signals import ReturnSignal
 
 RECURSION_LIMIT = 60_000
 
@@ -124,6 +125,8 @@ def _run(path, code, include, args, debug, check_annotations):
         try:
             _load_prelude(loader)
             loader.run_module(tree, ctx, user=True, hook=hook)
+        except ReturnSignal:
+            raise PanicSignal("A closure returned from a method that has already returned") from None
         except RecursionError as exc:
             from inko_mini.runtime.panics import traceback_frames
 
