@@ -2,8 +2,8 @@
 
 The lexer is context free: it never needs the parser's state, which lets
 the post-lexer (postlex.py) look ahead and behind freely. Token types are the
-terminal names declared in grammar/inko.lark. Comments are returned too, so
-the post-lexer can collect `# =>` annotations; it drops them afterwards.
+terminal names declared in grammar/inko.lark. Comments holding `=>` are
+returned so the post-lexer can collect `# =>` annotations; it drops them.
 """
 
 from __future__ import annotations
@@ -93,6 +93,10 @@ def tokenize(source: str, file: str) -> list:
             pos = new_pos
             continue
         if kind == "WS":
+            pos = new_pos
+            continue
+        if kind == "COMMENT" and "=>" not in text:
+            # Only `# =>` comments matter after lexing (annotations).
             pos = new_pos
             continue
         column = pos - line_start + 1
