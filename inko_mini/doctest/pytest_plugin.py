@@ -10,6 +10,7 @@ collects only the pages, not the project's testpaths.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,7 +68,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         return None
     if not _is_under(file_path.resolve(), state["roots"]):
         return None
-    page = InkoDocPage.from_parent(parent, path=file_path)
+    extra = {}
+    rootdir = parent.config.rootpath
+    if rootdir not in file_path.resolve().parents:
+        # pytest names files outside the rootdir "" (items would read
+        # "::page.md:12"); name them as the user would reach them instead
+        extra["nodeid"] = os.path.relpath(file_path, parent.config.invocation_params.dir)
+    page = InkoDocPage.from_parent(parent, path=file_path, **extra)
     page.named = file_path.resolve() in state["roots"]
     return page
 
