@@ -43,9 +43,18 @@ def process_send(target, message):
     return processes.send(_process(target), message)
 
 
+def _to_float(value):
+    # Integer and Float as they are; anything else (a Duration) by its
+    # ToFloat implementation.
+    t = type(value)
+    if t is float or t is int:
+        return value
+    return _runtime().send(value, "to_float")
+
+
 @primitive("process_receive")
 def process_receive(timeout):
-    return processes.receive(timeout)
+    return processes.receive(_to_float(timeout))
 
 
 @primitive("process_current")
