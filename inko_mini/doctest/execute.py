@@ -30,6 +30,8 @@ _POLL_INTERVAL = 0.02
 # how long a server must have been listening before it is asked, so that a
 # block that listens, talks to itself and exits is not taken for a server
 _LISTEN_SETTLE = 0.3
+# consecutive polls in which every process of the block sleeps
+_IDLE_POLLS = 3
 # after answering, a server must survive this long to count as alive
 _ALIVE_GRACE = 0.15
 _DYING_GRACE = 1.0
@@ -135,6 +137,7 @@ class BlockRun:
         started = time.monotonic()
         deadline = started + self.settings.timeout
         listening_since = None
+        idle_polls = 0
         while True:
             try:
                 process.wait(timeout=_POLL_INTERVAL)
@@ -142,16 +145,22 @@ class BlockRun:
             except subprocess.TimeoutExpired:
                 pass
             now = time.monotonic()
-            pids = procinfo.group_pids(process.pid)
+            states = procinfo.group_states(process.pid)
+            pids = sorted(states)
             self.bound_unix |= procinfo.bound_unix_paths(pids)
             ports = procinfo.listening_ports(pids)
             if not ports:
-                listening_since = None
-            elif listening_since is None:
-                listening_since = now
-            if (ports and now - started >= self.settings.startup
-                    and now - listening_since >= _LISTEN_SETTLE):
-                return self._probe_server(process, ports, deadline)
+                listening_since, idle_polls = None, 0
+            else:
+                listening_since = listening_since or now
+                # a server waits for connections asleep; a block still busy
+                # after binding (talking to its own listener) is running
+                idle = all(state == "S" for state in states.values())
+                idle_polls = idle_polls + 1 if idle else 0
+                listened = now - listening_since
+                if now - started >= self.settings.startup and listened >= _LISTEN_SETTLE and (
+                        idle_polls >= _IDLE_POLLS or listened >= self.settings.timeout / 2):
+                    return self._probe_server(process, ports, deadline)
             if now >= deadline:
                 what = "not listening on any TCP port" if not ports else "listening"
                 return (f"timed out: still running after {self.settings.timeout:g}s "

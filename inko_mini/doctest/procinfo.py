@@ -22,13 +22,13 @@ class ListeningPort:
     family: int
 
 
-def group_pids(pgid: int) -> list[int]:
-    """Live processes whose process group is `pgid`."""
-    pids = []
+def group_states(pgid: int) -> dict[int, str]:
+    """Live processes of process group `pgid`, with their scheduler state (R, S, ...)."""
+    states = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return pids
+        return states
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -40,8 +40,13 @@ def group_pids(pgid: int) -> list[int]:
         # the command name may hold spaces and parentheses: split after the last ')'
         fields = stat[stat.rfind(b")") + 2:].split()
         if len(fields) > 2 and fields[0] != b"Z" and int(fields[2]) == pgid:
-            pids.append(int(entry))
-    return pids
+            states[int(entry)] = fields[0].decode()
+    return states
+
+
+def group_pids(pgid: int) -> list[int]:
+    """Live processes whose process group is `pgid`."""
+    return list(group_states(pgid))
 
 
 def _socket_inodes(pids: list[int]) -> set[int]:

@@ -74,6 +74,13 @@ def main(argv):
             listener.accept()[0].close()
             client.close()
             listener.close()
+        elif command == "listen-busy":
+            # bound, but still working (on the CPU) rather than waiting for clients
+            listener = socket.create_server(("127.0.0.1", 0))
+            until = time.monotonic() + float(rest)
+            while time.monotonic() < until:
+                pass
+            listener.close()
         elif command == "bind-unix":
             unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             unix.bind(rest)

@@ -63,6 +63,14 @@ def test_working_and_crashing_servers():
     assert result.lines[2] == "1 passed, 1 failed"
 
 
+def test_invalid_inko_is_a_syntax_error_at_the_page_line():
+    page = PAGES / "invalid.md"
+    result = run_cli(page, fake=False)
+    assert result.lines[0].startswith(f"{page}:3: FAIL: exit status 1: {page}:6:")
+    assert "syntax error" in result.lines[0]
+    assert result.lines[1:] == [f"{page}:9: PASS", "1 passed, 1 failed"]
+
+
 def test_page_without_inko_code():
     page = PAGES / "no_code.md"
     result = run_cli(page, fake=False)

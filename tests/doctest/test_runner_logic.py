@@ -221,6 +221,16 @@ def test_block_that_listens_briefly_is_not_a_server(page):
     assert result.lines == [f"{path}:1: PASS", "1 passed, 0 failed"]
 
 
+def test_block_busy_after_binding_is_not_a_server(page):
+    path = page("""
+        ```inko
+        listen-busy 1.2
+        ```
+    """)
+    result = run_cli(path)
+    assert result.lines == [f"{path}:1: PASS", "1 passed, 0 failed"]
+
+
 def test_listening_block_that_never_answers_fails_at_the_time_limit(page):
     path = page("""
         ```inko
