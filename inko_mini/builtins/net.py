@@ -37,11 +37,14 @@ _CLOSED_WHILE_WAITING = errno_text(errno.EBADF)
 class NativeSocket:
     """A socket as Inko sees it: one descriptor, closed at most once."""
 
-    __slots__ = ("sock", "__weakref__")
+    __slots__ = ("sock", "pending_error", "__weakref__")
 
     def __init__(self, sock: socket.socket):
         sock.setblocking(False)
         self.sock = sock
+        # The errno of a connect that failed in the background; the next
+        # read or write reports it (STDLIB-NET-PROCESS §7.6).
+        self.pending_error = 0
 
     def dup_for_message(self):
         # A message copy is a second descriptor for the same kernel socket
@@ -313,9 +316,17 @@ def socket_connect(native, *address):
         if code == 0:
             return None
         if code == errno.EINPROGRESS:
-            # As in 0.4.0 (§7.6): wait until writable and carry on without
-            # reading SO_ERROR; a refusal shows up at the first read or write.
+            # As in 0.4.0 (§7.6): wait until writable and carry on; a refusal
+            # shows up at the first read or write, not here.
             _wait(sock, True)
+            sock = native._open(_MUT_PANIC)
+            failure = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if failure:
+                native.pending_error = failure
+            else:
+                # Collect the completed connect, so that connecting again
+                # reports EISCONN as a blocking connect would.
+                sock.connect_ex(target)
             return None
         if code in (errno.EAGAIN, errno.EINTR):
             # A Unix socket whose listener's backlog is full.
@@ -400,6 +411,8 @@ def socket_shutdown(native, how):
 def socket_read(native, bytes_, size):
     """Append what one recv returns (§7.5), or everything until EOF for Nil."""
     native = _native(native, _MUT_PANIC)
+    if native.pending_error:
+        _raise_pending(native)
     if size is not None:
         size = _size(size)
         if size == 0:
@@ -426,11 +439,20 @@ def socket_read(native, bytes_, size):
 def socket_write(native, data):
     """One send (§7.2): the count may be partial; waits only if nothing fits."""
     native = _native(native, _MUT_PANIC)
+    if native.pending_error:
+        _raise_pending(native)
     payload = _payload(data)
     if not payload:
         native._open(_MUT_PANIC)
         return 0
     return _retry(native, True, lambda sock: sock.send(payload))
+
+
+def _raise_pending(native: NativeSocket):
+    native._open(_MUT_PANIC)
+    number = native.pending_error
+    native.pending_error = 0
+    raise ThrowSignal(errno_text(number))
 
 
 @primitive("socket_close")

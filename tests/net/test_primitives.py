@@ -132,6 +132,36 @@ def test_connect_to_a_closed_port_fails_at_the_first_write():
     assert second == "The operation failed because a pipe was closed."
 
 
+def test_connect_to_a_closed_port_then_read():
+    def main():
+        port = socket.socket()
+        port.bind(("127.0.0.1", 0))
+        number = port.getsockname()[1]
+        port.close()
+        client = net.socket_create(0, 0)
+        net.socket_connect(client, "127.0.0.1", number)
+        first = thrown(net.socket_read, client, bytearray(), 10)
+        second = net.socket_read(client, bytearray(), 10)
+        net.socket_close(client)
+        return first, second
+
+    assert run(main) == (REFUSED, 0)
+
+
+def test_connecting_twice_reports_is_connected():
+    def main():
+        server = listener()
+        port = net.socket_address(server, 0)[1]
+        client = net.socket_create(0, 0)
+        net.socket_connect(client, "127.0.0.1", port)
+        text = thrown(net.socket_connect, client, "127.0.0.1", port)
+        net.socket_close(client)
+        net.socket_close(server)
+        return text
+
+    assert run(main) == "Transport endpoint is already connected (os error 106)"
+
+
 def test_second_listener_shares_the_port_but_plain_bind_is_in_use():
     def main():
         first = listener()
