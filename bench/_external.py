@@ -1,20 +1,23 @@
 """The benchmarks of other issues, folded into the one command: the process
 benchmarks (bench/run_process_bench.py) and the HTTP load benchmark
-(bench/http/). Their owners write their own runners; this module only
-imports them when present and turns their results into table rows.
+(bench/http/bench.py). Their owners keep their own runners; this module
+imports them when present, calls them once per round so that the sides
+alternate, and turns what they return into table rows.
 
-Two shapes of runner are understood:
-* `run_benchmarks(scale: float) -> [(label, inko_s, asyncio_s, gevent_s, extra)]`
-  (bench/run_process_bench.py): one pass; called once per round, so the
-  sides alternate, and turned into an "vs asyncio" and a "vs gevent" row.
-* `collect(rounds: int, quick: bool) -> list[dict]`, one dict per row:
-  name, target (float | None), note, inko and reference (per round; seconds
-  unless `unit` says otherwise), ratios (per round, inko-mini cost /
-  reference cost, lower is better), error (str | None).
+What is used of them:
+* run_process_bench.run_benchmarks(scale) -> [(label, inko_s, asyncio_s,
+  gevent_s or None, extra)]: one pass over ping-pong, ring and spawn-and-wait,
+  each program timing its own work (start-up excluded).
+* http/bench.py: measure(name, argv, requests, concurrency) -> requests per
+  second (prints a line, which goes to stderr here), raise_descriptor_limit,
+  inko(path), SOCKETS, PORT, TARGETS {label: minimum rate ratio}.
+A runner may instead offer collect(rounds, quick) -> [dict] with the fields
+of `bench._harness.Row` (name, target, note, inko, reference, ratios, ...).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import traceback
@@ -23,18 +26,22 @@ from typing import Callable
 
 from bench import _harness as h
 
-# name -> (module to import, its file, what the command says when it is missing)
-RUNNERS = {
-    "process": ("bench.run_process_bench", h.BENCH_DIR / "run_process_bench.py"),
-    "http": ("bench.http.run", h.BENCH_DIR / "http" / "run.py"),
-}
-NAMES = list(RUNNERS)
+Progress = Callable[[str], None]
+
+# The processes issue asks for "no regression", not a ratio, so its rows
+# carry no numeric target.
+NO_REGRESSION = "no regression"
+PROCESS_QUICK_SCALE = 0.001
+HTTP_REQUESTS = 3000
+HTTP_QUICK_REQUESTS = 100
+HTTP_CONCURRENCY = 16
 
 
-def _load(name: str):
-    module_name, path = RUNNERS[name]
+def _load(module_name: str, path: Path):
+    """The module, or None and why not."""
+    where = path.relative_to(h.REPO)
     if not path.is_file():
-        return None, f"{path.relative_to(h.REPO)} not present"
+        return None, f"{where} not present"
     # Their runners may import their own helpers as top-level modules, as a
     # script run from its directory would.
     directory = str(path.parent)
@@ -42,76 +49,92 @@ def _load(name: str):
     if added:
         sys.path.append(directory)
     try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # their code is still being written
-        return None, f"{path.relative_to(h.REPO)} does not import: {exc!r}"
+        return importlib.import_module(module_name), None
+    except Exception as exc:  # their code may be half-written
+        return None, f"{where} does not import: {exc!r}"
     finally:
         if added:
             sys.path.remove(directory)
-    if not any(callable(getattr(module, f, None)) for f in ("collect", "run_benchmarks")):
-        return None, f"{path.relative_to(h.REPO)} has neither collect() nor run_benchmarks()"
-    return module, None
 
 
-# The other issues ask for "no regression" rather than a ratio, so these
-# rows carry no target.
-QUICK_SCALE = 0.001
-
-
-def _collect_passes(module, rounds: int, quick: bool,
-                    progress: Callable[[str], None]) -> list[dict]:
-    """Adapts a one-pass `run_benchmarks(scale)` to per-round rows."""
-    rows: dict[str, dict] = {}
+def _process_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
+    rows: dict[str, h.Row] = {}
     for number in range(1, rounds + 1):
-        progress(f"  pass {number}/{rounds}")
-        for label, inko_s, asyncio_s, gevent_s, extra in module.run_benchmarks(
-                QUICK_SCALE if quick else 1.0):
+        progress(f"process: round {number}/{rounds}")
+        passes = module.run_benchmarks(PROCESS_QUICK_SCALE if quick else 1.0)
+        for label, inko_s, asyncio_s, gevent_s, extra in passes:
             for kind, seconds in (("asyncio", asyncio_s), ("gevent", gevent_s)):
                 if seconds is None:
                     continue
-                row = rows.setdefault(f"{label} vs {kind}", {
-                    "name": label, "note": f"vs {kind}", "target": None,
-                    "target_text": "no regression", "inko": [], "reference": []})
-                row["inko"].append(inko_s)
-                row["reference"].append(seconds)
-                # Only the memory figures; the ratio is in the table.
+                row = rows.setdefault(f"{label} vs {kind}", h.Row(
+                    label, note=f"vs {kind}", target_text=NO_REGRESSION))
+                row.add(inko_s, seconds)
+                # Their extra text repeats the ratio; keep the memory figures.
                 memory = extra.partition("; ")[2]
                 if memory and kind == "asyncio":
-                    row["detail"] = f"{label}: {memory}"
+                    row.detail = f"{label}: {memory}"
     return list(rows.values())
 
 
-def _row(name: str, result: dict) -> h.Row:
-    row = h.Row(str(result.get("name", name)), result.get("target"),
-                note=str(result.get("note", "")), unit=str(result.get("unit", "s")))
-    row.inko = [float(v) for v in result.get("inko", [])]
-    row.other = [float(v) for v in result.get("reference", [])]
-    row.ratios = [float(v) for v in result.get("ratios", [])]
-    if not row.ratios and len(row.inko) == len(row.other):
-        row.ratios = [a / b if b > 0 else float("inf") for a, b in zip(row.inko, row.other)]
-    row.error = result.get("error")
-    row.target_text = str(result.get("target_text", row.target_text))
-    row.detail = str(result.get("detail", ""))
-    return row
+def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
+    requests = HTTP_QUICK_REQUESTS if quick else HTTP_REQUESTS
+    module.raise_descriptor_limit(4096)
+    asyncio_server = Path(module.__file__).with_name("asyncio_server.py")
+    servers = [("one process per connection", "11_http_process_per_connection.inko"),
+               ("four acceptors", "12_http_four_acceptors.inko")]
+    rows = {label: h.Row(f"HTTP {label}", module.TARGETS.get(label), unit="req/s",
+                         note=f"vs asyncio, {requests} requests", higher_is_better=True,
+                         judged=not quick)
+            for label, _ in servers}
+    for number in range(1, rounds + 1):
+        progress(f"http: round {number}/{rounds}")
+        # Their progress lines would land in the middle of the table.
+        with contextlib.redirect_stdout(sys.stderr):
+            reference = module.measure(
+                "asyncio", [h.PYTHON, str(asyncio_server), str(module.PORT)],
+                requests, HTTP_CONCURRENCY)
+            for label, sample in servers:
+                rate = module.measure(label, module.inko(module.SOCKETS / sample),
+                                      requests, HTTP_CONCURRENCY)
+                rows[label].add(rate, reference)
+    return list(rows.values())
 
 
-def measure(names: list[str], rounds: int, quick: bool,
-            progress: Callable[[str], None]) -> list[h.Row]:
+def _collected_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
+    rows = []
+    for result in module.collect(rounds=rounds, quick=quick):
+        row = h.Row(str(result["name"]), result.get("target"), note=str(result.get("note", "")),
+                    unit=str(result.get("unit", "s")),
+                    higher_is_better=bool(result.get("higher_is_better", False)),
+                    target_text=str(result.get("target_text", "-")), judged=not quick)
+        for inko, other in zip(result.get("inko", []), result.get("reference", [])):
+            row.add(float(inko), float(other))
+        row.error = result.get("error")
+        rows.append(row)
+    return rows
+
+
+# --only name -> (module, file, adapter used when it has no collect())
+RUNNERS = {
+    "process": ("bench.run_process_bench", h.BENCH_DIR / "run_process_bench.py", _process_rows),
+    "http": ("bench.http.bench", h.BENCH_DIR / "http" / "bench.py", _http_rows),
+}
+NAMES = list(RUNNERS)
+
+
+def measure(names: list[str], rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
     rows = []
     for name in names:
-        module, missing = _load(name)
+        module_name, path, adapter = RUNNERS[name]
+        module, missing = _load(module_name, path)
         if module is None:
             rows.append(h.Row(name, skipped=missing))
             continue
-        progress(f"{name}: running {RUNNERS[name][0]}")
+        if callable(getattr(module, "collect", None)):
+            adapter = _collected_rows
         try:
-            if callable(getattr(module, "collect", None)):
-                results = module.collect(rounds=rounds, quick=quick)
-            else:
-                results = _collect_passes(module, rounds, quick, progress)
-        except Exception as exc:
+            rows += adapter(module, rounds, quick, progress)
+        except (Exception, SystemExit) as exc:  # their runners exit on a dead server
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            rows.append(h.Row(name, error=f"{RUNNERS[name][0]} failed: {detail}"))
-            continue
-        rows += [_row(name, result) for result in results]
+            rows.append(h.Row(name, error=f"{module_name} failed: {detail}"))
     return rows

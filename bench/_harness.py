@@ -8,6 +8,7 @@ same round and subtracted where a benchmark asks for it.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,10 @@ REPO = BENCH_DIR.parent
 PYTHON = sys.executable
 INKO_RUN = [PYTHON, "-m", "inko_mini", "run"]
 
+# "wall" (what a user waits) or "cpu" (user + system time: much less
+# disturbed by other work on a busy machine). Set by bench/run.py --clock.
+CLOCK = "wall"
+
 # Guards against the noise of subtracting two similar start-up times: a net
 # time is never taken below this.
 MIN_NET_SECONDS = 0.001
@@ -36,10 +41,15 @@ class BenchmarkError(Exception):
 @dataclass
 class Run:
     argv: list[str]
-    seconds: float
+    wall: float
+    cpu: float  # user + system time of the child and its reaped children
     status: int
     stdout: str
     stderr: str
+
+    @property
+    def seconds(self) -> float:
+        return self.cpu if CLOCK == "cpu" else self.wall
 
     def describe(self) -> str:
         def clip(text: str) -> str:
@@ -56,6 +66,7 @@ def timed_run(argv: list[str], timeout: float) -> Run:
     # The repository's own package must be the one measured, wherever the
     # command is started from.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         done = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
@@ -65,8 +76,10 @@ def timed_run(argv: list[str], timeout: float) -> Run:
         raise BenchmarkError(f"timed out after {timeout:g} s: {' '.join(argv)}") from exc
     except OSError as exc:
         raise BenchmarkError(f"could not start {argv[0]}: {exc.strerror}") from exc
-    seconds = time.perf_counter() - start
-    return Run(argv, seconds, done.returncode, done.stdout, done.stderr)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(argv, wall, cpu, done.returncode, done.stdout, done.stderr)
 
 
 def checked_run(argv: list[str], timeout: float) -> Run:
@@ -98,9 +111,10 @@ class Row:
     ratios: list[float] = field(default_factory=list)
     error: str | None = None
     skipped: str | None = None
-    # For rows where a bigger number is better (throughput), the ratio is
-    # still reported as inko-mini cost / reference cost.
     unit: str = "s"
+    # Throughput rows (req/s): the ratio is inko-mini / reference rate and
+    # the target a minimum; for time rows it is a time ratio and a maximum.
+    higher_is_better: bool = False
     # False for --quick runs: tiny inputs make ratios meaningless.
     judged: bool = True
     # Shown in the target column when there is no numeric target.
@@ -121,7 +135,8 @@ class Row:
     def met(self) -> bool | None:
         if not self.measured or self.target is None or not self.judged:
             return None
-        return statistics.median(self.ratios) <= self.target
+        ratio = statistics.median(self.ratios)
+        return ratio >= self.target if self.higher_is_better else ratio <= self.target
 
 
 def median(values: list[float]) -> float:
@@ -131,7 +146,7 @@ def median(values: list[float]) -> float:
 def _seconds(values: list[float], unit: str) -> str:
     if not values:
         return "-"
-    return f"{median(values):.3f}" if unit == "s" else f"{median(values):.1f} {unit}"
+    return f"{median(values):.3f}" if unit == "s" else f"{median(values):.0f} {unit}"
 
 
 def _ratio(row: Row) -> str:
@@ -161,7 +176,8 @@ HEADER = ["benchmark", "inko-mini median s", "python median s",
 def table_cells(rows: list[Row]) -> list[list[str]]:
     cells = []
     for row in rows:
-        target = f"<= {row.target:g}x" if row.target is not None else row.target_text
+        target = (row.target_text if row.target is None
+                  else f"{'>=' if row.higher_is_better else '<='} {row.target:g}x")
         name = row.name + (f" [{row.note}]" if row.note else "")
         cells.append([name, _seconds(row.inko, row.unit), _seconds(row.other, row.unit),
                       _ratio(row), target, _status(row)])
