@@ -154,3 +154,36 @@ def test_echo_server_survives_a_client_that_resets():
         assert srv.proc.poll() is None
     finally:
         srv.stop()
+
+
+def test_many_connections_held_open_at_once_are_all_served():
+    # The benchmark (bench/http) does this with 5,000; 400 keeps the test fast.
+    srv = Server(SAMPLES / "net" / "http_server_reading_requests.inko", 0)
+    try:
+        srv.port = int(srv.proc.stdout.readline())
+        srv.wait_listening()
+        baseline = srv.open_fds()
+        clients = [socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+                   for _ in range(400)]
+        time.sleep(0.5)
+        held = srv.open_fds()
+        for conn in clients:
+            conn.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        replies = []
+        for conn in clients:
+            data = b""
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            replies.append(data)
+            conn.close()
+        assert all(reply.endswith(b"\r\n\r\nHello, HTTP!") for reply in replies)
+        assert held >= baseline + 400  # every connection was open in the server at once
+        deadline = time.monotonic() + 10
+        while srv.open_fds() > baseline and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert srv.open_fds() == baseline
+    finally:
+        srv.stop()
