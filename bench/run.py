@@ -77,13 +77,13 @@ def console_script() -> str | None:
     return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-def measure_startup(timeout: float) -> tuple[float, float]:
+def measure_startup(timeout: float, samples: int) -> tuple[float, float]:
     """Start-up of each side: the fastest of a few alternating samples. One
     sample of `python -c pass` is as short as the noise of a busy machine,
     and that noise only ever adds time; an inflated start-up subtracted
     from a short twin would leave next to nothing and a wild ratio."""
     inko, python = [], []
-    for _ in range(STARTUP_SAMPLES):
+    for _ in range(samples):
         run = h.checked_run(h.INKO_RUN + [str(HELLO)], timeout)
         if run.stdout != HELLO_OUTPUT:
             raise h.BenchmarkError(f"hello world printed {run.stdout!r}, "
@@ -104,12 +104,13 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
             for b in selected}
 
     # Round 0 is a warm-up: it fills the byte-code and parser caches that
-    # every later run of the command line finds.
-    for number in range(rounds + 1):
+    # every later run of the command line finds. --quick measures nothing
+    # worth warming up for.
+    for number in range(1 if quick else 0, rounds + 1):
         counted = number > 0
         progress(f"round {number}/{rounds}" + ("" if counted else " (warm-up)"))
         try:
-            inko_start, python_start = measure_startup(timeout)
+            inko_start, python_start = measure_startup(timeout, 1 if quick else STARTUP_SAMPLES)
             if counted:
                 hello.add(inko_start, python_start)
             if script_row is not None and counted and want_hello:
