@@ -26,7 +26,7 @@ from inko_mini.doctest.http_probe import HttpAnswer, ProbeError, ask
 from inko_mini.doctest.markdown import CodeBlock
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-_POLL_INTERVAL = 0.02
+_POLL_INTERVAL = 0.05
 # how long a server must have been listening before it is asked, so that a
 # block that listens, talks to itself and exits is not taken for a server
 _LISTEN_SETTLE = 0.3
