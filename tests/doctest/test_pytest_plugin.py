@@ -29,13 +29,17 @@ def pytest_run(cwd, *args):
 
 def test_blocks_are_items_named_after_file_and_line(tmp_path):
     page = write_page(tmp_path, "guide.md", PAGE)
-    status, out = pytest_run(tmp_path, "--inko-docs", page, "-rA")
+    empty = write_page(tmp_path, "empty.md", "just prose\n")
+    status, out = pytest_run(tmp_path, "--inko-docs", page, "--inko-docs", empty, "-rA")
     assert status == 1
     assert "PASSED guide.md::guide.md:1" in out
     assert "FAILED guide.md::guide.md:5" in out
     assert "PASSED guide.md::guide.md:9" in out
     assert f"{page}:5: exit status 4" in out
-    assert "1 failed, 2 passed" in out
+    # a page named explicitly but holding no Inko code is a failing item
+    assert "FAILED empty.md::empty.md" in out
+    assert "no ```inko code blocks in this page" in out
+    assert "2 failed, 2 passed" in out
 
 
 def test_keyword_and_exitfirst(tmp_path):
@@ -64,10 +68,3 @@ def test_ini_setting_adds_pages_to_the_normal_run(tmp_path):
     status, out = pytest_run(tmp_path)
     assert status == 0
     assert "2 passed" in out
-
-
-def test_page_problems_are_failing_items(tmp_path):
-    page = write_page(tmp_path, "empty.md", "just prose\n")
-    status, out = pytest_run(tmp_path, "--inko-docs", page)
-    assert status == 1
-    assert "no ```inko code blocks in this page" in out
