@@ -12,6 +12,9 @@ Annotation format (comment lines anywhere in the .inko file):
     # expect-status: N       the exit status (default 0).
     # args: A B C            command-line arguments after the file.
     # include: DIR           an extra -I directory, relative to the file.
+    # xfail: REASON          a known bug: the item is xfail(strict=True), so
+                             it fails once the bug is fixed (REASON starts
+                             with the part to blame, e.g. `evaluator:`).
 
 A file without any `# expect` line is not a test (a helper module). The
 program runs through the real command line, `python -m inko_mini run FILE`,
@@ -58,6 +61,14 @@ def parse_expectations(text: str):
     return out, err, status, args, include
 
 
+def parse_xfail(text: str):
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("# xfail:"):
+            return stripped[len("# xfail:"):].strip()
+    return None
+
+
 def run_inko(path, args=(), include=(), timeout=TIMEOUT, stdin=None):
     cmd = [sys.executable, "-m", "inko_mini", "run"]
     for d in include:
@@ -69,9 +80,14 @@ def run_inko(path, args=(), include=(), timeout=TIMEOUT, stdin=None):
 
 class InkoFile(pytest.File):
     def collect(self):
-        spec = parse_expectations(self.path.read_text(encoding="utf-8"))
+        text = self.path.read_text(encoding="utf-8")
+        spec = parse_expectations(text)
         if spec is not None:
-            yield InkoItem.from_parent(self, name=self.path.name, spec=spec)
+            item = InkoItem.from_parent(self, name=self.path.name, spec=spec)
+            reason = parse_xfail(text)
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+            yield item
 
 
 class InkoFailure(Exception):
