@@ -16,7 +16,6 @@ import os
 import struct
 import tempfile
 import time
-import weakref
 
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
@@ -244,7 +243,22 @@ def _resize(attrs, buckets) -> None:
 # Checking for the key first avoids such duplicates without changing the
 # order in any other case. For Integer and String keys a set of the keys per
 # map makes that check, and lookups of missing keys, cheap.
-_KEY_SETS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+class KeyIndex:
+    """The Integer and String keys of one map, kept beside its buckets.
+
+    Stored in the map's attribute `_key_index` (not an `@` attribute, so
+    inspect and std::mirror do not show it). It belongs to one bucket array;
+    a copy made for a message is rebuilt on first use.
+    """
+
+    __slots__ = ("buckets", "keys")
+
+    def __init__(self, buckets=None, keys=None):
+        self.buckets = buckets
+        self.keys = keys if keys is not None else set()
+
+    def dup_for_message(self) -> "KeyIndex":
+        return KeyIndex()
 
 
 def _native_key(key) -> bool:
@@ -253,22 +267,16 @@ def _native_key(key) -> bool:
 
 
 def _key_set(hash_map, attrs):
-    """The set of Integer/String keys of `hash_map`, or None if unavailable."""
+    """The set of Integer/String keys of `hash_map`."""
     buckets = attrs["@buckets"]
-    try:
-        entry = _KEY_SETS.get(hash_map)
-    except TypeError:
-        return None
-    if entry is not None and entry[0] is buckets:
-        return entry[1]
+    index = attrs.get("_key_index")
+    if type(index) is KeyIndex and index.buckets is buckets:
+        return index.keys
     keys = set()
     for pair in buckets:
         if pair is not None and _native_key(pair.attrs["@key"]):
             keys.add(pair.attrs["@key"])
-    try:
-        _KEY_SETS[hash_map] = (buckets, keys)
-    except TypeError:
-        return None
+    attrs["_key_index"] = KeyIndex(buckets, keys)
     return keys
 
 
@@ -280,8 +288,7 @@ def _find(hash_map, attrs, key, key_hash_value=None) -> int:
         return -1
     native = _native_key(key)
     if native:
-        keys = _key_set(hash_map, attrs)
-        if keys is not None and key not in keys:
+        if key not in _key_set(hash_map, attrs):
             return -1
     if key_hash_value is None:
         key_hash_value = hash_key(attrs["@hasher"], key)
@@ -325,9 +332,7 @@ def hash_map_set(hash_map, key, value, pair_prototype):
     _insert(attrs, buckets, pair)
     attrs["@length"] += 1
     if _native_key(key):
-        keys = _key_set(hash_map, attrs)
-        if keys is not None:
-            keys.add(key)
+        _key_set(hash_map, attrs).add(key)
     return value
 
 
@@ -356,9 +361,7 @@ def hash_map_remove(hash_map, key):
     buckets[index] = None
     attrs["@length"] -= 1
     if _native_key(key):
-        keys = _key_set(hash_map, attrs)
-        if keys is not None:
-            keys.discard(key)
+        _key_set(hash_map, attrs).discard(key)
     # Backward-shift the following pairs that are away from their bucket.
     index += 1
     while index < len(buckets):
@@ -727,7 +730,8 @@ def test_catch_panic(block):
         if callable(current):
             process = current()
         ident = getattr(process, "identifier", "0x0")
-        return [f"A thrown value reached the top-level in process {ident}", current_frames()]
+        frames = [[str(file), int(line), str(name)] for file, line, name in current_frames()]
+        return [f"A thrown value reached the top-level in process {ident}", frames]
     return None
 
 
