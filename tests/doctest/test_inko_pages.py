@@ -33,7 +33,7 @@ def test_annotations_pass_and_fail():
     assert result.status == 1
 
 
-@pytest.mark.xfail(strict=False, reason="the interpreter evaluates prose that happens to "
+@pytest.mark.xfail(strict=True, reason="evaluator: --check-annotations evaluates prose that happens to "
                    "parse (`# => the current module`); see the note under CONTRACTS.md §7")
 def test_prose_right_sides_are_comments():
     page = PAGES / "prose_annotations.md"
