@@ -188,12 +188,20 @@ def hash_key(hasher, key):
 # and @distance.
 
 
+_PLAIN_TYPES = (int, str, float, bool, type(None))
+
+
 def _keys_equal(a, b) -> bool:
     ta = type(a)
     tb = type(b)
-    if ta is tb and (ta is int or ta is str):
-        return a == b
-    if (ta is int or ta is str) and (tb is int or tb is str):
+    if ta is tb:
+        if ta is int or ta is str:
+            return a == b
+        if ta is bool or a is None:
+            return a is b
+    elif ta in _PLAIN_TYPES and tb in _PLAIN_TYPES:
+        # Keys of different built-in types are never equal; asking their `==`
+        # would panic (e.g. Float#== with a Boolean).
         return False
     return _truthy(_runtime().send(a, "==", b))
 
@@ -724,13 +732,19 @@ def test_catch_panic(block):
             frames = signal.frames or current_frames()
         return [str(signal.message),
                 [[str(file), int(line), str(name)] for file, line, name in frames]]
-    except ThrowSignal:
+    except ThrowSignal as signal:
         process = None
         current = getattr(runtime, "current_process", None)
         if callable(current):
             process = current()
         ident = getattr(process, "identifier", "0x0")
-        frames = [[str(file), int(line), str(name)] for file, line, name in current_frames()]
+        try:
+            from inko_mini.runtime.panics import traceback_frames
+
+            raw = traceback_frames(signal)
+        except ImportError:
+            raw = current_frames()
+        frames = [[str(file), int(line), str(name)] for file, line, name in raw]
         return [f"A thrown value reached the top-level in process {ident}", frames]
     return None
 
