@@ -175,7 +175,7 @@ primitive("hasher_to_hash")(hasher_finish)
 @primitive("hash_key")
 def hash_key(hasher, key):
     """The hash of `key` as a HashMap computes it with `hasher`."""
-    if type(hasher) is DefaultHasher and type(key) in (int, str, float):
+    if type(hasher) is DefaultHasher and type(key) in _PLAIN_TYPES:
         return key_hash(key)
     send = _runtime().send
     send(key, "hash", hasher)

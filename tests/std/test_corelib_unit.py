@@ -139,3 +139,26 @@ def test_float_parse_rejects(text):
     with pytest.raises(corelib.ThrowSignal) as info:
         corelib.float_parse(text)
     assert info.value.value == f'{corelib.rust_debug_quote(text)} can not be converted to a Float'
+
+
+def test_copied_map_rebuilds_its_key_index(fake_runtime):
+    original = new_map()
+    for key in ("a", "b", 3):
+        corelib.hash_map_set(original, key, key, None)
+    # What a message copy does: new attribute values, natives duplicated.
+    copy = FakeObject(None, dict(original.attrs))
+    copy.attrs["@buckets"] = list(original.attrs["@buckets"])
+    copy.attrs["_key_index"] = original.attrs["_key_index"].dup_for_message()
+    corelib.hash_map_set(copy, "c", "c", None)
+    assert corelib.hash_map_has_key(copy, "a") and corelib.hash_map_has_key(copy, 3)
+    assert corelib.hash_map_has_key(copy, "c")
+    assert not corelib.hash_map_has_key(original, "c")
+
+
+def test_mixed_builtin_keys_never_equal(fake_runtime):
+    hash_map = new_map()
+    for key in (1, "1", 1.0, True, None):
+        corelib.hash_map_set(hash_map, key, repr(key), None)
+    assert hash_map.attrs["@length"] == 5
+    assert corelib.hash_map_get(hash_map, "1") == "'1'"
+    assert corelib.hash_map_get(hash_map, True) == "True"
