@@ -21,8 +21,10 @@ import math
 
 from inko_mini import ast
 from inko_mini import builtins
+from inko_mini.pycache import compile_template
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import objects as O
+from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.calls import (
     Code, ParamInfo, _budget, call_block, find_method, make_frame, out_of_reductions,
     run_frame, unknown_message,
@@ -53,6 +55,10 @@ class Scope:
         self.outer = outer  # (Scope, [dicts]) captured by a closure
         self.dicts = [{}]
         self.nslots = 0
+        # Set when the body sends `defer` or catches throws: its frames may
+        # own deferred blocks (runtime/deferred.py).
+        self.owns_deferred = False
+        self.defer_sends = 0
 
     def declare(self, name):
         index = 3 + self.nslots
@@ -144,7 +150,7 @@ for _op, (_ie, _ic, _fe, _fc, _se) in _OPS.items():
         float_cond=_fc if _fe else "False and ", float_expr=_fe or "None",
         str_ok="True" if _se else "False", str_expr=_se or "None")
     _ns = {"float_eq": float_eq}
-    exec(compile(_src, f"<operator {_op}>", "exec"), _ns)
+    exec(compile_template(_src, f"<operator {_op}>"), _ns)
     _OP_MAKERS[_op] = _ns["make"]
 
 
@@ -172,6 +178,8 @@ class Compiler:
         code = Code(name, self.ctx.file, module.span.line, "module", [], self.ctx)
         if hook is None:
             body = self.body(module.body, scope)
+            if scope.owns_deferred:
+                body = deferring(body)
         else:
             fns = [hook(n, self.c(n, scope), self, scope) for n in module.body]
             fns = [fn for fn in fns if fn is not None]
@@ -422,10 +430,15 @@ class Compiler:
                 try:
                     return expr(f)
                 except ThrowSignal as sig:
+                    if sig.__dict__:
+                        run_pending_of(sig)
                     raise try_panic(sig.value, file, _line) from None
             return try_bang
         if node.else_body is None:
             return expr
+        # The frame that catches a throw takes over the deferred blocks of
+        # the frames it unwound (LANGUAGE.md §3.12).
+        scope.owns_deferred = True
         scope.dicts.append({})
         slot = scope.declare(node.else_name) if node.else_name else None
         else_body = self.body(node.else_body, scope)
@@ -435,6 +448,8 @@ class Compiler:
             try:
                 return expr(f)
             except ThrowSignal as sig:
+                if sig.__dict__:
+                    adopt(sig, f)
                 if slot is not None:
                     f[slot] = sig.value
                 return else_body(f)
@@ -458,7 +473,11 @@ class Compiler:
             inner = Scope(kind)
         params = self.params(node.params, inner)
         code = Code(name, self.ctx.file, node.span.line, kind, params, self.ctx)
+        if node.body:
+            code.body_line = node.body[0].span.line
         body = self.body(node.body or [], inner)
+        if inner.owns_deferred:
+            body = deferring(body)
         code.finish(body, inner.nslots)
         return code
 
@@ -562,6 +581,9 @@ class Compiler:
     def c_Send(self, node, scope):
         recv = node.receiver
         name = node.name
+        if name == "defer":
+            scope.owns_deferred = True
+            scope.defer_sends += 1
         if type(recv) is ast.Constant and recv.name == "_INKOC":
             return self.primitive_call(node, scope)
         nargs = len(node.args)
@@ -638,22 +660,29 @@ class Compiler:
             return None
         if _declares_and_captures(node.body):
             return None
+        sends = scope.defer_sends
         scope.dicts.append({})
         fn = self.body(node.body, scope)
         scope.dicts.pop()
+        if scope.defer_sends != sends:
+            # A block that sends `defer` owns what it defers: keep it a block.
+            return None
         return fn
 
     def try_inline_control(self, node, scope):
         name = node.name
         args = node.args
+        file = self.ctx.file
+        line = node.span.line
         if name in ("if_true", "if_false", "and", "or") and len(args) == 1:
             body = self.inline_block(args[0], scope)
             if body is None:
                 return None
             recv = self.c(node.receiver, scope)
-            slow = make_send(None, name, [None], [], node.span.line, self.ctx)
+            slow = make_send(None, name, [None], [], line, self.ctx)
             blk = self.c(args[0], scope)
-            return _make_cond(name, recv, body, blk, slow)
+            marks = _inline_marks(file, args[0].span.line, name, line)
+            return _make_cond(name, recv, body, blk, slow, marks)
         if name == "if" and len(args) == 0 and len(node.kwargs) == 2:
             kw = dict(node.kwargs)
             if set(kw) != {"true", "false"}:
@@ -665,13 +694,19 @@ class Compiler:
             recv = self.c(node.receiver, scope)
             tb, fb = self.c(kw["true"], scope), self.c(kw["false"], scope)
             slow = make_send(None, "if", [], [("true", None), ("false", None)],
-                             node.span.line, self.ctx)
+                             line, self.ctx)
             order = [k for k, _ in node.kwargs]
+            t_mark = _inline_marks(file, kw["true"].span.line, name, line)[0]
+            f_marks = _inline_marks(file, kw["false"].span.line, name, line)
 
             def if_(f):
                 r = recv(f)
                 if (r is True or r is False or r is None) and FAST["cond"]:
-                    return t(f) if r is True else fl(f)
+                    if r is True:
+                        _inline = t_mark  # noqa: F841 (read by stack traces)
+                        return t(f)
+                    _inline = f_marks[1] if r is False else f_marks[2]  # noqa: F841
+                    return fl(f)
                 kws = {"true": tb(f), "false": fb(f)} if order[0] == "true" else \
                     {"false": fb(f), "true": tb(f)}
                 return slow.invoke(r, [], kws)
@@ -685,17 +720,22 @@ class Compiler:
                 return None
             recv = self.c(node.receiver, scope)
             blk = self.c(args[0], scope)
-            slow = make_send(None, name, [None], [], node.span.line, self.ctx)
+            slow = make_send(None, name, [None], [], line, self.ctx)
             want = name == "while_true"
+            # Block#while_true & co. are native: no library frame between.
+            cond_mark = (file, node.receiver.span.line, None, name, line)
+            body_mark = (file, args[0].span.line, None, name, line)
 
             def while_(f):
                 if not FAST["loop"]:
                     return slow.invoke(recv(f), [blk(f)])
                 budget = _budget
                 while True:
+                    _inline = cond_mark  # noqa: F841 (read by stack traces)
                     c = cond(f)
                     if (c is not False and c is not None) is not want:
                         return None
+                    _inline = body_mark  # noqa: F841
                     body(f)
                     budget[0] -= 1
                     if budget[0] <= 0:
@@ -706,11 +746,13 @@ class Compiler:
             if body is None:
                 return None
             recv = self.c(node.receiver, scope)
-            slow = make_send(None, name, [], [], node.span.line, self.ctx)
+            slow = make_send(None, name, [], [], line, self.ctx)
+            mark = (file, node.receiver.span.line, None, name, line)
 
             def loop(f):
                 if not FAST["loop"]:
                     return slow.invoke(recv(f), [])
+                _inline = mark  # noqa: F841 (read by stack traces)
                 budget = _budget
                 while True:
                     body(f)
@@ -719,6 +761,13 @@ class Compiler:
                         out_of_reductions()
             return loop
         return None
+
+
+def _inline_marks(file, block_line, name, send_line):
+    """What a stack trace shows for a block run inline by the method `name`
+    of True, False and Nil: a `<block>` frame inside that method's frame."""
+    return tuple((file, block_line, owner, name, send_line)
+                 for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ))
 
 
 def _declares_and_captures(nodes) -> bool:
@@ -750,33 +799,46 @@ def _declares_and_captures(nodes) -> bool:
     return lets and blocks
 
 
-def _make_cond(name, recv, body, blk, slow):
+def _make_cond(name, recv, body, blk, slow, marks):
+    on_true, on_false, on_nil = marks
     if name == "if_true":
         def if_true(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
-                return body(f) if r is True else None
+                if r is True:
+                    _inline = on_true  # noqa: F841 (read by stack traces)
+                    return body(f)
+                return None
             return slow.invoke(r, [blk(f)])
         return if_true
     if name == "if_false":
         def if_false(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
-                return None if r is True else body(f)
+                if r is True:
+                    return None
+                _inline = on_false if r is False else on_nil  # noqa: F841
+                return body(f)
             return slow.invoke(r, [blk(f)])
         return if_false
     if name == "and":
         def and_(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
-                return body(f) if r is True else False
+                if r is True:
+                    _inline = on_true  # noqa: F841
+                    return body(f)
+                return False
             return slow.invoke(r, [blk(f)])
         return and_
 
     def or_(f):
         r = recv(f)
         if (r is True or r is False or r is None) and FAST["cond"]:
-            return True if r is True else body(f)
+            if r is True:
+                return True
+            _inline = on_false if r is False else on_nil  # noqa: F841
+            return body(f)
         return slow.invoke(r, [blk(f)])
     return or_
 
@@ -940,7 +1002,7 @@ def _send_maker(n, implicit):
                                 implicit=imp, n=n, args=args, arglist=arglist)
     ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
           "budget": _budget, "out_of_reductions": out_of_reductions}
-    exec(compile(src, f"<send/{n}{' implicit' if implicit else ''}>", "exec"), ns)
+    exec(compile_template(src, f"<send/{n}{' implicit' if implicit else ''}>"), ns)
     maker = _SEND_MAKERS[key] = ns["make"]
     return maker
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from inko_mini import ast, scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.signals import ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, TaskState
 
 # Marks an empty mailbox (Nil is a valid message).
@@ -342,13 +343,44 @@ def _process_body(proc: Process, fn, args):
         return fn(*args)
     except PanicSignal as signal:
         _panicked(signal, proc)
-    except ThrowSignal:
+    except ThrowSignal as thrown:
+        try:
+            _run_deferred_of(thrown)
+        except PanicSignal as signal:
+            _panicked(signal, proc)
+            return None
         _panicked(PanicSignal(
             f"A thrown value reached the top-level in process {proc.identifier}"), proc)
+    except ReturnSignal as exc:
+        # A closure's `return` whose method frame has already finished.
+        _panicked(_panic_at(exc, "A closure returned from a method that has already "
+                                 "returned"), proc)
+    except RecursionError as exc:
+        _panicked(_panic_at(exc, "Stack overflow: too many nested calls"), proc)
     finally:
         proc.finished = True
         proc.waiting = False
         proc.external = proc.internal = None
+
+
+def _run_deferred_of(thrown) -> None:
+    try:
+        from inko_mini.runtime.deferred import run_pending_of
+    except ImportError:
+        return
+    run_pending_of(thrown)
+
+
+def _panic_at(exc: BaseException, message: str) -> PanicSignal:
+    """A panic whose trace is where the evaluator raised `exc`."""
+    signal = PanicSignal(message)
+    try:
+        from inko_mini.runtime.panics import traceback_frames
+
+        signal.frames = traceback_frames(exc)
+    except ImportError:
+        pass
+    return signal
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import sys
 
-from inko_mini.errors import InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal
-from inko_mini.runtime.signals import ReturnSignal
+from inko_mini import pycache
+
+pycache.install()  # before the rest of inko_mini is imported
+
+from inko_mini.errors import InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal  # noqa: E402
+from inko_mini.runtime.signals import ReturnSignal  # noqa: E402
 
 RECURSION_LIMIT = 60_000
 
@@ -125,8 +129,12 @@ def _run(path, code, include, args, debug, check_annotations):
         try:
             _load_prelude(loader)
             loader.run_module(tree, ctx, user=True, hook=hook)
-        except ReturnSignal:
-            raise PanicSignal("A closure returned from a method that has already returned") from None
+        except ReturnSignal as exc:
+            from inko_mini.runtime.panics import traceback_frames
+
+            sig = PanicSignal("A closure returned from a method that has already returned")
+            sig.frames = traceback_frames(exc)
+            raise sig from None
         except RecursionError as exc:
             from inko_mini.runtime.panics import traceback_frames
 

@@ -38,8 +38,11 @@ def current_process():
 
 
 def defer_to_caller(block) -> None:
-    """std::process.defer: not supported yet; runs nothing (see README)."""
-    return None
+    """std::process.defer: `block` runs when the Inko block that sent
+    `defer` returns, panics or exits (runtime/deferred.py)."""
+    from inko_mini.runtime.deferred import defer_to_caller as defer
+
+    defer(block)
 
 
 __all__ = [

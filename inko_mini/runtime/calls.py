@@ -33,12 +33,13 @@ class Code:
 
     __slots__ = ("name", "file", "line", "kind", "params", "nparams", "nrequired",
                  "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
-                 "lambda_params", "_as_lambda", "native")
+                 "lambda_params", "_as_lambda", "native", "body_line")
 
     def __init__(self, name, file, line, kind, params, ctx):
         self.name = name
         self.file = file
         self.line = line
+        self.body_line = line  # of the first statement, for inlined calls' traces
         self.kind = kind  # 'method', 'closure', 'lambda', 'module', 'body'
         self.params = params
         self.nparams = len(params)

@@ -21,8 +21,17 @@ def _walk(pyframes):
     pending = None
     for fr in pyframes:
         co = fr.f_code
-        has_code = "_code" in co.co_varnames
-        has_line = "_line" in co.co_freevars or "_line" in co.co_varnames
+        names = co.co_varnames
+        has_code = "_code" in names
+        has_line = "_line" in co.co_freevars or "_line" in names
+        if "_inline" in names:
+            # A block the compiler inlined into its caller (if bodies,
+            # loops): while it runs, the local `_inline` says what frames
+            # the call would have had.
+            mark = fr.f_locals.get("_inline")
+            if mark is not None:
+                pending = _inline_frames(mark, pending, out)
+            continue
         if not has_code and not has_line:
             continue
         loc = fr.f_locals
@@ -38,6 +47,22 @@ def _walk(pyframes):
                 pending = line
     out.reverse()
     return out
+
+
+def _inline_frames(mark, pending, out):
+    """Add the `<block>` frame (and the frame of the library method that
+    would have called it) for an inlined block; returns the line the
+    caller's frame shows: that of the send."""
+    file, block_line, owner, name, send_line = mark
+    out.append((file, pending if pending is not None else block_line, "<block>"))
+    if owner is not None:
+        from inko_mini.runtime.objects import Block, lookup_from
+
+        method = lookup_from(owner, name)
+        code = getattr(method, "code", None) if type(method) is Block else None
+        if code is not None and code.native is None:
+            out.append((code.file, code.body_line, code.name))
+    return send_line
 
 
 def live_frames(skip=0):
