@@ -47,9 +47,6 @@ OPERAND_END = frozenset({
     "IDENT", "CONST", "ATTR", "SELF", "INT", "FLOAT", "SSTRING", "DSTRING",
     "RPAR", "RSQB", "RBRACE", "MNAME",
 })
-# After these a `*` is a prefix (rest parameter, unpack), not multiplication.
-PREFIX_STAR_AFTER = frozenset({"LPAR", "CALL_LPAR", "ELSE_LPAR", "COMMA", "LSQB",
-                               "INDEX_LSQB", "SARGS"})
 BLOCK_START = frozenset({"LBRACE", "DO", "LAMBDA"})
 # What may stand between `def name` and the `{` of the body at the same depth.
 SIGNATURE = frozenset({
@@ -183,7 +180,7 @@ def process(raw: list) -> tuple[list, dict]:
                                       and not spaced):
                 t = _retype("GLOBALSEP", t)
         elif tt == "STAR":
-            if not in_import and (prev is None or prev.type in PREFIX_STAR_AFTER):
+            if not in_import and (prev is None or prev.type not in OPERAND_END):
                 t = _retype("UNPACK", t)
         elif tt == "LSQB":
             # Indexing only on the line where the chain starts: after

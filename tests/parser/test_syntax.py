@@ -108,6 +108,9 @@ SENDS = [
     ("x.[](1)", "(Send (Identifier 'x') '[]' [(IntLit 1)])"),
     ("x.Foo", "(Send (Identifier 'x') 'Foo')"),
     ("foo(*args)", "(Send None 'foo' [(Identifier 'args')])"),
+    # prefix `*` wherever an operand may start (§2.1 operand), a no-op
+    ("let a = *b", "(LetLocal 'a' (Identifier 'b'))"),
+    ("a *b", "(Send (Identifier 'a') '*' [(Identifier 'b')])"),
     ("a + b", "(Send (Identifier 'a') '+' [(Identifier 'b')])"),
     ("1 + 2 * 3", "(Send (Send (IntLit 1) '+' [(IntLit 2)]) '*' [(IntLit 3)])"),
     ("a - 1", "(Send (Identifier 'a') '-' [(IntLit 1)])"),
