@@ -8,16 +8,15 @@ What is used of them:
 * run_process_bench.run_benchmarks(scale) -> [(label, inko_s, asyncio_s,
   gevent_s or None, extra)]: one pass over ping-pong, ring and spawn-and-wait,
   each program timing its own work (start-up excluded).
-* http/bench.py: measure(name, argv, requests, concurrency) -> requests per
-  second (prints a line, which goes to stderr here), raise_descriptor_limit,
-  inko(path), SOCKETS, PORT, TARGETS {label: minimum rate ratio}.
+* http/bench.py: Server(argv, port) with .stop(), load(port, requests,
+  concurrency) -> (complete replies, seconds), raise_descriptor_limit, inko(path),
+  SOCKETS, PORT, ASYNCIO_PORT, TARGETS {label: minimum rate ratio}.
 A runner may instead offer collect(rounds, quick) -> [dict] with the fields
 of `bench._harness.Row` (name, target, note, inko, reference, ratios, ...).
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import sys
 import traceback
@@ -35,6 +34,8 @@ PROCESS_QUICK_SCALE = 0.001
 HTTP_REQUESTS = 3000
 HTTP_QUICK_REQUESTS = 100
 HTTP_CONCURRENCY = 16
+HTTP_SERVERS = [("one process per connection", "11_http_process_per_connection.inko"),
+                ("four acceptors", "12_http_four_acceptors.inko")]
 
 
 def _load(module_name: str, path: Path):
@@ -77,27 +78,45 @@ def _process_rows(module, rounds: int, quick: bool, progress: Progress) -> list[
 
 
 def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
+    """Each page server runs beside the asyncio server; every round sends a
+    burst to one, then the other, so both see the same machine load."""
     requests = HTTP_QUICK_REQUESTS if quick else HTTP_REQUESTS
+    burst = max(requests // rounds, 1)
     module.raise_descriptor_limit(4096)
-    asyncio_server = Path(module.__file__).with_name("asyncio_server.py")
-    servers = [("one process per connection", "11_http_process_per_connection.inko"),
-               ("four acceptors", "12_http_four_acceptors.inko")]
-    rows = {label: h.Row(f"HTTP {label}", module.TARGETS.get(label), unit="req/s",
-                         note=f"vs asyncio, {requests} requests", higher_is_better=True,
-                         judged=not quick)
-            for label, _ in servers}
-    for number in range(1, rounds + 1):
-        progress(f"http: round {number}/{rounds}")
-        # Their progress lines would land in the middle of the table.
-        with contextlib.redirect_stdout(sys.stderr):
-            reference = module.measure(
-                "asyncio", [h.PYTHON, str(asyncio_server), str(module.PORT)],
-                requests, HTTP_CONCURRENCY)
-            for label, sample in servers:
-                rate = module.measure(label, module.inko(module.SOCKETS / sample),
-                                      requests, HTTP_CONCURRENCY)
-                rows[label].add(rate, reference)
-    return list(rows.values())
+    asyncio_port = getattr(module, "ASYNCIO_PORT", 8089)
+    asyncio_server = [h.PYTHON, str(Path(module.__file__).with_name("asyncio_server.py")),
+                      str(asyncio_port)]
+    rows = []
+    for label, sample in HTTP_SERVERS:
+        row = h.Row(f"HTTP {label}", module.TARGETS.get(label), unit="req/s",
+                    note=f"vs asyncio, {burst * rounds} requests", higher_is_better=True,
+                    judged=not quick)
+        rows.append(row)
+        progress(f"http: {label}")
+        reference = module.Server(asyncio_server, port=asyncio_port)
+        try:
+            server = module.Server(module.inko(module.SOCKETS / sample), port=module.PORT)
+        except BaseException:
+            reference.stop()
+            raise
+        try:
+            module.load(module.PORT, min(200, requests), HTTP_CONCURRENCY)  # warm-up
+            for number in range(1, rounds + 1):
+                rates = []
+                for port in (module.PORT, asyncio_port):
+                    good, seconds = module.load(port, burst, HTTP_CONCURRENCY)
+                    if good != burst:
+                        side = "inko-mini" if port == module.PORT else "asyncio"
+                        raise h.BenchmarkError(f"{side} server: only {good} of {burst} "
+                                               f"requests got the complete reply")
+                    rates.append(good / seconds)
+                row.add(*rates)
+        except h.BenchmarkError as exc:
+            row.error = str(exc)
+        finally:
+            server.stop()
+            reference.stop()
+    return rows
 
 
 def _collected_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
