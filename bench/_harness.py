@@ -119,6 +119,7 @@ class Row:
     judged: bool = True
     # Shown in the target column when there is no numeric target.
     target_text: str = "-"
+    target_suffix: str = ""
     # Printed under the table (memory figures and the like).
     detail: str = ""
 
@@ -177,7 +178,8 @@ def table_cells(rows: list[Row]) -> list[list[str]]:
     cells = []
     for row in rows:
         target = (row.target_text if row.target is None
-                  else f"{'>=' if row.higher_is_better else '<='} {row.target:g}x")
+                  else f"{'>=' if row.higher_is_better else '<='} {row.target:.3g}x"
+                  + row.target_suffix)
         name = row.name + (f" [{row.note}]" if row.note else "")
         cells.append([name, _seconds(row.inko, row.unit), _seconds(row.other, row.unit),
                       _ratio(row), target, _status(row)])

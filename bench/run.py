@@ -28,7 +28,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
 sys.path.insert(0, str(_BENCH_DIR.parent))
 
 from bench import _harness as h  # noqa: E402
-from bench import _external  # noqa: E402
+from bench import _baseline, _external  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
     hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass",
                   judged=not quick)
     script = console_script()
-    script_row = h.Row("hello", None, note="inko-mini script / python -c pass") if script else None
+    script_row = (h.Row("hello", None, note="inko-mini script / python -c pass", judged=not quick)
+                  if script else None)
     rows = {b.name: h.Row(b.name, b.target, note=f"n={b.quick_size if quick else b.size}",
                           judged=not quick)
             for b in selected}
@@ -167,6 +168,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall-clock time (default) or CPU time of the child "
                              "(steadier when other work shares the machine)")
+    parser.add_argument("--save", metavar="FILE",
+                        help="write the median ratios to FILE (e.g. bench/baseline.json)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="judge rows without a target (\"no regression\") against FILE "
+                             "(default: bench/baseline.json when present, not with --quick)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="limit for one program run (default 600, or 60 with --quick)")
     args = parser.parse_args(argv)
@@ -220,12 +226,22 @@ def main(argv: list[str] | None = None) -> int:
     rows += _external.measure([n for n in names if n in _external.NAMES],
                               args.rounds, args.quick, progress)
 
+    notes = []
+    baseline = args.baseline or (None if args.quick else _baseline.DEFAULT)
+    if baseline is not None and Path(baseline).is_file():
+        problem = _baseline.apply(rows, Path(baseline))
+        notes.append(problem or f"no-regression limits from {baseline} "
+                                f"(its ratio x {_baseline.TOLERANCE:g})")
+    if args.save:
+        _baseline.save(rows, Path(args.save), describe_machine(args).splitlines()[0])
+        notes.append(f"saved the median ratios to {args.save}")
+
     print(describe_machine(args))
     print()
     print(h.render_markdown(rows) if args.markdown else h.render_text(rows))
     print()
     lines, failed = summary(rows)
-    print("\n".join(lines))
+    print("\n".join(notes + lines))
     return 1 if failed else 0
 
 

@@ -72,3 +72,23 @@ def test_a_twin_that_disagrees_fails_loudly(tmp_path, bench_module):
     lines, failed = bench_module.summary(rows)
     assert failed
     assert lines[0].startswith("FAILED count")
+
+
+def test_baseline_turns_no_regression_into_a_limit(tmp_path, bench_module):
+    from bench import _baseline, _harness
+
+    slower = _harness.Row("ring", note="vs asyncio", target_text="no regression")
+    slower.add(2.0, 1.0)
+    rate = _harness.Row("HTTP x", unit="req/s", higher_is_better=True)
+    rate.add(80.0, 100.0)
+    path = tmp_path / "baseline.json"
+    _baseline.save([slower, rate], path, "test")
+
+    slower_now = _harness.Row("ring", note="vs asyncio", target_text="no regression")
+    slower_now.add(3.0, 1.0)  # 1.5x the saved ratio: beyond the tolerance
+    rate_now = _harness.Row("HTTP x", unit="req/s", higher_is_better=True)
+    rate_now.add(70.0, 100.0)  # within the tolerance
+    assert _baseline.apply([slower_now, rate_now], path) is None
+    assert slower_now.met is False
+    assert rate_now.met is True
+    assert _baseline.apply([], tmp_path / "missing.json").startswith("baseline")
