@@ -64,3 +64,18 @@ def test_locations_panics_and_running_suite_rules():
     assert "\n\nFailures:" + expected_failures + "\n\nFinished running in " in out, repr(out)
     assert re.search(r"Finished running in " + TIME + r" \n"
                      + re.escape(color("9 tests, 5 failures ", 31)) + r"\n$", out), repr(out)
+
+
+def test_location_is_the_last_frame_in_the_test_file():
+    # The assertion fails inside an imported module; the location is the most
+    # recent frame in the test's own file: the call of the helper (§19).
+    result = run("imported_helper_test.inko")
+    expected = (
+        color("F", 31) + "\n\nFailures:"
+        + failure("imported helper fails", "imported_helper_test.inko:7",
+                  "Expected 1 to equal 0")
+        + "\n\nFinished running in TIME \n" + color("1 tests, 1 failures ", 31) + "\n"
+    )
+    pattern = re.escape(expected).replace("TIME", TIME)
+    assert re.fullmatch(pattern, result.stdout), repr(result.stdout) + result.stderr
+    assert result.returncode == 1
