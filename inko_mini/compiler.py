@@ -103,28 +103,10 @@ def float_eq(a, b):
     return abs(ia - ib) <= 2
 
 
-# Operator fast paths, generated once from templates so each is a single
-# closure with the Python operator inline.
-_OP_TEMPLATE = """
-def make(lhs, rhs, slow, fast):
-    def op(f):
-        a = lhs(f)
-        b = rhs(f)
-        t = type(a)
-        if t is type(b):
-            if t is int:
-                if {int_cond}fast['int']:
-                    return {int_expr}
-            elif t is float:
-                if {float_cond}fast['float']:
-                    return {float_expr}
-            elif t is str:
-                if {str_ok} and fast['string']:
-                    return {str_expr}
-        return slow(f, a, b)
-    return op
-"""
-
+# Operator fast paths. Each `a OP b` becomes one closure generated from a
+# template, with the Python operator inline and its operands read inline
+# when they are locals, `self` or literals (no call per operand); the
+# templates are compiled once per shape and cached across runs.
 _OPS = {
     # op: (int expr, int guard, float expr or None, float guard, str expr or None)
     "+": ("a + b", "", "a + b", "", "a + b"),
@@ -143,15 +125,93 @@ _OPS = {
     "^": ("a ^ b", "", None, "", None),
     ">>": ("a >> b", "0 <= b < 4096 and ", None, "", None),
 }
-_OP_MAKERS = {}
-for _op, (_ie, _ic, _fe, _fc, _se) in _OPS.items():
-    _src = _OP_TEMPLATE.format(
-        int_cond=_ic, int_expr=_ie,
-        float_cond=_fc if _fe else "False and ", float_expr=_fe or "None",
-        str_ok="True" if _se else "False", str_expr=_se or "None")
-    _ns = {"float_eq": float_eq}
-    exec(compile_template(_src, f"<operator {_op}>"), _ns)
-    _OP_MAKERS[_op] = _ns["make"]
+_FAST_KEYS = {int: "int", float: "float", str: "string"}
+
+
+class Operand:
+    """How generated code reads a value: inline (`f[i]`, `f[1]`, a literal)
+    or by calling its compiled closure."""
+
+    __slots__ = ("kind", "value")
+
+    def __init__(self, kind, value=None):
+        self.kind = kind  # 'local0', 'local1', 'self', 'const', 'call'
+        self.value = value
+
+    def key(self):
+        if self.kind == "const":
+            return "const-" + type(self.value).__name__
+        return self.kind
+
+    def code(self, param):
+        """Python source reading the operand; `param` names its value."""
+        kind = self.kind
+        if kind == "local0":
+            return f"f[{param}]"
+        if kind == "local1":
+            return f"f[0][{param}]"
+        if kind == "self":
+            return "f[1]"
+        if kind == "const":
+            return param
+        return f"{param}(f)"
+
+    def fn(self):
+        """A closure reading the operand."""
+        kind, v = self.kind, self.value
+        if kind == "call":
+            return v
+        if kind == "local0":
+            return lambda f: f[v]
+        if kind == "local1":
+            return lambda f: f[0][v]
+        if kind == "self":
+            return lambda f: f[1]
+        return lambda f: v
+
+
+def _binary_source(op, lkey, rkey):
+    ie, ic, fe, fc, se = _OPS[op]
+    lhs = Operand(lkey.split("-")[0]).code("lp") if not lkey.startswith("const") else "lp"
+    rhs = Operand(rkey.split("-")[0]).code("rp") if not rkey.startswith("const") else "rp"
+    known = rkey[6:] if rkey.startswith("const-") else None
+    lines = ["def make(lp, rp, slow, fast):", "    def op(f):",
+             f"        a = {lhs}", f"        b = {rhs}"]
+    branches = []
+    for tname, expr, guard, flag in (("int", ie, ic, "int"), ("float", fe, fc, "float"),
+                                     ("str", se, "", "string")):
+        if expr is None or (known is not None and known != tname):
+            continue
+        branches.append((tname, expr, guard, flag))
+    if known is not None and branches:
+        tname, expr, guard, flag = branches[0]
+        lines.append(f"        if type(a) is {tname} and {guard}fast['{flag}']:")
+        lines.append(f"            return {expr}")
+    elif branches:
+        lines.append("        t = type(a)")
+        lines.append("        if t is type(b):")
+        for n, (tname, expr, guard, flag) in enumerate(branches):
+            kw = "if" if n == 0 else "elif"
+            lines.append(f"            {kw} t is {tname}:")
+            lines.append(f"                if {guard}fast['{flag}']:")
+            lines.append(f"                    return {expr}")
+    lines.append("        return slow(f, a, b)")
+    lines.append("    return op")
+    return "\n".join(lines) + "\n"
+
+
+_BINARY_MAKERS: dict = {}
+
+
+def make_binary(op, lhs: Operand, rhs: Operand, slow):
+    key = (op, lhs.key(), rhs.key())
+    maker = _BINARY_MAKERS.get(key)
+    if maker is None:
+        src = _binary_source(op, key[1], key[2])
+        ns = {"float_eq": float_eq}
+        exec(compile_template(src, f"<operator {op} {key[1]} {key[2]}>"), ns)
+        maker = _BINARY_MAKERS[key] = ns["make"]
+    return maker(lhs.value, rhs.value, slow, FAST)
 
 
 def _panic(message, _line=None):
@@ -443,6 +503,10 @@ class Compiler:
         slot = scope.declare(node.else_name) if node.else_name else None
         else_body = self.body(node.else_body, scope)
         scope.dicts.pop()
+        # The else body runs inline; traces show it as an "<else>" frame.
+        line = node.span.line
+        else_line = node.else_body[0].span.line if node.else_body else line
+        mark = (self.ctx.file, else_line, "<else>", None, None, line)
 
         def try_else(f):
             try:
@@ -452,6 +516,7 @@ class Compiler:
                     adopt(sig, f)
                 if slot is not None:
                     f[slot] = sig.value
+                _inline = mark  # noqa: F841 (read by stack traces)
                 return else_body(f)
         return try_else
 
@@ -522,7 +587,11 @@ class Compiler:
         g = self.ctx.globals
         top = scope.kind == "module"
 
+        _line = node.span.line
+
         def object_def(f):
+            if False:
+                _line  # noqa: B018 (the line traces show while the body runs)
             s = f[1]
             obj = InkoObject(O.OBJECT, {"@_object_name": name})
             set_attr(s, name, obj)
@@ -540,7 +609,11 @@ class Compiler:
         g = self.ctx.globals
         top = scope.kind == "module"
 
+        _line = node.span.line
+
         def trait_def(f):
+            if False:
+                _line  # noqa: B018
             s = f[1]
             existing = lookup_from(holder(s), name) if not top else g.get(name, MISSING)
             if type(existing) is InkoObject and existing.proto is O.TRAIT:
@@ -559,7 +632,11 @@ class Compiler:
         trait = self.c(node.trait, scope) if node.trait is not None else None
         code = self.run_body_code(node.body, "<impl>", node.span)
 
+        _line = node.span.line
+
         def impl_def(f):
+            if False:
+                _line  # noqa: B018
             t = target(f)
             if trait is not None:
                 tr = trait(f)
@@ -588,20 +665,39 @@ class Compiler:
             return self.primitive_call(node, scope)
         nargs = len(node.args)
         if recv is not None:
-            if nargs == 1 and name in _OP_MAKERS and not node.kwargs:
-                lhs = self.c(recv, scope)
-                rhs = self.c(node.args[0], scope)
+            if nargs == 1 and name in _OPS and not node.kwargs:
+                lhs = self.operand(recv, scope)
+                rhs = self.operand(node.args[0], scope)
                 slow = self.slow_binary(name, node)
-                return _OP_MAKERS[name](lhs, rhs, slow, FAST)
+                return make_binary(name, lhs, rhs, slow)
             inline = self.try_inline_control(node, scope)
             if inline is not None:
                 return inline
         if recv is None:
             return self.implicit_send(name, node.args, node.kwargs, node, scope=scope)
-        recv_fn = self.c(recv, scope)
-        arg_fns = [self.c(a, scope) for a in node.args]
-        kw_fns = [(k, self.c(v, scope)) for k, v in node.kwargs]
-        return make_send(recv_fn, name, arg_fns, kw_fns, node.span.line, self.ctx)
+        recv_op = self.operand(recv, scope)
+        arg_ops = [self.operand(a, scope) for a in node.args]
+        if node.kwargs or len(arg_ops) > 4:
+            kw_fns = [(k, self.c(v, scope)) for k, v in node.kwargs]
+            return make_send(recv_op.fn(), name, [a.fn() for a in arg_ops], kw_fns,
+                             node.span.line, self.ctx)
+        site = SendSite(name, node.span.line, self.ctx)
+        maker = _send_maker(len(arg_ops), False, recv_op.kind, [a.kind for a in arg_ops])
+        return maker(recv_op.value, [a.value for a in arg_ops], node.span.line, site, site,
+                     self.ctx, False)
+
+    def operand(self, node, scope) -> Operand:
+        """`node` as an Operand of generated code (see Operand)."""
+        t = type(node)
+        if t is ast.IntLit or t is ast.FloatLit or t is ast.StrLit:
+            return Operand("const", node.value)
+        if t is ast.SelfRef:
+            return Operand("self")
+        if t is ast.Identifier:
+            found = scope.resolve(node.name)
+            if found is not None and found[0] <= 1:
+                return Operand("local0" if found[0] == 0 else "local1", found[1])
+        return Operand("call", self.c(node, scope))
 
     def slow_binary(self, name, node):
         _line = node.span.line
@@ -613,6 +709,12 @@ class Compiler:
         return slow
 
     def implicit_send(self, name, args, kwargs, node, scope=None, ident=False):
+        if not kwargs and len(args) <= 4:
+            ops = [self.operand(a, scope) for a in args]
+            _line = node.span.line
+            maker = _send_maker(len(ops), True, "self", [a.kind for a in ops])
+            return maker(None, [a.value for a in ops], _line, SendSite(name, _line, self.ctx),
+                         SendSite(name, _line, self.ctx), self.ctx, ident)
         arg_fns = [self.c(a, scope) for a in args]
         kw_fns = [(k, self.c(v, scope)) for k, v in kwargs]
         return make_implicit_send(name, arg_fns, kw_fns, node.span.line, self.ctx, ident)
@@ -723,8 +825,8 @@ class Compiler:
             slow = make_send(None, name, [None], [], line, self.ctx)
             want = name == "while_true"
             # Block#while_true & co. are native: no library frame between.
-            cond_mark = (file, node.receiver.span.line, None, name, line)
-            body_mark = (file, args[0].span.line, None, name, line)
+            cond_mark = (file, node.receiver.span.line, "<block>", None, name, line)
+            body_mark = (file, args[0].span.line, "<block>", None, name, line)
 
             def while_(f):
                 if not FAST["loop"]:
@@ -747,7 +849,7 @@ class Compiler:
                 return None
             recv = self.c(node.receiver, scope)
             slow = make_send(None, name, [], [], line, self.ctx)
-            mark = (file, node.receiver.span.line, None, name, line)
+            mark = (file, node.receiver.span.line, "<block>", None, name, line)
 
             def loop(f):
                 if not FAST["loop"]:
@@ -766,7 +868,7 @@ class Compiler:
 def _inline_marks(file, block_line, name, send_line):
     """What a stack trace shows for a block run inline by the method `name`
     of True, False and Nil: a `<block>` frame inside that method's frame."""
-    return tuple((file, block_line, owner, name, send_line)
+    return tuple((file, block_line, "<block>", owner, name, send_line)
                  for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ))
 
 
@@ -931,39 +1033,61 @@ def send_dyn(r, name, args, kwargs=None):
     raise _panic("ObjectValue::as_block() called on a non block object")
 
 
-# The send closures are generated from one template per argument count, so
-# that the common case (a method with exactly that many parameters and no
-# defaults) binds its frame inline without any intermediate Python call.
+# The send closures are generated from one template per shape (argument
+# count, how the receiver and each argument are read), so that the common
+# case binds its frame inline without any intermediate Python call: the
+# inline cache is checked in place, and a method with exactly that many
+# parameters (or defaults for the missing trailing ones) runs directly.
 _SEND_TEMPLATE = """
-def make(recv_fn, arg_fns, _line, site, mod_site, ctx, ident):
+def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
     {unpack}
     lookup = site.lookup
     mod_lookup = mod_site.lookup
     g = ctx.globals
     name = site.name
+    get_native = NATIVE_PROTOS.get
 
     def send(f):
         if False:
             _line
-        {receiver}
+        r = {receiver}
         {evaluate}
-        m = lookup(r)
+        t = type(r)
+        if t is InkoObject:
+            m = r.attrs.get(name, MISSING)
+            if m is MISSING:
+                if r.proto is site.key and site.ver == VER[0]:
+                    m = site.method
+                else:
+                    m = lookup(r)
+        elif get_native(t) is site.key and site.ver == VER[0]:
+            m = site.method
+        else:
+            m = lookup(r)
         {implicit}
         if type(m) is Block:
             c = m.code
-            if c.simple and c.kind == "method" and c.nparams == {n}:
+            if c.fast_arity == {n}:
                 _code = c
                 fr = [None, r, None, {args}*c.pad]
                 fr[2] = fr
-                budget[0] -= 1
-                if budget[0] <= 0:
-                    out_of_reductions()
-                try:
-                    return c.body(fr)
-                except ReturnSignal as sig:
-                    if sig.target is fr:
-                        return sig.value
-                    raise
+            elif c.defaults_from <= {n} < c.nparams:
+                _code = c
+                fr = [None, r, None, {args}*c.pads[{n}]]
+                fr[2] = fr
+                for i, d in c.tail_defaults[{n}]:
+                    fr[i] = d(fr)
+            else:
+                return site.invoke(r, [{arglist}])
+            budget[0] -= 1
+            if budget[0] <= 0:
+                out_of_reductions()
+            try:
+                return c.body(fr)
+            except ReturnSignal as sig:
+                if sig.target is fr:
+                    return sig.value
+                raise
         return site.invoke(r, [{arglist}])
     return send
 """
@@ -979,30 +1103,35 @@ _IMPLICIT = """if m is MISSING:
 _SEND_MAKERS = {}
 
 
-def _send_maker(n, implicit):
-    key = (n, implicit)
+def _send_maker(n, implicit, recv_key="call", arg_keys=None):
+    arg_keys = tuple(arg_keys or ("call",) * n)
+    key = (n, implicit, recv_key, arg_keys)
     maker = _SEND_MAKERS.get(key)
     if maker is not None:
         return maker
     names = [f"x{i}" for i in range(n)]
-    fns = [f"a{i}" for i in range(n)]
-    unpack = (", ".join(fns) + (", " if n == 1 else "") + " = arg_fns") if n else "pass"
-    evaluate = "\n        ".join(f"{x} = {a}(f)" for x, a in zip(names, fns)) or "pass"
+    params = [f"a{i}" for i in range(n)]
+    unpack = (", ".join(params) + (", " if n == 1 else "") + " = arg_ops") if n else "pass"
+    evaluate = "\n        ".join(
+        f"{x} = {Operand(k).code(a) if k != 'const' else a}"
+        for x, a, k in zip(names, params, arg_keys)) or "pass"
     arglist = ", ".join(names)
     args = "".join(f"{x}, " for x in names)
     if implicit:
         ident = ("if ident:\n                v = g.get(name, MISSING)\n"
                  "                if v is not MISSING:\n                    return v")
         imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else "pass")
-        receiver = "r = f[1]"
+        receiver = "f[1]"
     else:
         imp = "pass"
-        receiver = "r = recv_fn(f)"
+        receiver = Operand(recv_key).code("rp") if recv_key != "const" else "rp"
     src = _SEND_TEMPLATE.format(unpack=unpack, receiver=receiver, evaluate=evaluate,
                                 implicit=imp, n=n, args=args, arglist=arglist)
     ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
-          "budget": _budget, "out_of_reductions": out_of_reductions}
-    exec(compile_template(src, f"<send/{n}{' implicit' if implicit else ''}>"), ns)
+          "budget": _budget, "out_of_reductions": out_of_reductions,
+          "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION}
+    label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"
+    exec(compile_template(src, label), ns)
     maker = _SEND_MAKERS[key] = ns["make"]
     return maker
 

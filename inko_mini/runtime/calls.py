@@ -33,7 +33,8 @@ class Code:
 
     __slots__ = ("name", "file", "line", "kind", "params", "nparams", "nrequired",
                  "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
-                 "lambda_params", "_as_lambda", "native", "body_line")
+                 "lambda_params", "_as_lambda", "native", "body_line", "fast_arity",
+                 "defaults_from", "pads", "tail_defaults")
 
     def __init__(self, name, file, line, kind, params, ctx):
         self.name = name
@@ -52,6 +53,15 @@ class Code:
         self.nslots = len(params)
         self.pad = ()
         self.simple = False
+        # The argument count a send may bind inline (a method without
+        # defaults, rest or lambda parameters), else -1.
+        self.fast_arity = -1
+        # Sends of at least `defaults_from` arguments to a method whose
+        # trailing parameters have defaults bind inline too: the frame is
+        # `[.., *args, *pads[n]]`, then `tail_defaults[n]` fills the rest.
+        self.defaults_from = 1 << 30
+        self.pads = {}
+        self.tail_defaults = {}
         self._as_lambda = None
         # For methods written in Python: fn(self, args, kwargs) -> value.
         self.native = None
@@ -62,6 +72,16 @@ class Code:
         self.pad = (None,) * (nslots - self.nparams)
         self.simple = (not self.has_rest and self.nrequired == self.nparams
                        and not self.lambda_params)
+        self.fast_arity = self.nparams if self.simple and self.kind == "method" else -1
+        params = self.params
+        if (self.kind == "method" and not self.has_rest and not self.lambda_params
+                and self.nrequired < self.nparams
+                and all(p.default is not None for p in params[self.nrequired:])):
+            self.defaults_from = self.nrequired
+            for n in range(self.nrequired, self.nparams):
+                self.pads[n] = (None,) * (nslots - n)
+                self.tail_defaults[n] = tuple((3 + i, params[i].default)
+                                              for i in range(n, self.nparams))
 
     def as_lambda(self):
         if self._as_lambda is None:
@@ -72,9 +92,26 @@ class Code:
 
 
 def arity_panic(name, code, given):
-    total = code.nparams - (1 if code.has_rest else 0)
+    total = code.nparams  # the rest parameter counts (LANGUAGE.md §3.8)
     n = f"{total}+" if code.has_rest else str(total)
     return PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+
+
+class _NoCaptures(list):
+    """The parent frame of a brace block made a lambda by inference: a
+    lambda captures nothing, so reaching for an outer local panics."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        raise PanicSignal("A lambda can not use the local variables of the scope "
+                          "it is defined in")
+
+    def __setitem__(self, index, value):
+        self[index]
+
+
+NO_CAPTURES = _NoCaptures()
 
 
 def self_for(block, receiver):
@@ -125,7 +162,7 @@ def make_frame(block, self_, args, kwargs=None, name=None):
         for i in code.lambda_params:
             v = f[3 + i]
             if type(v) is Block and v.literal and v.code.kind == "closure":
-                f[3 + i] = Block(v.code.as_lambda(), v.parent, v.code.ctx.module)
+                f[3 + i] = Block(v.code.as_lambda(), NO_CAPTURES, v.code.ctx.module)
     if code.kind == "closure":
         parent = block.parent
         f[2] = parent[2] if parent is not None else None
@@ -194,6 +231,7 @@ def native_method(name, fn, nparams=0):
     code = Code(name, "<builtin>", 0, "method", [], None)
     code.finish(None, 0)
     code.simple = False
+    code.fast_arity = -1
     code.native = fn
     return Block(code)
 

@@ -13,6 +13,7 @@ import pickle
 
 from inko_mini import __version__, ast
 from inko_mini.errors import InkoLoadError
+from inko_mini.runtime.signals import InkoCompileError
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import run_frame
 from inko_mini.runtime.objects import MISSING, InkoObject, holder, lookup_from
@@ -146,6 +147,9 @@ class Loader:
     def run_module(self, tree: ast.Module, ctx, user=False, hook=None):
         from inko_mini.compiler import Compiler
 
+        for d in tree.directives:
+            if d.key not in _OPTIONS:
+                raise InkoCompileError(f"{d.key} is not a valid compiler option", d.span)
         options = {d.key: d.value for d in tree.directives}
         if user and self.check_captures is not None:
             self.check_captures(tree)
@@ -161,6 +165,7 @@ class Loader:
             self.glob_into(g, self.load(["core", "globals"]))
         if options.get("import_prelude", True) is not False:
             self.glob_into(g, self.load(list(PRELUDE)))
+        _check_import_names(tree.imports)
         for imp in tree.imports:
             self.bind_import(imp, g)
         f = [None, ctx.module, None, *code.pad]
@@ -196,3 +201,27 @@ class Loader:
                 raise InkoLoadError(f'The module {name} does not define "{sym.name}"',
                                     sym.span)
             g[sym.alias or sym.name] = value
+
+
+_OPTIONS = {"define_module", "import_bootstrap", "import_globals", "import_prelude",
+            "import_trait_module"}
+
+
+def _check_import_names(imports):
+    """Two imports binding one name to different things are an error, found
+    before any imported module runs, as the original compiler did
+    (LANGUAGE.md §3.3). The same symbol imported twice is allowed."""
+    seen: dict = {}
+    for imp in imports:
+        if imp.glob:
+            continue
+        path = tuple(imp.path)
+        if not imp.symbols:
+            bound = [(path[-1], (path, "self"), imp.span)]
+        else:
+            bound = [(sym.alias or (path[-1] if sym.name == "self" else sym.name),
+                      (path, sym.name), sym.span) for sym in imp.symbols]
+        for name, what, span in bound:
+            if seen.setdefault(name, what) != what:
+                raise InkoLoadError(
+                    f'The symbol "{name}" can not be imported as it already exists', span)

@@ -53,8 +53,8 @@ def _inline_frames(mark, pending, out):
     """Add the `<block>` frame (and the frame of the library method that
     would have called it) for an inlined block; returns the line the
     caller's frame shows: that of the send."""
-    file, block_line, owner, name, send_line = mark
-    out.append((file, pending if pending is not None else block_line, "<block>"))
+    file, block_line, frame_name, owner, name, send_line = mark
+    out.append((file, pending if pending is not None else block_line, frame_name))
     if owner is not None:
         from inko_mini.runtime.objects import Block, lookup_from
 
