@@ -79,3 +79,13 @@ def test_location_is_the_last_frame_in_the_test_file():
     pattern = re.escape(expected).replace("TIME", TIME)
     assert re.fullmatch(pattern, result.stdout), repr(result.stdout) + result.stderr
     assert result.returncode == 1
+
+
+def test_core_api_suite_in_the_style_of_the_0_4_0_runtime_tests():
+    result = run("core_api_test.inko")
+    out = result.stdout
+    assert "Failures:" not in out, out
+    assert re.fullmatch("(?:" + re.escape(color(".", 32)) + "){25}" + r"\n\nFinished running in "
+                        + TIME + r" \n" + re.escape(color("25 tests, 0 failures ", 32)) + r"\n",
+                        out), repr(out) + result.stderr
+    assert result.returncode == 0
