@@ -230,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     baseline = args.baseline or (None if args.quick else _baseline.DEFAULT)
     if baseline is not None and Path(baseline).is_file():
         problem = _baseline.apply(rows, Path(baseline))
-        notes.append(problem or f"no-regression limits from {baseline} "
-                                f"(its ratio x {_baseline.TOLERANCE:g})")
+        if problem or any(row.target_suffix for row in rows):
+            notes.append(problem or f"no-regression limits from {baseline} "
+                                    f"(its ratio x {_baseline.TOLERANCE:g})")
     if args.save:
         _baseline.save(rows, Path(args.save), describe_machine(args).splitlines()[0])
         notes.append(f"saved the median ratios to {args.save}")
