@@ -89,3 +89,12 @@ def test_core_api_suite_in_the_style_of_the_0_4_0_runtime_tests():
                         + TIME + r" \n" + re.escape(color("25 tests, 0 failures ", 32)) + r"\n",
                         out), repr(out) + result.stderr
     assert result.returncode == 0
+
+
+def test_duration_over_a_second_is_in_seconds():
+    # §19.2: more than 1.0 s is printed in seconds, Float#to_string style.
+    result = run("slow_test.inko")
+    assert re.fullmatch(re.escape(color(".", 32)) + r"\n\nFinished running in 1\.[0-9]+ seconds \n"
+                        + re.escape(color("1 tests, 0 failures ", 32)) + r"\n",
+                        result.stdout), repr(result.stdout) + result.stderr
+    assert result.returncode == 0
