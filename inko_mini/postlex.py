@@ -221,7 +221,9 @@ def process(raw: list) -> tuple[list, dict]:
                 i += 1
                 continue
         elif tt == "LBRACE":
-            if prev is not None and prev.type in ("TRY", "TRY_BANG"):
+            # The emitted token, not `prev`: `def try {` and `x.try {` emit
+            # the keyword as a method name.
+            if out and out[-1].type in ("TRY", "TRY_BANG"):
                 t = _retype("TRY_LBRACE", t)
             elif else_state in (1, 3):
                 t = _retype("ELSE_LBRACE", t)
