@@ -98,3 +98,13 @@ def test_duration_over_a_second_is_in_seconds():
                         + re.escape(color("1 tests, 0 failures ", 32)) + r"\n",
                         result.stdout), repr(result.stdout) + result.stderr
     assert result.returncode == 0
+
+
+def test_a_throw_escaping_a_test_body_fails_it():
+    # The body is a lambda run in its own process: an escaping throw panics
+    # with the top-level message of LANGUAGE §3.12, which fails the test.
+    result = run("throw_test.inko")
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"^F\n\nFailures:\n\n  Test: throws escaping throw\n  Location: throw_test\.inko:[0-9]+\n\n"
+                     r"  A thrown value reached the top-level in process 0x[0-9a-f]+\n\nFinished running in ",
+                     result.stdout), repr(result.stdout) + result.stderr
