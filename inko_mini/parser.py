@@ -183,10 +183,23 @@ class AstBuilder:
         return self._send(c[0], c[2])
 
     def send_to(self, c):
+        self._no_dot_after_open_form(c[0], c[1])
         return self._send(c[0], c[2])
 
+    # A `let`, assignment, `return`, `throw` or `try` takes a whole expression;
+    # a later line starting with `.` can only continue that expression, and
+    # after a binary expression only one such line can (LANGUAGE.md §1.8).
+    _OPEN_FORMS = (ast.LetLocal, ast.LetAttr, ast.LetConst, ast.AssignLocal,
+                   ast.AssignAttr, ast.Return, ast.Throw, ast.Try)
+
+    def _no_dot_after_open_form(self, receiver, dot):
+        if dot.type == "NLDOT" and isinstance(receiver, self._OPEN_FORMS):
+            self._error("a value can not start with '.' (after a binary expression "
+                        "only one later line may start with '.')", dot)
+
     def setter(self, c):
-        receiver, _dot, name, value = c
+        receiver, dot, name, value = c
+        self._no_dot_after_open_form(receiver, dot)
         return ast.Send(self._span(name), receiver, f"{name}=", [value], [])
 
     def index(self, c):
