@@ -108,3 +108,13 @@ def test_a_throw_escaping_a_test_body_fails_it():
     assert re.search(r"^F\n\nFailures:\n\n  Test: throws escaping throw\n  Location: throw_test\.inko:[0-9]+\n\n"
                      r"  A thrown value reached the top-level in process 0x[0-9a-f]+\n\nFinished running in ",
                      result.stdout), repr(result.stdout) + result.stderr
+
+
+def test_group_bodies_run_at_once_tests_only_on_run():
+    # §19: group calls its body immediately; test only registers; run runs
+    # the tests and returns when all passed, so the program continues.
+    result = run("order_test.inko")
+    assert re.fullmatch(r"group body runs at once\nafter group\ntest body\n\.\n\nFinished running in "
+                        + TIME + r" \n1 tests, 0 failures \nafter run\n", result.stdout), (
+        repr(result.stdout) + result.stderr)
+    assert result.returncode == 0
