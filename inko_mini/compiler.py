@@ -21,6 +21,11 @@ import math
 
 from inko_mini import ast
 from inko_mini import builtins
+from inko_mini.fastpaths import (
+    _OPS, COMPARISONS, INLINE_BINOPS, Operand, binop_operand, make_binary, make_fused_if,
+    make_fused_while, read, TraceCode, make_direct,
+)
+from inko_mini.fastpaths import unpack as unpack_operand
 from inko_mini.pycache import compile_template
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import objects as O
@@ -89,131 +94,6 @@ def _falsy(v):
     return v is False or v is None
 
 
-def float_eq(a, b):
-    """Float `==`: IEEE equality, or within 2 ULPs with the same sign."""
-    if a == b:
-        return True
-    if a != a or b != b:
-        return False
-    if (a < 0) != (b < 0):
-        return False
-    import struct
-    ia = struct.unpack("<q", struct.pack("<d", a))[0]
-    ib = struct.unpack("<q", struct.pack("<d", b))[0]
-    return abs(ia - ib) <= 2
-
-
-# Operator fast paths. Each `a OP b` becomes one closure generated from a
-# template, with the Python operator inline and its operands read inline
-# when they are locals, `self` or literals (no call per operand); the
-# templates are compiled once per shape and cached across runs.
-_OPS = {
-    # op: (int expr, int guard, float expr or None, float guard, str expr or None)
-    "+": ("a + b", "", "a + b", "", "a + b"),
-    "-": ("a - b", "", "a - b", "", None),
-    "*": ("a * b", "", "a * b", "", None),
-    "/": ("a // b", "b and ", "a / b", "b and ", None),
-    "%": ("a % b", "b and ", None, "", None),
-    "<": ("a < b", "", "a < b", "", None),
-    ">": ("a > b", "", "a > b", "", None),
-    "<=": ("a <= b", "", "a <= b", "", None),
-    ">=": ("a >= b", "", "a >= b", "", None),
-    "==": ("a == b", "", "float_eq(a, b)", "", "a == b"),
-    "!=": ("a != b", "", "not float_eq(a, b)", "", "a != b"),
-    "&": ("a & b", "", None, "", None),
-    "|": ("a | b", "", None, "", None),
-    "^": ("a ^ b", "", None, "", None),
-    ">>": ("a >> b", "0 <= b < 4096 and ", None, "", None),
-}
-_FAST_KEYS = {int: "int", float: "float", str: "string"}
-
-
-class Operand:
-    """How generated code reads a value: inline (`f[i]`, `f[1]`, a literal)
-    or by calling its compiled closure."""
-
-    __slots__ = ("kind", "value")
-
-    def __init__(self, kind, value=None):
-        self.kind = kind  # 'local0', 'local1', 'self', 'const', 'call'
-        self.value = value
-
-    def key(self):
-        if self.kind == "const":
-            return "const-" + type(self.value).__name__
-        return self.kind
-
-    def code(self, param):
-        """Python source reading the operand; `param` names its value."""
-        kind = self.kind
-        if kind == "local0":
-            return f"f[{param}]"
-        if kind == "local1":
-            return f"f[0][{param}]"
-        if kind == "self":
-            return "f[1]"
-        if kind == "const":
-            return param
-        return f"{param}(f)"
-
-    def fn(self):
-        """A closure reading the operand."""
-        kind, v = self.kind, self.value
-        if kind == "call":
-            return v
-        if kind == "local0":
-            return lambda f: f[v]
-        if kind == "local1":
-            return lambda f: f[0][v]
-        if kind == "self":
-            return lambda f: f[1]
-        return lambda f: v
-
-
-def _binary_source(op, lkey, rkey):
-    ie, ic, fe, fc, se = _OPS[op]
-    lhs = Operand(lkey.split("-")[0]).code("lp") if not lkey.startswith("const") else "lp"
-    rhs = Operand(rkey.split("-")[0]).code("rp") if not rkey.startswith("const") else "rp"
-    known = rkey[6:] if rkey.startswith("const-") else None
-    lines = ["def make(lp, rp, slow, fast):", "    def op(f):",
-             f"        a = {lhs}", f"        b = {rhs}"]
-    branches = []
-    for tname, expr, guard, flag in (("int", ie, ic, "int"), ("float", fe, fc, "float"),
-                                     ("str", se, "", "string")):
-        if expr is None or (known is not None and known != tname):
-            continue
-        branches.append((tname, expr, guard, flag))
-    if known is not None and branches:
-        tname, expr, guard, flag = branches[0]
-        lines.append(f"        if type(a) is {tname} and {guard}fast['{flag}']:")
-        lines.append(f"            return {expr}")
-    elif branches:
-        lines.append("        t = type(a)")
-        lines.append("        if t is type(b):")
-        for n, (tname, expr, guard, flag) in enumerate(branches):
-            kw = "if" if n == 0 else "elif"
-            lines.append(f"            {kw} t is {tname}:")
-            lines.append(f"                if {guard}fast['{flag}']:")
-            lines.append(f"                    return {expr}")
-    lines.append("        return slow(f, a, b)")
-    lines.append("    return op")
-    return "\n".join(lines) + "\n"
-
-
-_BINARY_MAKERS: dict = {}
-
-
-def make_binary(op, lhs: Operand, rhs: Operand, slow):
-    key = (op, lhs.key(), rhs.key())
-    maker = _BINARY_MAKERS.get(key)
-    if maker is None:
-        src = _binary_source(op, key[1], key[2])
-        ns = {"float_eq": float_eq}
-        exec(compile_template(src, f"<operator {op} {key[1]} {key[2]}>"), ns)
-        maker = _BINARY_MAKERS[key] = ns["make"]
-    return maker(lhs.value, rhs.value, slow, FAST)
-
-
 def _panic(message, _line=None):
     """A PanicSignal; with `_line`, the trace's innermost line is `_line`."""
     sig = PanicSignal(message)
@@ -271,6 +151,7 @@ class Compiler:
             def body2(f):
                 a(f)
                 return b(f)
+            body2.parts = fns  # fused loops call the statements themselves
             return body2
         if len(fns) == 3:
             a, b, c = fns
@@ -279,6 +160,7 @@ class Compiler:
                 a(f)
                 b(f)
                 return c(f)
+            body3.parts = fns
             return body3
         init, last = tuple(fns[:-1]), fns[-1]
 
@@ -426,14 +308,52 @@ class Compiler:
     # --- bindings ----------------------------------------------------------
 
     def c_LetLocal(self, node, scope):
-        value = self.c(node.value, scope)
+        binary = self.binary_parts(node.value, scope)
+        value = self.c(node.value, scope) if binary is None else None
         i = scope.declare(node.name)
+        if binary is not None:
+            return make_binary(*binary, store="local0", slot=i)
         return self.local_setter(0, i, value)
+
+    def binary_parts(self, node, scope):
+        """(op, lhs, rhs, slow) when `node` is `a OP b` with a fast path."""
+        if (type(node) is not ast.Send or node.receiver is None or node.name not in _OPS
+                or len(node.args) != 1 or node.kwargs):
+            return None
+        lhs = self.operand(node.receiver, scope)
+        rhs = self.operand(node.args[0], scope)
+        return node.name, lhs, rhs, self.slow_binary(node.name, node)
+
+    def pure_comparison(self, node, scope):
+        """(op, lhs, rhs) for `a < b` & co. whose operands are plain reads."""
+        if (type(node) is not ast.Send or node.receiver is None
+                or node.name not in COMPARISONS or len(node.args) != 1 or node.kwargs):
+            return None
+        lhs = self.operand(node.receiver, scope)
+        rhs = self.operand(node.args[0], scope)
+        if not (lhs.pure and rhs.pure):
+            return None
+        return node.name, lhs, rhs
+
+    def branch_operand(self, block, fn, scope):
+        """An inlined block as an Operand: read inline when it is just a
+        local, literal or `self`."""
+        body = block.body
+        if len(body) == 1 and type(body[0]) in _PURE_NODES:
+            op = self.operand(body[0], scope)
+            if op.pure:
+                return op
+        return Operand("call", fn)
 
     def c_AssignLocal(self, node, scope):
         found = scope.resolve(node.name)
         if found is None:
             raise self.error(f'The local variable "{node.name}" is undefined', node)
+        if found[0] <= 1:
+            binary = self.binary_parts(node.value, scope)
+            if binary is not None:
+                return make_binary(*binary, store="local0" if found[0] == 0 else "local1",
+                                   slot=found[1])
         value = self.c(node.value, scope)
         return self.local_setter(found[0], found[1], value)
 
@@ -544,7 +464,33 @@ class Compiler:
         if inner.owns_deferred:
             body = deferring(body)
         code.finish(body, inner.nslots)
+        if kind == "method" and code.fast_arity >= 0:
+            code.direct = self.direct_primitive(node, code)
         return code
+
+    def direct_primitive(self, node, code):
+        """A plain function for a method whose body is just
+        `_INKOC.prim(self or parameters...)`, else None."""
+        body = node.body or []
+        if len(body) != 1:
+            return None
+        call = body[0]
+        if (type(call) is not ast.Send or type(call.receiver) is not ast.Constant
+                or call.receiver.name != "_INKOC" or call.kwargs):
+            return None
+        fn = builtins.lookup(call.name)
+        if fn is None:
+            return None
+        order = []
+        for arg in call.args:
+            if type(arg) is ast.SelfRef:
+                order.append(-1)
+            elif type(arg) is ast.Identifier and arg.name in code.index:
+                order.append(code.index[arg.name])
+            else:
+                return None
+        code.direct_trace = TraceCode(code.file, call.span.line, code.name)
+        return make_direct(fn, order, code.nparams)
 
     def c_BlockLit(self, node, scope):
         if node.kind == "lambda":
@@ -697,6 +643,13 @@ class Compiler:
             found = scope.resolve(node.name)
             if found is not None and found[0] <= 1:
                 return Operand("local0" if found[0] == 0 else "local1", found[1])
+        if (t is ast.Send and node.name in INLINE_BINOPS and node.receiver is not None
+                and len(node.args) == 1 and not node.kwargs
+                and type(node.args[0]) is ast.IntLit):
+            lhs = self.operand(node.receiver, scope)
+            if lhs.pure and lhs.kind != "const":
+                return binop_operand(node.name, lhs, node.args[0].value,
+                                     self.slow_binary(node.name, node))
         return Operand("call", self.c(node, scope))
 
     def slow_binary(self, name, node):
@@ -812,6 +765,11 @@ class Compiler:
                 kws = {"true": tb(f), "false": fb(f)} if order[0] == "true" else \
                     {"false": fb(f), "true": tb(f)}
                 return slow.invoke(r, [], kws)
+            cmp = self.pure_comparison(node.receiver, scope)
+            if cmp is not None:
+                return make_fused_if(*cmp, self.branch_operand(kw["true"], t, scope),
+                                     self.branch_operand(kw["false"], fl, scope),
+                                     (t_mark, f_marks[1]), if_)
             return if_
         if name in ("while_true", "while_false") and len(args) == 1:
             cond = self.inline_block(node.receiver, scope)
@@ -827,6 +785,12 @@ class Compiler:
             # Block#while_true & co. are native: no library frame between.
             cond_mark = (file, node.receiver.span.line, "<block>", None, name, line)
             body_mark = (file, args[0].span.line, "<block>", None, name, line)
+            receiver_body = node.receiver.body
+            cmp = (self.pure_comparison(receiver_body[0], scope)
+                   if len(receiver_body) == 1 else None)
+            if cmp is not None:
+                return make_fused_while(*cmp, want, body, cond, (cond_mark, body_mark), slow,
+                                        recv, blk, _budget, out_of_reductions)
 
             def while_(f):
                 if not FAST["loop"]:
@@ -870,6 +834,9 @@ def _inline_marks(file, block_line, name, send_line):
     of True, False and Nil: a `<block>` frame inside that method's frame."""
     return tuple((file, block_line, "<block>", owner, name, send_line)
                  for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ))
+
+
+_PURE_NODES = (ast.IntLit, ast.FloatLit, ast.StrLit, ast.SelfRef, ast.Identifier)
 
 
 def _declares_and_captures(nodes) -> bool:
@@ -1041,6 +1008,7 @@ def send_dyn(r, name, args, kwargs=None):
 _SEND_TEMPLATE = """
 def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
     {unpack}
+    {unpack_parts}
     lookup = site.lookup
     mod_lookup = mod_site.lookup
     g = ctx.globals
@@ -1068,6 +1036,9 @@ def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
         if type(m) is Block:
             c = m.code
             if c.fast_arity == {n}:
+                if c.direct is not None:
+                    _code = c.direct_trace
+                    return c.direct(r, {arglist})
                 _code = c
                 fr = [None, r, None, {args}*c.pad]
                 fr[2] = fr
@@ -1113,7 +1084,7 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     params = [f"a{i}" for i in range(n)]
     unpack = (", ".join(params) + (", " if n == 1 else "") + " = arg_ops") if n else "pass"
     evaluate = "\n        ".join(
-        f"{x} = {Operand(k).code(a) if k != 'const' else a}"
+        f"{x} = {read(k, a)}"
         for x, a, k in zip(names, params, arg_keys)) or "pass"
     arglist = ", ".join(names)
     args = "".join(f"{x}, " for x in names)
@@ -1124,12 +1095,18 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
         receiver = "f[1]"
     else:
         imp = "pass"
-        receiver = Operand(recv_key).code("rp") if recv_key != "const" else "rp"
-    src = _SEND_TEMPLATE.format(unpack=unpack, receiver=receiver, evaluate=evaluate,
+        receiver = read(recv_key, "rp")
+    parts = [unpack_operand(k, a) for a, k in zip(params, arg_keys)]
+    if not implicit:
+        parts.append(unpack_operand(recv_key, "rp"))
+    unpack_parts = "\n    ".join(parts) or "pass"
+    src = _SEND_TEMPLATE.format(unpack=unpack, unpack_parts=unpack_parts,
+                                receiver=receiver, evaluate=evaluate,
                                 implicit=imp, n=n, args=args, arglist=arglist)
     ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
           "budget": _budget, "out_of_reductions": out_of_reductions,
-          "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION}
+          "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION,
+          "FAST": FAST}
     label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"
     exec(compile_template(src, label), ns)
     maker = _SEND_MAKERS[key] = ns["make"]

@@ -16,7 +16,7 @@ from inko_mini.builtins import corelib  # noqa: F401  (registers its primitives)
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import call_block, find_method, native_method
+from inko_mini.runtime.calls import block_caller, call_block, find_method, native_method
 from inko_mini.runtime.objects import MISSING, Block, InkoObject, holder
 
 _INT_ERROR = "Integer instructions can only be performed using integers"
@@ -323,7 +323,7 @@ def float_ge(a, b):
 @primitive("float_eq")
 def float_eq(a, b):
     _floats(a, b)
-    from inko_mini.compiler import float_eq as eq
+    from inko_mini.fastpaths import float_eq as eq
     return eq(a, b)
 
 
@@ -531,15 +531,17 @@ def array_length(a):
 
 @primitive("array_each")
 def array_each(a, block):
+    run = block_caller(block, 1)
     for i in range(len(a)):
-        call_block(block, (a[i] if i < len(a) else None,))
+        run(a[i] if i < len(a) else None)
     return None
 
 
 @primitive("array_each_with_index")
 def array_each_with_index(a, block):
+    run = block_caller(block, 2)
     for i in range(len(a)):
-        call_block(block, (a[i] if i < len(a) else None, i))
+        run(a[i] if i < len(a) else None, i)
     return None
 
 

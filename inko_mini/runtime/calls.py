@@ -34,7 +34,8 @@ class Code:
     __slots__ = ("name", "file", "line", "kind", "params", "nparams", "nrequired",
                  "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
                  "lambda_params", "_as_lambda", "native", "body_line", "fast_arity",
-                 "defaults_from", "pads", "tail_defaults")
+                 "defaults_from", "pads", "tail_defaults", "direct",
+                 "direct_trace")
 
     def __init__(self, name, file, line, kind, params, ctx):
         self.name = name
@@ -60,6 +61,9 @@ class Code:
         # trailing parameters have defaults bind inline too: the frame is
         # `[.., *args, *pads[n]]`, then `tail_defaults[n]` fills the rest.
         self.defaults_from = 1 << 30
+        # For a method that only forwards to a primitive: fn(self, *args).
+        self.direct = None
+        self.direct_trace = None
         self.pads = {}
         self.tail_defaults = {}
         self._as_lambda = None
@@ -185,18 +189,75 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
     """Run any Block from Python with Inko argument binding."""
     if type(block) is not Block:
         raise PanicSignal("ObjectValue::as_block() called on a non block object")
-    self_ = block.receiver if receiver is MISSING or block.code.kind != "method" else receiver
     _code = block.code
+    kind = _code.kind
+    self_ = block.receiver if receiver is MISSING or kind != "method" else receiver
     if _code.native is not None:
         return _code.native(self_, list(args), kwargs)
-    f = make_frame(block, self_, args, kwargs, name)
-    count_reduction()
+    if kwargs is None and _code.simple and len(args) == _code.nparams:
+        parent = block.parent
+        f = [parent, self_, None, *args, *_code.pad]
+        if kind == "closure":
+            f[2] = parent[2] if parent is not None else None
+        else:
+            f[2] = f
+    else:
+        f = make_frame(block, self_, args, kwargs, name)
+    _budget[0] -= 1
+    if _budget[0] <= 0:
+        out_of_reductions()
     try:
         return _code.body(f)
     except ReturnSignal as sig:
         if sig.target is f:
             return sig.value
         raise
+
+
+def block_caller(block, nargs):
+    """A Python function running `block` with `nargs` positional arguments,
+    for primitives that call one block many times (Array#each & co.): a
+    closure of that arity gets its frame bound inline, anything else goes
+    through call_block."""
+    code = block.code if type(block) is Block else None
+    if (code is None or code.native is not None or code.kind != "closure"
+            or not code.simple or code.nparams != nargs or nargs > 2):
+        def slow(*args):
+            return call_block(block, args)
+        return slow
+    parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
+    # A `return` in a closure unwinds to its method's frame, never to the
+    # closure's own: no ReturnSignal needs catching here.
+    target = parent[2] if parent is not None else None
+    budget = _budget
+    _code = code
+    if nargs == 1:
+        def run1(x):
+            if False:
+                _code  # noqa: B018 (a free variable: traces read it)
+            budget[0] -= 1
+            if budget[0] <= 0:
+                out_of_reductions()
+            return body([parent, self_, target, x, *pad])
+        return run1
+    if nargs == 2:
+        def run2(x, y):
+            if False:
+                _code  # noqa: B018
+            budget[0] -= 1
+            if budget[0] <= 0:
+                out_of_reductions()
+            return body([parent, self_, target, x, y, *pad])
+        return run2
+
+    def run0():
+        if False:
+            _code  # noqa: B018
+        budget[0] -= 1
+        if budget[0] <= 0:
+            out_of_reductions()
+        return body([parent, self_, target, *pad])
+    return run0
 
 
 def find_method(receiver, name):

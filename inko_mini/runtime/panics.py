@@ -22,7 +22,7 @@ def _walk(pyframes):
     for fr in pyframes:
         co = fr.f_code
         names = co.co_varnames
-        has_code = "_code" in names
+        has_code = "_code" in names or "_code" in co.co_freevars
         has_line = "_line" in co.co_freevars or "_line" in names
         if "_inline" in names:
             # A block the compiler inlined into its caller (if bodies,
