@@ -30,6 +30,7 @@ from inko_mini.pycache import compile_template
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
+from inko_mini.runtime.calls import truth
 from inko_mini.runtime.calls import (
     Code, ParamInfo, _budget, call_block, find_method, make_frame, out_of_reductions,
     run_frame, unknown_message,
@@ -64,6 +65,10 @@ class Scope:
         # own deferred blocks (runtime/deferred.py).
         self.owns_deferred = False
         self.defer_sends = 0
+        # The send in tail position of a method, and that method's Code:
+        # a send of the method to `self` there reuses the frame (§3.15).
+        self.tail_node = None
+        self.tail_code = None
 
     def declare(self, name):
         index = 3 + self.nslots
@@ -460,7 +465,15 @@ class Compiler:
         code = Code(name, self.ctx.file, node.span.line, kind, params, self.ctx)
         if node.body:
             code.body_line = node.body[0].span.line
+            last = node.body[-1]
+            if (kind == "method" and type(last) is ast.Send and last.name == name
+                    and not last.kwargs and (last.receiver is None
+                                             or type(last.receiver) is ast.SelfRef)):
+                inner.tail_node = last
+                inner.tail_code = code
         body = self.body(node.body or [], inner)
+        if inner.tail_node is not None:
+            body = _tail_calls(body)
         if inner.owns_deferred:
             body = deferring(body)
         code.finish(body, inner.nslots)
@@ -607,6 +620,8 @@ class Compiler:
         if name == "defer":
             scope.owns_deferred = True
             scope.defer_sends += 1
+        if node is scope.tail_node:
+            return self.tail_send(node, scope)
         if type(recv) is ast.Constant and recv.name == "_INKOC":
             return self.primitive_call(node, scope)
         nargs = len(node.args)
@@ -651,6 +666,37 @@ class Compiler:
                 return binop_operand(node.name, lhs, node.args[0].value,
                                      self.slow_binary(node.name, node))
         return Operand("call", self.c(node, scope))
+
+    def tail_send(self, node, scope):
+        """`m(args)` ending method `m`: when it reaches this same method,
+        rebind the frame (new arguments, locals reset, self unchanged) and
+        let the method's loop run the body again instead of recursing."""
+        code = scope.tail_code
+        name = node.name
+        arg_fns = [self.c(a, scope) for a in node.args]
+        _line = node.span.line
+        ctx = self.ctx
+        site = SendSite(name, _line, ctx)
+        mod_site = SendSite(name, _line, ctx)
+        implicit = node.receiver is None
+        n = len(arg_fns)
+
+        def tail_call(f):
+            if False:
+                _line  # noqa: B018 (read by stack traces)
+            args = [a(f) for a in arg_fns]
+            r = f[1]
+            m = site.lookup(r)
+            if type(m) is Block and m.code is code and code.fast_arity == n:
+                f[3:] = args
+                f.extend(code.pad)
+                return TAIL_CALL
+            if m is MISSING and implicit:
+                mod = ctx.module
+                if mod is not r and mod_site.lookup(mod) is not MISSING:
+                    return mod_site.invoke(mod, args)
+            return site.invoke(r, args)
+        return tail_call
 
     def slow_binary(self, name, node):
         _line = node.span.line
@@ -799,7 +845,8 @@ class Compiler:
                 while True:
                     _inline = cond_mark  # noqa: F841 (read by stack traces)
                     c = cond(f)
-                    if (c is not False and c is not None) is not want:
+                    if (c is True or (c is not False and c is not None and truth(c))) \
+                            is not want:
                         return None
                     _inline = body_mark  # noqa: F841
                     body(f)
@@ -834,6 +881,32 @@ def _inline_marks(file, block_line, name, send_line):
     of True, False and Nil: a `<block>` frame inside that method's frame."""
     return tuple((file, block_line, "<block>", owner, name, send_line)
                  for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ))
+
+
+class _TailCall:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<tail call>"
+
+
+TAIL_CALL = _TailCall()
+
+
+def _tail_calls(body):
+    """A method body that runs again while it ends in a self tail call."""
+    budget = _budget
+
+    def tail_loop(f):
+        while True:
+            value = body(f)
+            if value is not TAIL_CALL:
+                return value
+            budget[0] -= 1
+            if budget[0] <= 0:
+                out_of_reductions()
+    tail_loop.parts = None
+    return tail_loop
 
 
 _PURE_NODES = (ast.IntLit, ast.FloatLit, ast.StrLit, ast.SelfRef, ast.Identifier)

@@ -19,6 +19,7 @@ Templates are compiled once per shape and cached across runs (pycache).
 from __future__ import annotations
 
 from inko_mini.pycache import compile_template
+from inko_mini.runtime.calls import truth
 from inko_mini.runtime.objects import FAST
 
 _OPS = {
@@ -158,7 +159,7 @@ def _maker(key, build):
     maker = _MAKERS.get(key)
     if maker is None:
         src = build()
-        ns = {"float_eq": float_eq, "FAST": FAST}
+        ns = {"float_eq": float_eq, "FAST": FAST, "truth": truth}
         exec(compile_template(src, "<" + " ".join(map(str, key)) + ">"), ns)
         maker = _MAKERS[key] = ns["make"]
     return maker
@@ -233,7 +234,8 @@ def make_fused_while(op, lhs: Operand, rhs: Operand, want: bool, body, cond, mar
             "            else:",
             "                _inline = cond_mark",
             "                c = cond(f)",
-            "                if (c is not False and c is not None) is not want:",
+            "                if (c is True or (c is not False and c is not None",
+            "                                  and truth(c))) is not want:",
             "                    return None",
             "            _inline = body_mark",
             *[f"            body[{i}](f)" for i in range(n)],

@@ -16,7 +16,9 @@ from inko_mini.builtins import corelib  # noqa: F401  (registers its primitives)
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import block_caller, call_block, find_method, native_method
+from inko_mini.runtime.calls import (
+    block_caller, call_block, find_method, native_method, truth,
+)
 from inko_mini.runtime.objects import MISSING, Block, InkoObject, holder
 
 _INT_ERROR = "Integer instructions can only be performed using integers"
@@ -24,7 +26,7 @@ _FLOAT_ERROR = "Float instructions can only be performed using floats"
 
 
 def _truthy(v):
-    return v is not False and v is not None
+    return v is True or (v is not False and v is not None and truth(v))
 
 
 # --- bootstrap ---------------------------------------------------------------

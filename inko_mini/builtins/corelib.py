@@ -468,7 +468,8 @@ def mirror_prototype(value):
 @primitive("mirror_name")
 def mirror_name(value):
     seen = 0
-    subject = value
+    # True, False and Nil keep their attributes on stand-in objects.
+    subject = _runtime().holder(value) if value is None or type(value) is bool else value
     while subject is not None and seen < 10_000:
         attrs = _own_attrs(subject)
         if attrs is not None:

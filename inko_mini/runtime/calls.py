@@ -260,6 +260,26 @@ def block_caller(block, nargs):
     return run0
 
 
+def _true_block():
+    if not _TRUE_BLOCK:
+        _TRUE_BLOCK.append(native_method("<block>", lambda s, a, k: True))
+    return _TRUE_BLOCK[0]
+
+
+_TRUE_BLOCK: list = []
+
+
+def truth(value) -> bool:
+    """Whether a loop condition that is not True, False or Nil holds: an
+    object may be falsy by its own `if_false` (std::conditional)."""
+    if type(value) is not InkoObject:
+        return True
+    m = find_method(value, "if_false")
+    if type(m) is not Block:
+        return True
+    return call_block(m, (_true_block(),), None, value) is not True
+
+
 def find_method(receiver, name):
     t = type(receiver)
     if t is InkoObject:
@@ -281,6 +301,10 @@ def send(receiver, name, *args, kwargs=None):
 def unknown_message(receiver, name, args):
     hook = find_method(receiver, "unknown_message")
     if type(hook) is Block:
+        if hook.code.has_rest and hook.code.nparams == 2:
+            # `unknown_message(name, *arguments)`: the rest parameter holds
+            # the arguments (0.4.0 nested them in one more Array: a quirk).
+            return call_block(hook, (name, *args), None, receiver)
         return call_block(hook, (name, list(args)), None, receiver)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
     sig.frames = None
