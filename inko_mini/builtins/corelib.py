@@ -318,9 +318,19 @@ def _find(hash_map, attrs, key, key_hash_value=None) -> int:
     return -1
 
 
+def _table(hash_map):
+    """The attributes of a map made by `HashMap.new`. Anything else (the
+    HashMap prototype itself, whose @capacity is Nil in 0.4.0) panics the way
+    the VM's Integer instructions did on that Nil."""
+    attrs = getattr(hash_map, "attrs", None)
+    if attrs is None or type(attrs.get("@buckets")) is not list:
+        raise PanicSignal("Integer instructions can only be performed using integers")
+    return attrs
+
+
 @primitive("hash_map_set")
 def hash_map_set(hash_map, key, value, pair_prototype):
-    attrs = hash_map.attrs
+    attrs = _table(hash_map)
     buckets = attrs["@buckets"]
     if attrs["@length"] >= attrs["@threshold"]:
         _resize(attrs, buckets)
@@ -346,7 +356,7 @@ def hash_map_set(hash_map, key, value, pair_prototype):
 
 @primitive("hash_map_get")
 def hash_map_get(hash_map, key):
-    attrs = hash_map.attrs
+    attrs = _table(hash_map)
     index = _find(hash_map, attrs, key)
     if index < 0:
         return None
@@ -355,12 +365,12 @@ def hash_map_get(hash_map, key):
 
 @primitive("hash_map_has_key")
 def hash_map_has_key(hash_map, key):
-    return _find(hash_map, hash_map.attrs, key) >= 0
+    return _find(hash_map, _table(hash_map), key) >= 0
 
 
 @primitive("hash_map_remove")
 def hash_map_remove(hash_map, key):
-    attrs = hash_map.attrs
+    attrs = _table(hash_map)
     index = _find(hash_map, attrs, key)
     if index < 0:
         return None
@@ -386,7 +396,9 @@ def hash_map_remove(hash_map, key):
 @primitive("hash_map_each")
 def hash_map_each(hash_map, block):
     call_block = _runtime().call_block
-    buckets = hash_map.attrs["@buckets"]
+    buckets = getattr(hash_map, "attrs", {}).get("@buckets")
+    if type(buckets) is not list:
+        return None  # 0.4.0: `@buckets` is Nil on the prototype, which absorbs `each`
     # Like Array.each: the slot count is read once, slots at call time.
     for index in range(len(buckets)):
         if index >= len(buckets):
