@@ -1,3 +1,3 @@
-from inko_mini.cli import main
+from inko_mini.fastcli import main
 
 main()

@@ -30,7 +30,7 @@ from inko_mini.pycache import compile_template
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
-from inko_mini.runtime.calls import truth
+from inko_mini.runtime.calls import OWN, truth
 from inko_mini.runtime.calls import (
     Code, ParamInfo, _budget, call_block, find_method, make_frame, out_of_reductions,
     run_frame, unknown_message,
@@ -395,7 +395,7 @@ class Compiler:
             target = f[2]
             if target is None:
                 raise _panic('The "return" keyword can only be used inside a method')
-            raise ReturnSignal(target, value(f))
+            raise ReturnSignal(f if target is OWN else target, value(f))
         return ret
 
     def c_Throw(self, node, scope):
@@ -1113,12 +1113,10 @@ def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
                     _code = c.direct_trace
                     return c.direct(r, {arglist})
                 _code = c
-                fr = [None, r, None, {args}*c.pad]
-                fr[2] = fr
+                fr = [None, r, OWN, {args}*c.pad]
             elif c.defaults_from <= {n} < c.nparams:
                 _code = c
-                fr = [None, r, None, {args}*c.pads[{n}]]
-                fr[2] = fr
+                fr = [None, r, OWN, {args}*c.pads[{n}]]
                 for i, d in c.tail_defaults[{n}]:
                     fr[i] = d(fr)
             else:
@@ -1177,7 +1175,7 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
                                 receiver=receiver, evaluate=evaluate,
                                 implicit=imp, n=n, args=args, arglist=arglist)
     ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
-          "budget": _budget, "out_of_reductions": out_of_reductions,
+          "budget": _budget, "out_of_reductions": out_of_reductions, "OWN": OWN,
           "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION,
           "FAST": FAST}
     label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"

@@ -340,7 +340,7 @@ def terminate() -> None:
 
 def _process_body(proc: Process, fn, args):
     try:
-        return fn(*args)
+        return _stack_runner(proc)(fn, *args)
     except PanicSignal as signal:
         _panicked(signal, proc)
     except ThrowSignal as thrown:
@@ -381,6 +381,21 @@ def _panic_at(exc: BaseException, message: str) -> PanicSignal:
     except ImportError:
         pass
     return signal
+
+
+def _stack_runner(proc: Process):
+    """Runs the process inside one big CPython frame-stack chunk (see
+    runtime.calls.run_with_stack): deep Inko recursion then stops mapping
+    and unmapping stack chunks on every call."""
+    try:
+        from inko_mini.runtime import calls
+    except ImportError:
+        return _call
+    return calls.run_with_big_stack if proc.is_main else calls.run_with_stack
+
+
+def _call(fn, *args):
+    return fn(*args)
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:

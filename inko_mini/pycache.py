@@ -11,12 +11,15 @@ every other package alone. Without a writable cache it does nothing.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
-import importlib.util
 import marshal
 import os
 import sys
+from importlib._bootstrap_external import MAGIC_NUMBER
+
+# Neither hashlib nor importlib.util: both cost more to import than the
+# cache saves for a small module.
+_MAGIC = MAGIC_NUMBER.ljust(16, b"\0")
 
 _PACKAGE = __name__.rpartition(".")[0] + "."
 
@@ -33,14 +36,14 @@ class _CachingLoader(importlib.machinery.SourceFileLoader):
             st = os.stat(path)
         except OSError:
             return super().get_code(fullname)
-        stamp = f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode()
-        header = importlib.util.MAGIC_NUMBER.ljust(16, b"\0") + hashlib.sha1(stamp).digest()
+        stamp = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
+        header = _MAGIC + stamp
         cached = os.path.join(_cache_dir(), fullname + ".pyc")
         try:
             with open(cached, "rb") as fh:
                 data = fh.read()
-            if data[:36] == header:
-                return marshal.loads(data[36:])
+            if data[:len(header)] == header:
+                return marshal.loads(data[len(header):])
         except (OSError, ValueError, EOFError, TypeError):
             pass
         code = super().get_code(fullname)
@@ -103,13 +106,13 @@ def compile_template(source: str, filename: str):
         try:
             with open(_templates_path(), "rb") as fh:
                 data = fh.read()
-            if data[:16] == importlib.util.MAGIC_NUMBER.ljust(16, b"\0"):
+            if data[:16] == _MAGIC:
                 loaded = marshal.loads(data[16:])
                 if type(loaded) is dict:
                     _templates = loaded
         except (OSError, ValueError, EOFError, TypeError):
             pass
-    key = hashlib.sha1(f"{filename}\0{source}".encode()).hexdigest()
+    key = f"{filename}\0{source}"
     code = _templates.get(key)
     if code is None:
         code = _templates[key] = compile(source, filename, "exec")
@@ -117,7 +120,7 @@ def compile_template(source: str, filename: str):
             os.makedirs(_cache_dir(), exist_ok=True)
             tmp = f"{_templates_path()}.{os.getpid()}"
             with open(tmp, "wb") as fh:
-                fh.write(importlib.util.MAGIC_NUMBER.ljust(16, b"\0") + marshal.dumps(_templates))
+                fh.write(_MAGIC + marshal.dumps(_templates))
             os.replace(tmp, _templates_path())
         except OSError:
             pass

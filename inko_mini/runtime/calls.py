@@ -18,6 +18,28 @@ from inko_mini.runtime.signals import ReturnSignal
 FRAME_HEADER = 3  # parent, self, return target
 
 
+class _OwnFrame:
+    """The return target of a method or lambda frame: the frame itself.
+    (Storing the frame in itself would make every frame a reference cycle
+    that only the cyclic garbage collector can free.)"""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<own frame>"
+
+
+OWN = _OwnFrame()
+
+
+def closure_target(parent):
+    """The return target of a closure created in frame `parent`."""
+    if parent is None:
+        return None
+    target = parent[2]
+    return parent if target is OWN else target
+
+
 class ParamInfo:
     __slots__ = ("name", "default", "rest", "lambda_type")
 
@@ -169,9 +191,9 @@ def make_frame(block, self_, args, kwargs=None, name=None):
                 f[3 + i] = Block(v.code.as_lambda(), NO_CAPTURES, v.code.ctx.module)
     if code.kind == "closure":
         parent = block.parent
-        f[2] = parent[2] if parent is not None else None
+        f[2] = closure_target(parent)
     else:
-        f[2] = f
+        f[2] = OWN
     return f
 
 
@@ -198,9 +220,9 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
         parent = block.parent
         f = [parent, self_, None, *args, *_code.pad]
         if kind == "closure":
-            f[2] = parent[2] if parent is not None else None
+            f[2] = closure_target(parent)
         else:
-            f[2] = f
+            f[2] = OWN
     else:
         f = make_frame(block, self_, args, kwargs, name)
     _budget[0] -= 1
@@ -228,7 +250,7 @@ def block_caller(block, nargs):
     parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
     # A `return` in a closure unwinds to its method's frame, never to the
     # closure's own: no ReturnSignal needs catching here.
-    target = parent[2] if parent is not None else None
+    target = closure_target(parent)
     budget = _budget
     _code = code
     if nargs == 1:
@@ -278,6 +300,25 @@ def truth(value) -> bool:
     if type(m) is not Block:
         return True
     return call_block(m, (_true_block(),), None, value) is not True
+
+
+def _with_stack(fn, *args):
+    return fn(*args)
+
+
+def _stack_runner(slots):
+    """A trampoline whose own frame reserves `slots` words of CPython's
+    frame stack. CPython 3.11 keeps frames in 16 KiB chunks that it maps and
+    unmaps as the stack grows and shrinks, so recursion going back and forth
+    over a chunk boundary costs an mmap/munmap pair per call (measured: up
+    to 40% of a recursive program's time). Everything called from inside
+    the trampoline fits in its one big chunk instead."""
+    runner = _with_stack.__code__.replace(co_stacksize=slots)
+    return type(_with_stack)(runner, _with_stack.__globals__, "run_with_stack")
+
+
+run_with_big_stack = _stack_runner(1 << 17)  # 1 MiB: the main process
+run_with_stack = _stack_runner(1 << 14)  # 128 KiB: every other process
 
 
 def find_method(receiver, name):

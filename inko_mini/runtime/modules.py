@@ -7,7 +7,6 @@ its first import; imports are hoisted and bind module globals.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 
@@ -59,6 +58,14 @@ _CACHE_FORMAT = "nodes-as-calls\0"
 _reducers_done = []
 
 
+def _sha1(data):
+    try:
+        from _sha1 import sha1  # built in, unlike hashlib's OpenSSL binding
+    except ImportError:
+        from hashlib import sha1
+    return sha1(data)
+
+
 def _register_node_reducers():
     if _reducers_done:
         return
@@ -84,7 +91,7 @@ def parse_source(source, display, cache=False):
         from inko_mini import parser
 
         return parser.parse(source, display)
-    key = hashlib.sha1((_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source)
+    key = _sha1((_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source)
                        .encode()).hexdigest()
     path = os.path.join(_cache_dir(), key + ".ast")
     try:
