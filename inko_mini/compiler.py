@@ -477,8 +477,25 @@ class Compiler:
         if inner.owns_deferred:
             body = deferring(body)
         code.finish(body, inner.nslots)
-        if kind == "method" and code.fast_arity >= 0:
+        if kind == "method" and code.lambda_params and not code.has_rest \
+                and code.nrequired == code.nparams:
+            # `def spawn(block: lambda) { _INKOC.process_spawn(block) }`:
+            # direct too, turning brace-block arguments into lambdas first.
+            direct = self.direct_primitive(node, code)
+            if direct is not None:
+                code.direct = lambda_converting(direct, code.lambda_params)
+                code.fast_arity = code.nparams
+        elif kind == "method" and code.fast_arity >= 0:
             code.direct = self.direct_primitive(node, code)
+            if code.direct is not None and code.nrequired < code.nparams:
+                defaults = [p.default for p in node.params[code.nrequired:]]
+                if all(type(d) in _LITERALS for d in defaults):
+                    values = [d.value for d in defaults]
+                    code.direct_defaults = {
+                        n: tuple(values[n - code.nrequired:])
+                        for n in range(code.nrequired, code.nparams)}
+                else:
+                    code.direct = None
         return code
 
     def direct_primitive(self, node, code):
@@ -909,7 +926,31 @@ def _tail_calls(body):
     return tail_loop
 
 
+_LITERALS = (ast.IntLit, ast.FloatLit, ast.StrLit)
 _PURE_NODES = (ast.IntLit, ast.FloatLit, ast.StrLit, ast.SelfRef, ast.Identifier)
+
+
+def lambda_converting(direct, positions):
+    """`direct` with the arguments at `positions` made lambdas when they are
+    brace blocks (lambda inference, LANGUAGE.md §3.6)."""
+    from inko_mini.runtime.calls import NO_CAPTURES
+
+    def convert(v):
+        if type(v) is Block and v.literal and v.code.kind == "closure":
+            return Block(v.code.as_lambda(), NO_CAPTURES, v.code.ctx.module)
+        return v
+
+    if positions == (0,):
+        def direct1(r, x0, *rest):
+            return direct(r, convert(x0), *rest)
+        return direct1
+
+    def direct_n(r, *args):
+        args = list(args)
+        for i in positions:
+            args[i] = convert(args[i])
+        return direct(r, *args)
+    return direct_n
 
 
 def _declares_and_captures(nodes) -> bool:
@@ -991,7 +1032,8 @@ class SendSite:
     """A call site: its inline cache, and the slow paths shared by the
     generated send closures."""
 
-    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names")
+    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names", "gself",
+                 "gver")
 
     def __init__(self, name, line, ctx, kw_names=()):
         self.name = name
@@ -1001,6 +1043,10 @@ class SendSite:
         self.ver = -1
         self.method = None
         self.kw_names = kw_names
+        # A bare identifier that neither `gself` nor the module responded
+        # to while VERSION was `gver` reads the global directly.
+        self.gself = None
+        self.gver = -1
 
     def lookup(self, r):
         t = type(r)
@@ -1115,6 +1161,9 @@ def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
                 _code = c
                 fr = [None, r, OWN, {args}*c.pad]
             elif c.defaults_from <= {n} < c.nparams:
+                if c.direct_defaults is not None:
+                    _code = c.direct_trace
+                    return c.direct(r, {args}*c.direct_defaults[{n}])
                 _code = c
                 fr = [None, r, OWN, {args}*c.pads[{n}]]
                 for i, d in c.tail_defaults[{n}]:
@@ -1161,9 +1210,17 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     args = "".join(f"{x}, " for x in names)
     if implicit:
         ident = ("if ident:\n                v = g.get(name, MISSING)\n"
-                 "                if v is not MISSING:\n                    return v")
+                 "                if v is not MISSING:\n"
+                 "                    site.gself = r\n"
+                 "                    site.gver = VER[0]\n"
+                 "                    return v")
         imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else "pass")
         receiver = "f[1]"
+        if n == 0:
+            receiver += ("\n        if r is site.gself and site.gver == VER[0]:\n"
+                         "            v = g.get(name, MISSING)\n"
+                         "            if v is not MISSING:\n"
+                         "                return v")
     else:
         imp = "pass"
         receiver = read(recv_key, "rp")

@@ -384,14 +384,17 @@ def _panic_at(exc: BaseException, message: str) -> PanicSignal:
 
 
 def _stack_runner(proc: Process):
-    """Runs the process inside one big CPython frame-stack chunk (see
-    runtime.calls.run_with_stack): deep Inko recursion then stops mapping
-    and unmapping stack chunks on every call."""
-    try:
-        from inko_mini.runtime import calls
-    except ImportError:
-        return _call
-    return calls.run_with_big_stack if proc.is_main else calls.run_with_stack
+    """The main process runs inside one big CPython frame-stack chunk (see
+    runtime.calls.run_with_big_stack): deep Inko recursion then stops
+    mapping and unmapping stack chunks on every call. Other processes keep
+    the default: a chunk each would cost memory per waiting process."""
+    if proc.is_main:
+        try:
+            from inko_mini.runtime import calls
+        except ImportError:
+            return _call
+        return calls.run_with_big_stack
+    return _call
 
 
 def _call(fn, *args):

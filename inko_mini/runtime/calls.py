@@ -57,7 +57,7 @@ class Code:
                  "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
                  "lambda_params", "_as_lambda", "native", "body_line", "fast_arity",
                  "defaults_from", "pads", "tail_defaults", "direct",
-                 "direct_trace")
+                 "direct_trace", "direct_defaults")
 
     def __init__(self, name, file, line, kind, params, ctx):
         self.name = name
@@ -86,6 +86,9 @@ class Code:
         # For a method that only forwards to a primitive: fn(self, *args).
         self.direct = None
         self.direct_trace = None
+        # With `direct` and literal defaults: n -> the values of the
+        # parameters a send of n arguments leaves out.
+        self.direct_defaults = None
         self.pads = {}
         self.tail_defaults = {}
         self._as_lambda = None
@@ -98,7 +101,10 @@ class Code:
         self.pad = (None,) * (nslots - self.nparams)
         self.simple = (not self.has_rest and self.nrequired == self.nparams
                        and not self.lambda_params)
-        self.fast_arity = self.nparams if self.simple and self.kind == "method" else -1
+        # All arguments given positionally bind directly even when some
+        # parameters have defaults.
+        self.fast_arity = (self.nparams if self.kind == "method" and not self.has_rest
+                           and not self.lambda_params else -1)
         params = self.params
         if (self.kind == "method" and not self.has_rest and not self.lambda_params
                 and self.nrequired < self.nparams
@@ -317,8 +323,7 @@ def _stack_runner(slots):
     return type(_with_stack)(runner, _with_stack.__globals__, "run_with_stack")
 
 
-run_with_big_stack = _stack_runner(1 << 17)  # 1 MiB: the main process
-run_with_stack = _stack_runner(1 << 14)  # 128 KiB: every other process
+run_with_big_stack = _stack_runner(1 << 17)  # 1 MiB, for the main process
 
 
 def find_method(receiver, name):

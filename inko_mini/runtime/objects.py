@@ -176,10 +176,16 @@ def set_attr(value, name, new):
     else:
         obj = holder(value)
     attrs = obj.attrs
-    if name[0] != "@" and (type(new) is Block or type(attrs.get(name)) is Block):
-        VERSION[0] += 1
-        if _prelude_done[0]:
-            _note_redefinition(obj, name)
+    if name[0] != "@":
+        old = attrs.get(name, _MISSING)
+        if type(new) is Block or type(old) is Block:
+            VERSION[0] += 1
+            if _prelude_done[0]:
+                _note_redefinition(obj, name)
+        elif old is _MISSING:
+            # A new constant may shadow a name that inline caches resolved
+            # elsewhere (a global, an inherited attribute).
+            VERSION[0] += 1
     attrs[name] = new
     return new
 
