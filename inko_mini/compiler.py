@@ -99,6 +99,18 @@ def _falsy(v):
     return v is False or v is None
 
 
+# Python errors a primitive raises when a value has the wrong kind (an
+# Array method sent to the Array prototype itself, ...). The VM panics on
+# such values; so does inko-mini, instead of stopping with an internal error.
+PRIMITIVE_ERRORS = (TypeError, AttributeError, ValueError, IndexError, KeyError,
+                    OverflowError)
+
+
+def primitive_panic(fn, exc):
+    name = getattr(fn, "__name__", "primitive")
+    return PanicSignal(f"The primitive {name} can not be used with these values ({exc})")
+
+
 def _panic(message, _line=None):
     """A PanicSignal; with `_line`, the trace's innermost line is `_line`."""
     sig = PanicSignal(message)
@@ -745,7 +757,10 @@ class Compiler:
             def prim0(f):
                 if False:
                     _line  # noqa: B018
-                return fn()
+                try:
+                    return fn()
+                except PRIMITIVE_ERRORS as exc:
+                    raise primitive_panic(fn, exc) from None
             return prim0
         if len(args) == 1:
             a = args[0]
@@ -753,7 +768,11 @@ class Compiler:
             def prim1(f):
                 if False:
                     _line  # noqa: B018
-                return fn(a(f))
+                x = a(f)
+                try:
+                    return fn(x)
+                except PRIMITIVE_ERRORS as exc:
+                    raise primitive_panic(fn, exc) from None
             return prim1
         if len(args) == 2:
             a, b = args
@@ -761,13 +780,22 @@ class Compiler:
             def prim2(f):
                 if False:
                     _line  # noqa: B018
-                return fn(a(f), b(f))
+                x = a(f)
+                y = b(f)
+                try:
+                    return fn(x, y)
+                except PRIMITIVE_ERRORS as exc:
+                    raise primitive_panic(fn, exc) from None
             return prim2
 
         def prim_n(f):
             if False:
                 _line  # noqa: B018
-            return fn(*[x(f) for x in args])
+            values = [x(f) for x in args]
+            try:
+                return fn(*values)
+            except PRIMITIVE_ERRORS as exc:
+                raise primitive_panic(fn, exc) from None
         return prim_n
 
     # --- inlined control flow ----------------------------------------------
@@ -1157,13 +1185,19 @@ def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
             if c.fast_arity == {n}:
                 if c.direct is not None:
                     _code = c.direct_trace
-                    return c.direct(r, {arglist})
+                    try:
+                        return c.direct(r, {arglist})
+                    except PRIMITIVE_ERRORS as exc:
+                        raise primitive_panic(c.direct, exc) from None
                 _code = c
                 fr = [None, r, OWN, {args}*c.pad]
             elif c.defaults_from <= {n} < c.nparams:
                 if c.direct_defaults is not None:
                     _code = c.direct_trace
-                    return c.direct(r, {args}*c.direct_defaults[{n}])
+                    try:
+                        return c.direct(r, {args}*c.direct_defaults[{n}])
+                    except PRIMITIVE_ERRORS as exc:
+                        raise primitive_panic(c.direct, exc) from None
                 _code = c
                 fr = [None, r, OWN, {args}*c.pads[{n}]]
                 for i, d in c.tail_defaults[{n}]:
@@ -1234,7 +1268,8 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
           "budget": _budget, "out_of_reductions": out_of_reductions, "OWN": OWN,
           "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION,
-          "FAST": FAST}
+          "FAST": FAST, "PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
+          "primitive_panic": primitive_panic}
     label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"
     exec(compile_template(src, label), ns)
     maker = _SEND_MAKERS[key] = ns["make"]

@@ -57,6 +57,8 @@ def _annotation_hook(tree, failures):
         if not mine or fn is None:
             return fn
         text = tree.annotations[mine[-1]]
+        if _is_prose(text):
+            return fn
         try:
             expected_tree = parser.parse(text, node.span.file)
         except Exception:
@@ -79,6 +81,23 @@ def _annotation_hook(tree, failures):
             return got
         return checked
     return hook
+
+
+_STRINGS = None
+_TWO_WORDS = None
+
+
+def _is_prose(text) -> bool:
+    """A `# => ...` right side is prose, not a value, when outside string
+    literals it has two bare words in a row (CONTRACTS.md, note under §7):
+    values in documentation never pass arguments without parentheses."""
+    global _STRINGS, _TWO_WORDS
+    if _STRINGS is None:
+        import re
+
+        _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+        _TWO_WORDS = re.compile(r"\b[A-Za-z_]\w*[?!]?\s+[A-Za-z_]\w*")
+    return _TWO_WORDS.search(_STRINGS.sub("''", text)) is not None
 
 
 def run_program(path, code, include, args, debug=False, check_annotations=False) -> int:

@@ -243,6 +243,8 @@ def integer_shr(a, b):
 
 @primitive("integer_to_string")
 def integer_to_string(a):
+    if type(a) is not int:
+        raise TypeError("expected an Integer")
     return str(a)
 
 

@@ -174,7 +174,10 @@ class Loader:
             self.glob_into(g, self.load(list(PRELUDE)))
         _check_import_names(tree.imports)
         for imp in tree.imports:
-            self.bind_import(imp, g)
+            # Traces of a panic in the imported module's body start with
+            # this module's frame at the import line, as in 0.4.0, where the
+            # importer's body ran its imports.
+            _in_frame_of(code, _at_line, imp.span.line, self.bind_import, imp, g)
         f = [None, ctx.module, None, *code.pad]
         run_frame(code, f)
         return ctx
@@ -212,6 +215,14 @@ class Loader:
 
 _OPTIONS = {"define_module", "import_bootstrap", "import_globals", "import_prelude",
             "import_trait_module"}
+
+
+def _in_frame_of(_code, fn, *args):
+    return fn(*args)
+
+
+def _at_line(_line, fn, *args):
+    return fn(*args)
 
 
 def _check_import_names(imports):

@@ -33,8 +33,6 @@ def test_annotations_pass_and_fail():
     assert result.status == 1
 
 
-@pytest.mark.xfail(strict=True, reason="evaluator: --check-annotations evaluates prose that happens to "
-                   "parse (`# => the current module`); see the note under CONTRACTS.md §7")
 def test_prose_right_sides_are_comments():
     page = PAGES / "prose_annotations.md"
     result = run_cli(page, fake=False)
