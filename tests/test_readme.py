@@ -1,0 +1,39 @@
+"""The README's two quick-start commands stay true: the example it runs
+exists and does what the Sockets page says, and .ci/run runs exactly the
+README's test command."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quick_start_commands():
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line and not line.startswith("#")]
+
+
+def test_quick_start_has_two_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert commands[0].startswith("python3 -m pip install -e . && inko-mini run ")
+    assert commands[1].startswith("python3 -m pip install -e '.[test]' && ")
+
+
+def test_example_of_the_quick_start_prints_ping():
+    sample = quick_start_commands()[0].split("inko-mini run ", 1)[1].strip()
+    result = subprocess.run([sys.executable, "-m", "inko_mini", "run", sample], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ping\n", "")
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = quick_start_commands()[1].split("&& ", 1)[1].strip()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    runs = [line.strip() for line in ci if line.strip() and not line.lstrip().startswith("#")]
+    assert runs[-1] == test_command
+    install = quick_start_commands()[1].split(" && ", 1)[0]
+    assert any(re.sub(r"\s--\S+", "", line) == install for line in runs)
