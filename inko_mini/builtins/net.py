@@ -156,10 +156,15 @@ def _check_int(value, name: str = "value") -> int:
     return value
 
 
+_INKO_KINDS = {bool: "A Boolean", int: "An Integer", float: "A Float", str: "A String",
+               list: "An Array", bytearray: "A ByteArray"}
+
+
 def _describe(value) -> str:
+    # Name the Inko type, not the Python class, in panics users read.
     if value is None:
         return "Nil"
-    return type(value).__name__
+    return _INKO_KINDS.get(type(value), "An object")
 
 
 def _unsigned(value, bits: int) -> int:
