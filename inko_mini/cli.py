@@ -29,8 +29,7 @@ def cli():
     """
 
 
-@cli.command(context_settings={**CONTEXT_SETTINGS, "ignore_unknown_options": True,
-                               "allow_interspersed_args": False})
+@cli.command(context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": False})
 @click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
               type=click.Path(file_okay=False),
               help="Also search DIR for imported modules (repeatable).")
@@ -43,7 +42,17 @@ def cli():
 def run(include, code, debug, check_annotations, file, args):
     """Run an Inko program: FILE with ARGS, or CODE given with -e.
 
+    Options go before FILE; everything after FILE is passed to the program
+    (std::env.arguments). Imports are searched in FILE's folder, then in
+    each -I folder, then in the bundled standard library.
+
     Exit status: 0, 1 after a panic or an error, or N after vm.exit(N).
+
+    \b
+    Examples:
+      inko-mini run hello.inko
+      inko-mini run -I lib server.inko 9000 --verbose
+      inko-mini run -e "import std::stdio::stdout stdout.print(6 * 7)"
     """
     from inko_mini.runner import run_program
 
@@ -60,7 +69,15 @@ def run(include, code, debug, check_annotations, file, args):
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(files):
-    """Check the syntax of FILES without running them (exit 1 on any error)."""
+    """Check the syntax of FILES without running them.
+
+    Every file is checked; each error is printed with its position.
+    Exit status: 0 when all files parse, 1 otherwise.
+
+    \b
+    Example:
+      inko-mini check src/*.inko
+    """
     from inko_mini.parser import check_files
 
     sys.exit(check_files(list(files)))
@@ -75,7 +92,17 @@ def check(files):
               type=click.Path(file_okay=False), help="Extra import directory for blocks.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test(timeout, keyword, include, paths):
-    """Run the ```inko code blocks of Markdown files (or folders of them) as tests."""
+    """Run the ```inko code blocks of Markdown files (or folders of them) as tests.
+
+    Each block runs as its own program; `# => VALUE` comments and the
+    output shown after a block are checked. Exit status: 0 when every
+    block passes, 1 otherwise.
+
+    \b
+    Examples:
+      inko-mini test docs/sockets.md
+      inko-mini test --timeout 30 -k sockets.md:120 docs/
+    """
     from inko_mini.doctest.runner import main as doctest_main
 
     sys.exit(doctest_main(list(paths), timeout=timeout, keyword=keyword,
@@ -86,7 +113,19 @@ def test(timeout, keyword, include, paths):
 @click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
               type=click.Path(file_okay=False), help="Extra import directory.")
 def repl(include):
-    """Start an interactive prompt."""
+    """Start an interactive prompt.
+
+    Type a statement to run it and see the inspect of its value; locals,
+    methods and objects stay defined for the rest of the session. A
+    statement may span several lines. End with Ctrl-D.
+
+    \b
+    Example:
+      $ inko-mini repl
+      > let x = [1, 2, 3]
+      > x.length
+      3
+    """
     from inko_mini.repl import main as repl_main
 
     sys.exit(repl_main(include=list(include)))

@@ -20,7 +20,7 @@ from lark.lexer import Lexer
 from inko_mini import ast
 from inko_mini import lexer as inko_lexer
 from inko_mini import postlex
-from inko_mini.errors import InkoSyntaxError
+from inko_mini.errors import InkoSyntaxError, decode_source
 
 __all__ = ["parse", "check_files"]
 
@@ -483,15 +483,14 @@ def check_files(paths) -> int:
     status = 0
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as f:
-                source = f.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            print(f"{path}: cannot read the file: {reason}", file=sys.stderr)
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as exc:
+            print(f"{path}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
             status = 1
             continue
         try:
-            parse(source, path)
+            parse(decode_source(data, path), path)
         except InkoSyntaxError as exc:
             print(exc.render(), file=sys.stderr)
             status = 1

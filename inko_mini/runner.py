@@ -10,7 +10,8 @@ from inko_mini import pycache
 
 pycache.install()  # before the rest of inko_mini is imported
 
-from inko_mini.errors import InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal  # noqa: E402
+from inko_mini.errors import (  # noqa: E402
+    InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal, decode_source)
 from inko_mini.runtime.signals import ReturnSignal  # noqa: E402
 
 RECURSION_LIMIT = 60_000
@@ -118,10 +119,14 @@ def _run(path, code, include, args, debug, check_annotations):
     else:
         display = path
         try:
-            with open(path, encoding="utf-8") as fh:
-                source = fh.read()
+            with open(path, "rb") as fh:
+                data = fh.read()
+            source = decode_source(data, path)
         except OSError as exc:
-            sys.stderr.write(f"inko-mini: can not read {path}: {exc.strerror}\n")
+            sys.stderr.write(f"inko-mini: can not read {path}: {exc.strerror or exc}\n")
+            return 1
+        except InkoSyntaxError as exc:
+            sys.stderr.write(exc.render() + "\n")
             return 1
         main_dir = os.path.dirname(os.path.abspath(path))
     runtime = _prepare(include, args)
