@@ -43,7 +43,7 @@ def run(include, code, debug, check_annotations, file, args):
     """Run an Inko program: FILE with ARGS, or CODE given with -e.
 
     Options go before FILE; everything after FILE is passed to the program
-    (std::env.arguments). Imports are searched in FILE's folder, then in
+    (std::env.arguments). FILE "-" reads the program from standard input. Imports are searched in FILE's folder, then in
     each -I folder, then in the bundled standard library.
 
     Exit status: 0, 1 after a panic or an error, or N after vm.exit(N).

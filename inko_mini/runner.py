@@ -116,6 +116,14 @@ def _run(path, code, include, args, debug, check_annotations):
 
     if code is not None:
         display, source, main_dir = "-e", code, os.getcwd()
+    elif path == "-":  # the program comes on stdin, as with `python -`
+        try:
+            source = decode_source(sys.stdin.buffer.read(), "<stdin>")
+        except InkoSyntaxError as exc:
+            sys.stderr.write(exc.render() + "\n")
+            return 1
+        display, main_dir = "<stdin>", os.getcwd()
+        code = source  # not a file: no parse cache
     else:
         display = path
         try:

@@ -174,3 +174,12 @@ def test_sigint_ends_a_busy_program_with_130(entry):
         proc.kill()
     assert proc.returncode == 130
     assert err == b""
+
+
+def test_dash_reads_the_program_from_stdin(entry):
+    source = "import std::env\nimport std::stdio::stdout\nstdout.print(env.arguments.inspect)\n"
+    result = run_inko("run", "-", "a", "-b", entry=entry, input=source)
+    assert result.stdout == '["a", "-b"]\n', result.stderr
+    result = run_inko("run", "-", entry=entry, input="let a = (\n")
+    assert result.returncode == 1
+    assert result.stderr.startswith("<stdin>:1:10: syntax error: unexpected end of input")
