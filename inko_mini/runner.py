@@ -101,7 +101,24 @@ def _is_prose(text) -> bool:
     return _TWO_WORDS.search(_STRINGS.sub("''", text)) is not None
 
 
+def _reopen_closed_std_streams():
+    """A standard descriptor closed by the caller (`prog >&-`) becomes
+    /dev/null, so output to it is dropped like output to a vanished reader,
+    and every layer that flushes sys.stdout can rely on it existing."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        if getattr(sys, name) is None:
+            try:
+                opened = os.open(os.devnull, os.O_RDONLY if mode == "r" else os.O_WRONLY)
+                if opened != fd:
+                    os.dup2(opened, fd)
+                    os.close(opened)
+                setattr(sys, name, open(fd, mode, closefd=False))
+            except OSError:
+                pass
+
+
 def run_program(path, code, include, args, debug=False, check_annotations=False) -> int:
+    _reopen_closed_std_streams()
     try:
         return _run(path, code, include, args, debug, check_annotations)
     except KeyboardInterrupt:
@@ -226,7 +243,8 @@ def _flush():
     try:
         if flush_all is not None:
             flush_all()
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except (OSError, ValueError):
         pass
 

@@ -79,6 +79,8 @@ def _write(stream, data: bytes, always_flush: bool = False) -> int:
     # Line-buffered like Rust's stdout: everything up to the newline reaches
     # the terminal (or pipe) before print returns, so interleaving with
     # stderr and child processes stays in program order.
+    if stream is None:  # the descriptor was closed before inko-mini started
+        return 0
     try:
         stream.write(data)
         if always_flush or b"\n" in data:
@@ -89,11 +91,11 @@ def _write(stream, data: bytes, always_flush: bool = False) -> int:
 
 
 def _stdout():
-    return sys.stdout.buffer
+    return sys.stdout.buffer if sys.stdout is not None else None
 
 
 def _stderr():
-    return sys.stderr.buffer
+    return sys.stderr.buffer if sys.stderr is not None else None
 
 
 def _to_bytes(value) -> bytes:
@@ -138,6 +140,8 @@ def stderr_flush():
 
 
 def _flush(stream) -> None:
+    if stream is None:
+        return
     try:
         stream.flush()
     except (OSError, ValueError):
@@ -147,6 +151,8 @@ def _flush(stream) -> None:
 def flush_all() -> None:
     """Flush stdout and stderr, ignoring a reader that went away."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):
@@ -165,6 +171,8 @@ atexit.register(flush_all)
 # --- standard input --------------------------------------------------------
 
 def _read_stdin_chunk(limit: int) -> bytes:
+    if sys.stdin is None:  # closed before inko-mini started: nothing to read
+        return b""
     fd = sys.stdin.fileno()
     try:
         wait_readable(fd)

@@ -183,3 +183,26 @@ def test_dash_reads_the_program_from_stdin(entry):
     result = run_inko("run", "-", entry=entry, input="let a = (\n")
     assert result.returncode == 1
     assert result.stderr.startswith("<stdin>:1:10: syntax error: unexpected end of input")
+
+
+def _closing(*fds):
+    def close():
+        for fd in fds:
+            os.close(fd)
+    return close
+
+
+@pytest.mark.parametrize("closed", [(0,), (1,), (0, 1)])
+def test_closed_standard_descriptors_are_like_dev_null(entry, closed):
+    source = HERE / "std_streams.inko"
+    cmd = [*ENTRY_POINTS[entry], "run", str(source)]
+    # stderr stays open: that is where a traceback would show up
+    result = subprocess.run(cmd, stdin=None if 0 in closed else subprocess.DEVNULL,
+                            stdout=None if 1 in closed else subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=_closing(*closed),
+                            timeout=60)
+    assert_no_python_noise(result)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b"err\n"
+    if 1 not in closed:
+        assert result.stdout == b'""\n'
