@@ -107,8 +107,9 @@ PRIMITIVE_ERRORS = (TypeError, AttributeError, ValueError, IndexError, KeyError,
 
 
 def primitive_panic(fn, exc):
+    # Python's own wording (from `exc`) means nothing to an Inko user.
     name = getattr(fn, "__name__", "primitive")
-    return PanicSignal(f"The primitive {name} can not be used with these values ({exc})")
+    return PanicSignal(f"The primitive {name} can not be used with these values")
 
 
 def _panic(message, _line=None):
@@ -126,6 +127,10 @@ def _panic(message, _line=None):
 class Compiler:
     def __init__(self, ctx: ModuleContext):
         self.ctx = ctx
+        # operand() compiles a receiver to see whether an inline form fits and
+        # may then compile the whole send, which compiles that receiver again:
+        # without this memo a chain `1 + 1 + ... + 1` took 2^n steps.
+        self._operands = {}
 
     # --- entry points ------------------------------------------------------
 
@@ -214,8 +219,11 @@ class Compiler:
     def c_HashLit(self, node, scope):
         pairs = [(self.c(k, scope), self.c(v, scope)) for k, v in node.pairs]
         hm = self.constant_getter("HashMap", node)
+        _line = node.span.line
 
         def hash_lit(f):
+            if False:
+                _line  # noqa: B018 (read by stack traces)
             m = send_dyn(hm(f), "new", [])
             for k, v in pairs:
                 send_dyn(m, "[]=", [k(f), v(f)])
@@ -678,6 +686,15 @@ class Compiler:
 
     def operand(self, node, scope) -> Operand:
         """`node` as an Operand of generated code (see Operand)."""
+        key = (id(node), id(scope))
+        hit = self._operands.get(key)
+        if hit is not None and hit[0] is node and hit[1] is scope:
+            return hit[2]
+        result = self._operand(node, scope)
+        self._operands[key] = (node, scope, result)
+        return result
+
+    def _operand(self, node, scope) -> Operand:
         t = type(node)
         if t is ast.IntLit or t is ast.FloatLit or t is ast.StrLit:
             return Operand("const", node.value)

@@ -23,8 +23,10 @@ PRELUDE = ("core", "prelude")
 
 
 def parse_file(path, display):
-    with open(path, encoding="utf-8") as fh:
-        source = fh.read()
+    from inko_mini.errors import decode_source
+
+    with open(path, "rb") as fh:
+        source = decode_source(fh.read(), display)
     return parse_source(source, display, cache=True)
 
 
@@ -160,7 +162,12 @@ class Loader:
         options = {d.key: d.value for d in tree.directives}
         if user and self.check_captures is not None:
             self.check_captures(tree)
-        code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
+        try:
+            code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
+        except RecursionError:
+            # The compiler recurses over the AST; a machine-written expression
+            # thousands of sends deep is reported like the parser's limit.
+            raise InkoCompileError("the code is nested too deeply", tree.span) from None
         if options.get("define_module", True) is False:
             ctx.module = O.INKO
         else:

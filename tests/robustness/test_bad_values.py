@@ -6,24 +6,11 @@ Integers grow without bound) may also simply succeed."""
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
 from conftest import assert_no_python_noise, run_inko
 
 HERE = Path(__file__).parent
 STATEMENTS = [line for line in (HERE / "bad_calls.txt").read_text().splitlines()
               if line.strip() and not line.startswith("#")]
-
-
-# Known evaluator bugs (compiler.py), checked separately as strict xfails.
-EVALUATOR_BUGS = {
-    # xfail: evaluator: a panic inside a HashMap literal's []= is traced to
-    # line 1 of the file, not the literal's line.
-    "%[[1] : 2]": "HashMap literal traced to the wrong line",
-    # xfail: evaluator: compiler.py's generic primitive-misuse panic quotes
-    # Python's TypeError text ("startswith first arg must be str ...").
-    "'x'.starts_with?(1)": "Python exception text in the panic message",
-}
 
 
 def _run(statement):
@@ -51,11 +38,4 @@ def _check(statements):
 
 
 def test_wrong_arguments_and_kinds_panic_with_a_position():
-    _check([s for s in STATEMENTS if s not in EVALUATOR_BUGS])
-
-
-@pytest.mark.parametrize("statement", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=f"evaluator: {why}"))
-    for s, why in sorted(EVALUATOR_BUGS.items())])
-def test_known_evaluator_bugs(statement):
-    _check([statement])
+    _check(STATEMENTS)
