@@ -482,6 +482,35 @@ def _index(i, n):
     return i % n if n else 0
 
 
+# Array (list) and ByteArray (bytearray) share these: the two Python types
+# answer the same calls, and the spec gives both the same rules.
+def sequence_pop(seq):
+    return seq.pop() if seq else None
+
+
+def sequence_remove_at(seq, i):
+    i = _index(i, len(seq))
+    if i >= len(seq):
+        return None
+    return seq.pop(i)
+
+
+def sequence_clear(seq):
+    seq.clear()
+    return seq
+
+
+def sequence_length(seq):
+    return len(seq)
+
+
+for _kind in ("array", "byte_array"):
+    primitive(f"{_kind}_pop")(sequence_pop)
+    primitive(f"{_kind}_remove_at")(sequence_remove_at)
+    primitive(f"{_kind}_clear")(sequence_clear)
+    primitive(f"{_kind}_length")(sequence_length)
+
+
 @primitive("array_new")
 def array_new(values):
     return list(values)
@@ -507,30 +536,6 @@ def array_set(a, i, value):
 def array_push(a, value):
     a.append(value)
     return value
-
-
-@primitive("array_pop")
-def array_pop(a):
-    return a.pop() if a else None
-
-
-@primitive("array_remove_at")
-def array_remove_at(a, i):
-    i = _index(i, len(a))
-    if i >= len(a):
-        return None
-    return a.pop(i)
-
-
-@primitive("array_clear")
-def array_clear(a):
-    a.clear()
-    return a
-
-
-@primitive("array_length")
-def array_length(a):
-    return len(a)
 
 
 @primitive("array_each")
@@ -616,30 +621,6 @@ def byte_array_set(b, i, value):
 def byte_array_push(b, value):
     b.append(_byte(value))
     return value
-
-
-@primitive("byte_array_pop")
-def byte_array_pop(b):
-    return b.pop() if b else None
-
-
-@primitive("byte_array_remove_at")
-def byte_array_remove_at(b, i):
-    i = _index(i, len(b))
-    if i >= len(b):
-        return None
-    return b.pop(i)
-
-
-@primitive("byte_array_clear")
-def byte_array_clear(b):
-    b.clear()
-    return b
-
-
-@primitive("byte_array_length")
-def byte_array_length(b):
-    return len(b)
 
 
 @primitive("byte_array_to_string")
