@@ -89,10 +89,19 @@ class PanicSignal(Exception):
         self.frames = frames
 
 
-class InkoLoadError(Exception):
-    """A module that cannot be found or imported (reported like a compile error)."""
+class InkoCompileError(Exception):
+    """An error the original compiler reported before running anything."""
 
     def __init__(self, message, span=None):
         super().__init__(message)
         self.message = message
         self.span = span
+
+    def render(self) -> str:
+        if self.span is None:
+            return f"error: {self.message}"
+        return f"{self.span.file}:{self.span.line}:{self.span.column}: error: {self.message}"
+
+
+class InkoLoadError(InkoCompileError):
+    """A module that cannot be found or imported."""

@@ -79,7 +79,7 @@ def main(include=()) -> int:
                 loader.bind_import(imp, ctx.globals)
             body = Compiler(ctx).body(tree.body, scope)
         except (InkoLoadError, InkoCompileError) as exc:
-            print(runner._render_error(exc), file=sys.stderr)
+            print(exc.render(), file=sys.stderr)
             continue
         frame.extend([None] * (3 + scope.nslots - len(frame)))
         result = {}

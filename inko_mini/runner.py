@@ -195,7 +195,7 @@ def _run(path, code, include, args, debug, check_annotations):
         status = _run_main(main, runtime)
     except (InkoSyntaxError, InkoCompileError, InkoLoadError) as exc:
         _flush()
-        sys.stderr.write(_render_error(exc) + "\n")
+        sys.stderr.write(exc.render() + "\n")
         return 1
     except _SpawnCaptureError() as exc:
         _flush()
@@ -215,14 +215,6 @@ def _SpawnCaptureError():
         return SpawnCaptureError
     except ImportError:
         return ()
-
-
-def _render_error(exc):
-    if isinstance(exc, InkoLoadError):
-        span = exc.span
-        where = f"{span.file}:{span.line}:{span.column}: " if span is not None else ""
-        return f"{where}error: {exc.message}"
-    return exc.render()
 
 
 def _load_prelude(loader):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Raised by the compiler and the module loader; lives with the other errors
+# that carry a source position.
+from inko_mini.errors import InkoCompileError  # noqa: F401
+
 
 class ReturnSignal(Exception):
     """A `return`: unwinds to the method or lambda frame `target`."""
@@ -20,17 +24,3 @@ class ExitProgram(Exception):
 
     def __init__(self, status):
         self.status = status
-
-
-class InkoCompileError(Exception):
-    """An error the original compiler reported before running anything."""
-
-    def __init__(self, message, span=None):
-        super().__init__(message)
-        self.message = message
-        self.span = span
-
-    def render(self) -> str:
-        if self.span is None:
-            return f"error: {self.message}"
-        return f"{self.span.file}:{self.span.line}:{self.span.column}: error: {self.message}"
