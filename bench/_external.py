@@ -20,8 +20,8 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench import _harness as h
 
@@ -34,8 +34,10 @@ PROCESS_QUICK_SCALE = 0.001
 HTTP_REQUESTS = 3000
 HTTP_QUICK_REQUESTS = 100
 HTTP_CONCURRENCY = 16
-HTTP_SERVERS = [("one process per connection", "11_http_process_per_connection.inko"),
-                ("four acceptors", "12_http_four_acceptors.inko")]
+HTTP_SERVERS = [
+    ("one process per connection", "11_http_process_per_connection.inko"),
+    ("four acceptors", "12_http_four_acceptors.inko"),
+]
 
 
 def _load(module_name: str, path: Path):
@@ -67,8 +69,9 @@ def _process_rows(module, rounds: int, quick: bool, progress: Progress) -> list[
             for kind, seconds in (("asyncio", asyncio_s), ("gevent", gevent_s)):
                 if seconds is None:
                     continue
-                row = rows.setdefault(f"{label} vs {kind}", h.Row(
-                    label, note=f"vs {kind}", target_text=NO_REGRESSION))
+                row = rows.setdefault(
+                    f"{label} vs {kind}", h.Row(label, note=f"vs {kind}", target_text=NO_REGRESSION)
+                )
                 row.add(inko_s, seconds)
                 # Their extra text repeats the ratio; keep the memory figures.
                 memory = extra.partition("; ")[2]
@@ -84,13 +87,21 @@ def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.R
     burst = max(requests // rounds, 1)
     module.raise_descriptor_limit(4096)
     asyncio_port = getattr(module, "ASYNCIO_PORT", 8089)
-    asyncio_server = [h.PYTHON, str(Path(module.__file__).with_name("asyncio_server.py")),
-                      str(asyncio_port)]
+    asyncio_server = [
+        h.PYTHON,
+        str(Path(module.__file__).with_name("asyncio_server.py")),
+        str(asyncio_port),
+    ]
     rows = []
     for label, sample in HTTP_SERVERS:
-        row = h.Row(f"HTTP {label}", module.TARGETS.get(label), unit="req/s",
-                    note=f"vs asyncio, {burst * rounds} requests", higher_is_better=True,
-                    judged=not quick)
+        row = h.Row(
+            f"HTTP {label}",
+            module.TARGETS.get(label),
+            unit="req/s",
+            note=f"vs asyncio, {burst * rounds} requests",
+            higher_is_better=True,
+            judged=not quick,
+        )
         rows.append(row)
         progress(f"http: {label}")
         reference = module.Server(asyncio_server, port=asyncio_port)
@@ -107,8 +118,9 @@ def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.R
                     good, seconds = module.load(port, burst, HTTP_CONCURRENCY)
                     if good != burst:
                         side = "inko-mini" if port == module.PORT else "asyncio"
-                        raise h.BenchmarkError(f"{side} server: only {good} of {burst} "
-                                               f"requests got the complete reply")
+                        raise h.BenchmarkError(
+                            f"{side} server: only {good} of {burst} requests got the complete reply"
+                        )
                     rates.append(good / seconds)
                 row.add(*rates)
         except h.BenchmarkError as exc:
@@ -122,10 +134,15 @@ def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.R
 def _collected_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.Row]:
     rows = []
     for result in module.collect(rounds=rounds, quick=quick):
-        row = h.Row(str(result["name"]), result.get("target"), note=str(result.get("note", "")),
-                    unit=str(result.get("unit", "s")),
-                    higher_is_better=bool(result.get("higher_is_better", False)),
-                    target_text=str(result.get("target_text", "-")), judged=not quick)
+        row = h.Row(
+            str(result["name"]),
+            result.get("target"),
+            note=str(result.get("note", "")),
+            unit=str(result.get("unit", "s")),
+            higher_is_better=bool(result.get("higher_is_better", False)),
+            target_text=str(result.get("target_text", "-")),
+            judged=not quick,
+        )
         for inko, other in zip(result.get("inko", []), result.get("reference", [])):
             row.add(float(inko), float(other))
         row.error = result.get("error")

@@ -56,8 +56,10 @@ class Run:
             text = text.rstrip()
             return text if len(text) <= 2000 else text[:2000] + "\n[...]"
 
-        return (f"$ {' '.join(self.argv)}\nexit status {self.status}\n"
-                f"--- stdout ---\n{clip(self.stdout)}\n--- stderr ---\n{clip(self.stderr)}")
+        return (
+            f"$ {' '.join(self.argv)}\nexit status {self.status}\n"
+            f"--- stdout ---\n{clip(self.stdout)}\n--- stderr ---\n{clip(self.stderr)}"
+        )
 
 
 def timed_run(argv: list[str], timeout: float) -> Run:
@@ -69,9 +71,16 @@ def timed_run(argv: list[str], timeout: float) -> Run:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        done = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, errors="replace",
-                              timeout=timeout)
+        done = subprocess.run(
+            argv,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired as exc:
         raise BenchmarkError(f"timed out after {timeout:g} s: {' '.join(argv)}") from exc
     except OSError as exc:
@@ -153,8 +162,7 @@ def _seconds(values: list[float], unit: str) -> str:
 def _ratio(row: Row) -> str:
     if not row.ratios:
         return "-"
-    return (f"{median(row.ratios):.2f}x "
-            f"({min(row.ratios):.2f}\u2013{max(row.ratios):.2f})")
+    return f"{median(row.ratios):.2f}x ({min(row.ratios):.2f}\u2013{max(row.ratios):.2f})"
 
 
 def _status(row: Row) -> str:
@@ -170,19 +178,35 @@ def _status(row: Row) -> str:
     return "yes" if met else "NO"
 
 
-HEADER = ["benchmark", "inko-mini median s", "python median s",
-          "ratio median (min\u2013max)", "target", "met?"]
+HEADER = [
+    "benchmark",
+    "inko-mini median s",
+    "python median s",
+    "ratio median (min\u2013max)",
+    "target",
+    "met?",
+]
 
 
 def table_cells(rows: list[Row]) -> list[list[str]]:
     cells = []
     for row in rows:
-        target = (row.target_text if row.target is None
-                  else f"{'>=' if row.higher_is_better else '<='} {row.target:.3g}x"
-                  + row.target_suffix)
+        target = (
+            row.target_text
+            if row.target is None
+            else f"{'>=' if row.higher_is_better else '<='} {row.target:.3g}x" + row.target_suffix
+        )
         name = row.name + (f" [{row.note}]" if row.note else "")
-        cells.append([name, _seconds(row.inko, row.unit), _seconds(row.other, row.unit),
-                      _ratio(row), target, _status(row)])
+        cells.append(
+            [
+                name,
+                _seconds(row.inko, row.unit),
+                _seconds(row.other, row.unit),
+                _ratio(row),
+                target,
+                _status(row),
+            ]
+        )
     return cells
 
 

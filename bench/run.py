@@ -27,8 +27,8 @@ _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
 sys.path.insert(0, str(_BENCH_DIR.parent))
 
-from bench import _harness as h  # noqa: E402
 from bench import _baseline, _external  # noqa: E402
+from bench import _harness as h  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -86,23 +86,30 @@ def measure_startup(timeout: float, samples: int) -> tuple[float, float]:
     for _ in range(samples):
         run = h.checked_run(h.INKO_RUN + [str(HELLO)], timeout)
         if run.stdout != HELLO_OUTPUT:
-            raise h.BenchmarkError(f"hello world printed {run.stdout!r}, "
-                                   f"expected {HELLO_OUTPUT!r}\n{run.describe()}")
+            raise h.BenchmarkError(
+                f"hello world printed {run.stdout!r}, expected {HELLO_OUTPUT!r}\n{run.describe()}"
+            )
         inko.append(run.seconds)
         python.append(h.checked_run([h.PYTHON, "-c", "pass"], timeout).seconds)
     return min(inko), min(python)
 
 
-def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, rounds: int,
-                            quick: bool, timeout: float) -> list[h.Row]:
-    hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass",
-                  judged=not quick)
+def measure_startup_and_cpu(
+    selected: list[CpuBenchmark], want_hello: bool, rounds: int, quick: bool, timeout: float
+) -> list[h.Row]:
+    hello = h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass", judged=not quick)
     script = console_script()
-    script_row = (h.Row("hello", None, note="inko-mini script / python -c pass", judged=not quick)
-                  if script else None)
-    rows = {b.name: h.Row(b.name, b.target, note=f"n={b.quick_size if quick else b.size}",
-                          judged=not quick)
-            for b in selected}
+    script_row = (
+        h.Row("hello", None, note="inko-mini script / python -c pass", judged=not quick)
+        if script
+        else None
+    )
+    rows = {
+        b.name: h.Row(
+            b.name, b.target, note=f"n={b.quick_size if quick else b.size}", judged=not quick
+        )
+        for b in selected
+    }
 
     # Round 0 is a warm-up: it fills the byte-code and parser caches that
     # every later run of the command line finds. --quick measures nothing
@@ -123,8 +130,11 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
             shown = ([hello, script_row] if want_hello else []) + list(rows.values())
             shown = [row for row in shown if row is not None]
             for index, row in enumerate(shown):
-                row.error = (f"start-up run failed: {exc}" if index == 0
-                             else "not measured: the start-up run failed (see above)")
+                row.error = (
+                    f"start-up run failed: {exc}"
+                    if index == 0
+                    else "not measured: the start-up run failed (see above)"
+                )
             break
         for bench in selected:
             row = rows[bench.name]
@@ -138,13 +148,13 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
                     raise h.BenchmarkError(
                         f"{bench.name}: inko-mini and Python printed different results\n"
                         f"inko-mini: {inko.stdout!r}\npython:    {python.stdout!r}\n"
-                        f"{inko.describe()}")
+                        f"{inko.describe()}"
+                    )
             except h.BenchmarkError as exc:
                 row.error = str(exc)
                 continue
             if counted:
-                row.add(h.net(inko.seconds, inko_start),
-                        h.net(python.seconds, python_start))
+                row.add(h.net(inko.seconds, inko_start), h.net(python.seconds, python_start))
     result = []
     if want_hello:
         result.append(hello)
@@ -156,25 +166,53 @@ def measure_startup_and_cpu(selected: list[CpuBenchmark], want_hello: bool, roun
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python3 bench/run.py",
-        description="Measure inko-mini against CPython, asyncio and gevent.")
-    parser.add_argument("--rounds", type=int, default=None, metavar="N",
-                        help="measured rounds (default 5, or 3 with --quick)")
-    parser.add_argument("--only", nargs="+", metavar="NAME", choices=ALL_NAMES,
-                        help=f"run only these: {', '.join(ALL_NAMES)}")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny inputs: checks that everything runs, measures little")
-    parser.add_argument("--markdown", action="store_true",
-                        help="print the table as Markdown (for the README)")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="wall-clock time (default) or CPU time of the child "
-                             "(steadier when other work shares the machine)")
-    parser.add_argument("--save", metavar="FILE",
-                        help="write the median ratios to FILE (e.g. bench/baseline.json)")
-    parser.add_argument("--baseline", metavar="FILE",
-                        help="judge rows without a target (\"no regression\") against FILE "
-                             "(default: bench/baseline.json when present, not with --quick)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="limit for one program run (default 600, or 60 with --quick)")
+        description="Measure inko-mini against CPython, asyncio and gevent.",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        metavar="N",
+        help="measured rounds (default 5, or 3 with --quick)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=ALL_NAMES,
+        help=f"run only these: {', '.join(ALL_NAMES)}",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny inputs: checks that everything runs, measures little",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the table as Markdown (for the README)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="wall-clock time (default) or CPU time of the child "
+        "(steadier when other work shares the machine)",
+    )
+    parser.add_argument(
+        "--save", metavar="FILE", help="write the median ratios to FILE (e.g. bench/baseline.json)"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help='judge rows without a target ("no regression") against FILE '
+        "(default: bench/baseline.json when present, not with --quick)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="limit for one program run (default 600, or 60 with --quick)",
+    )
     args = parser.parse_args(argv)
     if args.rounds is None:
         args.rounds = 3 if args.quick else 5
@@ -187,12 +225,15 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def describe_machine(args: argparse.Namespace) -> str:
     command = "python3 bench/run.py" + "".join(
-        f" {flag}" for flag in (["--quick"] if args.quick else []))
+        f" {flag}" for flag in (["--quick"] if args.quick else [])
+    )
     if args.only:
         command += " --only " + " ".join(args.only)
     command += f" --rounds {args.rounds}" + (" --clock cpu" if args.clock == "cpu" else "")
-    return (f"{command}\nPython {platform.python_version()} ({sys.executable}), "
-            f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}")
+    return (
+        f"{command}\nPython {platform.python_version()} ({sys.executable}), "
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+    )
 
 
 def summary(rows: list[h.Row]) -> tuple[list[str], bool]:
@@ -207,8 +248,9 @@ def summary(rows: list[h.Row]) -> tuple[list[str], bool]:
             lines.append(f"not available: {label}: {row.skipped}")
         elif row.met is False:
             sign = "<" if row.higher_is_better else ">"
-            lines.append(f"missed target: {label}: {h.median(row.ratios):.2f}x "
-                         f"{sign} {row.target:g}x")
+            lines.append(
+                f"missed target: {label}: {h.median(row.ratios):.2f}x {sign} {row.target:g}x"
+            )
     if not any(line.startswith(("missed", "FAILED")) for line in lines):
         lines.append("all measured targets met")
     return lines, failed
@@ -221,18 +263,22 @@ def main(argv: list[str] | None = None) -> int:
     selected = [b for b in CPU_BENCHMARKS if b.name in names]
     rows: list[h.Row] = []
     if selected or "hello" in names:
-        rows += measure_startup_and_cpu(selected, "hello" in names, args.rounds,
-                                        args.quick, args.timeout)
-    rows += _external.measure([n for n in names if n in _external.NAMES],
-                              args.rounds, args.quick, progress)
+        rows += measure_startup_and_cpu(
+            selected, "hello" in names, args.rounds, args.quick, args.timeout
+        )
+    rows += _external.measure(
+        [n for n in names if n in _external.NAMES], args.rounds, args.quick, progress
+    )
 
     notes = []
     baseline = args.baseline or (None if args.quick else _baseline.DEFAULT)
     if baseline is not None and Path(baseline).is_file():
         problem = _baseline.apply(rows, Path(baseline))
         if problem or any(row.target_suffix for row in rows):
-            notes.append(problem or f"no-regression limits from {baseline} "
-                                    f"(its ratio x {_baseline.TOLERANCE:g})")
+            notes.append(
+                problem
+                or f"no-regression limits from {baseline} (its ratio x {_baseline.TOLERANCE:g})"
+            )
     if args.save:
         _baseline.save(rows, Path(args.save), describe_machine(args).splitlines()[0])
         notes.append(f"saved the median ratios to {args.save}")

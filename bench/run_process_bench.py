@@ -37,8 +37,7 @@ LABELS = {
 
 
 def _measure(argv, cwd=None, env=None) -> tuple:
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # Read everything first (so the child never blocks on a full pipe), then
     # reap it with wait4 to get its own peak resident size.
     out = proc.stdout.read()
@@ -54,8 +53,7 @@ def _measure(argv, cwd=None, env=None) -> tuple:
 def _inko_file(name: str, n: int) -> Path:
     file, const, _ = BENCHMARKS[name]
     source = (HERE / file).read_text()
-    source = re.sub(rf"^let {const} = [0-9_]+$", f"let {const} = {n}", source, count=1,
-                    flags=re.M)
+    source = re.sub(rf"^let {const} = [0-9_]+$", f"let {const} = {n}", source, count=1, flags=re.M)
     tmp = Path(tempfile.mkdtemp(prefix="inko-bench-")) / file
     tmp.write_text(source)
     return tmp
@@ -110,8 +108,10 @@ def run_benchmarks(scale: float = 1.0, repeat: int = 3) -> list:
             base_async = run_twin("asyncio", name, 1)[1]
             per_inko = (inko_rss - base_inko) / n
             per_async = (asyncio_rss - base_async) / n
-            extra += (f"; resident memory per waiting process: inko {per_inko:.1f} KiB,"
-                      f" asyncio {per_async:.1f} KiB")
+            extra += (
+                f"; resident memory per waiting process: inko {per_inko:.1f} KiB,"
+                f" asyncio {per_async:.1f} KiB"
+            )
             if gevent_ok:
                 base_gevent = run_twin("gevent", name, 1)[1]
                 extra += f", gevent {(gevent_rss - base_gevent) / n:.1f} KiB"
@@ -121,10 +121,12 @@ def run_benchmarks(scale: float = 1.0, repeat: int = 3) -> list:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply every benchmark's size (default 1.0)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each program; the fastest counts (default 3)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply every benchmark's size (default 1.0)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each program; the fastest counts (default 3)"
+    )
     args = parser.parse_args(argv)
     rows = run_benchmarks(args.scale, args.repeat)
     print(f"{'benchmark':44} {'inko s':>8} {'asyncio s':>10} {'gevent s':>9}  ratio and memory")

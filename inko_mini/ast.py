@@ -13,7 +13,6 @@ dropped by the parser (they do not appear here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +31,7 @@ class Node:
 
 
 # --- literals -----------------------------------------------------------
+
 
 @dataclass(slots=True, eq=False)
 class IntLit(Node):
@@ -64,6 +64,7 @@ class HashLit(Node):
 
 
 # --- names --------------------------------------------------------------
+
 
 @dataclass(slots=True, eq=False)
 class SelfRef(Node):
@@ -105,6 +106,7 @@ class AttrRef(Node):
 
 # --- sends --------------------------------------------------------------
 
+
 @dataclass(slots=True, eq=False)
 class Send(Node):
     # recv.name(args, key: value) / name(args) / a + b / x[i] / x[i] = v
@@ -112,7 +114,7 @@ class Send(Node):
     # responds, else to the module). Operators, `[]` and `[]=` are sends
     # named by their text. A trailing block is the last positional arg.
     # `name` includes a setter's '=' (`a.b = v` is Send(a, 'b=', [v])).
-    receiver: Optional[Node]
+    receiver: Node | None
     name: str
     args: list = field(default_factory=list)
     # list of (keyword_name: str, value_node)
@@ -121,11 +123,12 @@ class Send(Node):
 
 # --- blocks and methods -------------------------------------------------
 
+
 @dataclass(slots=True, eq=False)
 class Param(Node):
     # [*][mut] name [: Type] [= default]
     name: str
-    default: Optional[Node] = None
+    default: Node | None = None
     rest: bool = False
     mutable: bool = False
     # True when the declared type is a lambda type (`lambda`, `lambda (T) -> R`);
@@ -148,10 +151,11 @@ class MethodDef(Node):
     # def name(params) { body }; body None = required method (no body)
     name: str
     params: list
-    body: Optional[list]
+    body: list | None
 
 
 # --- bindings -----------------------------------------------------------
+
 
 @dataclass(slots=True, eq=False)
 class LetLocal(Node):
@@ -192,10 +196,11 @@ class AssignAttr(Node):
 
 # --- control flow -------------------------------------------------------
 
+
 @dataclass(slots=True, eq=False)
 class Return(Node):
     # return [value]
-    value: Optional[Node]
+    value: Node | None
 
 
 @dataclass(slots=True, eq=False)
@@ -210,12 +215,13 @@ class Try(Node):
     # try expr else [(name)] body      (else_body is a list of nodes)
     # try! expr                         (bang=True, no else)
     expr: Node
-    else_body: Optional[list] = None
-    else_name: Optional[str] = None
+    else_body: list | None = None
+    else_name: str | None = None
     bang: bool = False
 
 
 # --- definitions --------------------------------------------------------
+
 
 @dataclass(slots=True, eq=False)
 class ObjectDef(Node):
@@ -236,18 +242,19 @@ class TraitDef(Node):
 class ImplDef(Node):
     # impl Trait for Target { body }  -> trait = Constant/ConstPath node
     # impl Target { body }            -> trait = None
-    trait: Optional[Node]
+    trait: Node | None
     target: Node
     body: list
 
 
 # --- module level -------------------------------------------------------
 
+
 @dataclass(slots=True, eq=False)
 class ImportSymbol(Node):
     # name [as alias]; name 'self' means the module itself
     name: str
-    alias: Optional[str] = None
+    alias: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -257,7 +264,7 @@ class Import(Node):
     # import a::b::(self, X as Y)-> path ['a','b'], symbols [...]
     # import a::b::*             -> path ['a','b'], glob True
     path: list
-    symbols: Optional[list] = None
+    symbols: list | None = None
     glob: bool = False
 
 

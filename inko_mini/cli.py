@@ -30,13 +30,24 @@ def cli():
 
 
 @cli.command(context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": False})
-@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
-              type=click.Path(file_okay=False),
-              help="Also search DIR for imported modules (repeatable).")
+@click.option(
+    "-I",
+    "-i",
+    "--include",
+    "include",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Also search DIR for imported modules (repeatable).",
+)
 @click.option("-e", "--eval", "code", metavar="CODE", help="Run CODE instead of a file.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
-@click.option("--check-annotations", is_flag=True, hidden=True,
-              help="Treat top-level `EXPR # => VALUE` comments as assertions.")
+@click.option(
+    "--check-annotations",
+    is_flag=True,
+    hidden=True,
+    help="Treat top-level `EXPR # => VALUE` comments as assertions.",
+)
 @click.argument("file", required=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def run(include, code, debug, check_annotations, file, args):
@@ -61,8 +72,14 @@ def run(include, code, debug, check_annotations, file, args):
     if code is not None and file is not None:
         args = (file,) + tuple(args)
         file = None
-    status = run_program(path=file, code=code, include=list(include), args=list(args),
-                         debug=debug, check_annotations=check_annotations)
+    status = run_program(
+        path=file,
+        code=code,
+        include=list(include),
+        args=list(args),
+        debug=debug,
+        check_annotations=check_annotations,
+    )
     sys.exit(status)
 
 
@@ -84,12 +101,30 @@ def check(files):
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
-              help="Time limit for one block.")
-@click.option("-k", "keyword", default=None, metavar="TEXT",
-              help="Only run blocks whose id (file:line) contains TEXT.")
-@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
-              type=click.Path(file_okay=False), help="Extra import directory for blocks.")
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit for one block.",
+)
+@click.option(
+    "-k",
+    "keyword",
+    default=None,
+    metavar="TEXT",
+    help="Only run blocks whose id (file:line) contains TEXT.",
+)
+@click.option(
+    "-I",
+    "-i",
+    "--include",
+    "include",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Extra import directory for blocks.",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test(timeout, keyword, include, paths):
     """Run the ```inko code blocks of Markdown files (or folders of them) as tests.
@@ -105,13 +140,20 @@ def test(timeout, keyword, include, paths):
     """
     from inko_mini.doctest.runner import main as doctest_main
 
-    sys.exit(doctest_main(list(paths), timeout=timeout, keyword=keyword,
-                          include=list(include)))
+    sys.exit(doctest_main(list(paths), timeout=timeout, keyword=keyword, include=list(include)))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option("-I", "-i", "--include", "include", multiple=True, metavar="DIR",
-              type=click.Path(file_okay=False), help="Extra import directory.")
+@click.option(
+    "-I",
+    "-i",
+    "--include",
+    "include",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Extra import directory.",
+)
 def repl(include):
     """Start an interactive prompt.
 

@@ -19,24 +19,47 @@ from __future__ import annotations
 
 import math
 
-from inko_mini import ast
-from inko_mini import builtins
+from inko_mini import ast, builtins
+from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.fastpaths import (
-    _OPS, COMPARISONS, INLINE_BINOPS, Operand, binop_operand, make_binary, make_fused_if,
-    make_fused_while, read, TraceCode, make_direct,
+    _OPS,
+    COMPARISONS,
+    INLINE_BINOPS,
+    Operand,
+    TraceCode,
+    binop_operand,
+    make_binary,
+    make_direct,
+    make_fused_if,
+    make_fused_while,
+    read,
 )
 from inko_mini.fastpaths import unpack as unpack_operand
 from inko_mini.pycache import compile_template
-from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
-from inko_mini.runtime.calls import OWN, truth
 from inko_mini.runtime.calls import (
-    Code, ParamInfo, _budget, call_block, find_method, make_frame, out_of_reductions,
-    run_frame, unknown_message,
+    OWN,
+    Code,
+    ParamInfo,
+    _budget,
+    call_block,
+    find_method,
+    make_frame,
+    out_of_reductions,
+    run_frame,
+    truth,
+    unknown_message,
 )
+from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.objects import (
-    FAST, MISSING, NATIVE_PROTOS, VERSION, Block, InkoObject, holder, lookup_from,
+    FAST,
+    MISSING,
+    NATIVE_PROTOS,
+    VERSION,
+    Block,
+    InkoObject,
+    holder,
+    lookup_from,
     set_attr,
 )
 from inko_mini.runtime.signals import InkoCompileError, ReturnSignal
@@ -102,8 +125,7 @@ def _falsy(v):
 # Python errors a primitive raises when a value has the wrong kind (an
 # Array method sent to the Array prototype itself, ...). The VM panics on
 # such values; so does inko-mini, instead of stopping with an internal error.
-PRIMITIVE_ERRORS = (TypeError, AttributeError, ValueError, IndexError, KeyError,
-                    OverflowError)
+PRIMITIVE_ERRORS = (TypeError, AttributeError, ValueError, IndexError, KeyError, OverflowError)
 
 
 def primitive_panic(fn, exc):
@@ -117,6 +139,7 @@ def _panic(message, _line=None):
     sig = PanicSignal(message)
     if _line is not None:
         from inko_mini.runtime.panics import live_frames
+
         sig.frames = live_frames(1)
         if sig.frames:
             file, _, name = sig.frames[-1]
@@ -151,6 +174,7 @@ class Compiler:
                 for fn in fns:
                     result = fn(f)
                 return result
+
         code.finish(body, scope.nslots)
         return code
 
@@ -173,6 +197,7 @@ class Compiler:
             def body2(f):
                 a(f)
                 return b(f)
+
             body2.parts = fns  # fused loops call the statements themselves
             return body2
         if len(fns) == 3:
@@ -182,6 +207,7 @@ class Compiler:
                 a(f)
                 b(f)
                 return c(f)
+
             body3.parts = fns
             return body3
         init, last = tuple(fns[:-1]), fns[-1]
@@ -190,6 +216,7 @@ class Compiler:
             for fn in init:
                 fn(f)
             return last(f)
+
         return body_n
 
     def c(self, node, scope):
@@ -228,6 +255,7 @@ class Compiler:
             for k, v in pairs:
                 send_dyn(m, "[]=", [k(f), v(f)])
             return m
+
         return hash_lit
 
     # --- names -------------------------------------------------------------
@@ -247,18 +275,23 @@ class Compiler:
             for _ in range(depth):
                 f = f[0]
             return f[i]
+
         return deep
 
     def local_setter(self, depth, i, value):
         if depth == 0:
+
             def set0(f):
                 v = f[i] = value(f)
                 return v
+
             return set0
         if depth == 1:
+
             def set1(f):
                 v = f[0][i] = value(f)
                 return v
+
             return set1
 
         def set_deep(f):
@@ -268,6 +301,7 @@ class Compiler:
                 g = g[0]
             g[i] = v
             return v
+
         return set_deep
 
     def c_Identifier(self, node, scope):
@@ -296,6 +330,7 @@ class Compiler:
                 if v is MISSING:
                     raise _panic(f"The constant {name} is undefined", _line)
             return v
+
         return const
 
     def c_Constant(self, node, scope):
@@ -308,6 +343,7 @@ class Compiler:
         def const_path(f):
             v = lookup_from(holder(recv(f)), name)
             return None if v is MISSING else v
+
         return const_path
 
     def c_ModuleGlobal(self, node, scope):
@@ -328,6 +364,7 @@ class Compiler:
             else:
                 v = lookup_from(holder(s), name)
             return None if v is MISSING else v
+
         return attr
 
     # --- bindings ----------------------------------------------------------
@@ -342,8 +379,13 @@ class Compiler:
 
     def binary_parts(self, node, scope):
         """(op, lhs, rhs, slow) when `node` is `a OP b` with a fast path."""
-        if (type(node) is not ast.Send or node.receiver is None or node.name not in _OPS
-                or len(node.args) != 1 or node.kwargs):
+        if (
+            type(node) is not ast.Send
+            or node.receiver is None
+            or node.name not in _OPS
+            or len(node.args) != 1
+            or node.kwargs
+        ):
             return None
         lhs = self.operand(node.receiver, scope)
         rhs = self.operand(node.args[0], scope)
@@ -351,8 +393,13 @@ class Compiler:
 
     def pure_comparison(self, node, scope):
         """(op, lhs, rhs) for `a < b` & co. whose operands are plain reads."""
-        if (type(node) is not ast.Send or node.receiver is None
-                or node.name not in COMPARISONS or len(node.args) != 1 or node.kwargs):
+        if (
+            type(node) is not ast.Send
+            or node.receiver is None
+            or node.name not in COMPARISONS
+            or len(node.args) != 1
+            or node.kwargs
+        ):
             return None
         lhs = self.operand(node.receiver, scope)
         rhs = self.operand(node.args[0], scope)
@@ -377,8 +424,9 @@ class Compiler:
         if found[0] <= 1:
             binary = self.binary_parts(node.value, scope)
             if binary is not None:
-                return make_binary(*binary, store="local0" if found[0] == 0 else "local1",
-                                   slot=found[1])
+                return make_binary(
+                    *binary, store="local0" if found[0] == 0 else "local1", slot=found[1]
+                )
         value = self.c(node.value, scope)
         return self.local_setter(found[0], found[1], value)
 
@@ -388,6 +436,7 @@ class Compiler:
 
         def let_attr(f):
             return set_attr(f[1], name, value(f))
+
         return let_attr
 
     c_AssignAttr = c_LetAttr
@@ -404,6 +453,7 @@ class Compiler:
             if top:
                 g[name] = v
             return v
+
         return let_const
 
     # --- control flow ------------------------------------------------------
@@ -416,6 +466,7 @@ class Compiler:
             if target is None:
                 raise _panic('The "return" keyword can only be used inside a method')
             raise ReturnSignal(f if target is OWN else target, value(f))
+
         return ret
 
     def c_Throw(self, node, scope):
@@ -423,6 +474,7 @@ class Compiler:
 
         def throw(f):
             raise ThrowSignal(value(f))
+
         return throw
 
     def c_Try(self, node, scope):
@@ -438,6 +490,7 @@ class Compiler:
                     if sig.__dict__:
                         run_pending_of(sig)
                     raise try_panic(sig.value, file, _line) from None
+
             return try_bang
         if node.else_body is None:
             return expr
@@ -463,6 +516,7 @@ class Compiler:
                     f[slot] = sig.value
                 _inline = mark  # noqa: F841 (read by stack traces)
                 return else_body(f)
+
         return try_else
 
     # --- blocks and methods ------------------------------------------------
@@ -486,9 +540,13 @@ class Compiler:
         if node.body:
             code.body_line = node.body[0].span.line
             last = node.body[-1]
-            if (kind == "method" and type(last) is ast.Send and last.name == name
-                    and not last.kwargs and (last.receiver is None
-                                             or type(last.receiver) is ast.SelfRef)):
+            if (
+                kind == "method"
+                and type(last) is ast.Send
+                and last.name == name
+                and not last.kwargs
+                and (last.receiver is None or type(last.receiver) is ast.SelfRef)
+            ):
                 inner.tail_node = last
                 inner.tail_code = code
         body = self.body(node.body or [], inner)
@@ -497,8 +555,12 @@ class Compiler:
         if inner.owns_deferred:
             body = deferring(body)
         code.finish(body, inner.nslots)
-        if kind == "method" and code.lambda_params and not code.has_rest \
-                and code.nrequired == code.nparams:
+        if (
+            kind == "method"
+            and code.lambda_params
+            and not code.has_rest
+            and code.nrequired == code.nparams
+        ):
             # `def spawn(block: lambda) { _INKOC.process_spawn(block) }`:
             # direct too, turning brace-block arguments into lambdas first.
             direct = self.direct_primitive(node, code)
@@ -508,12 +570,13 @@ class Compiler:
         elif kind == "method" and code.fast_arity >= 0:
             code.direct = self.direct_primitive(node, code)
             if code.direct is not None and code.nrequired < code.nparams:
-                defaults = [p.default for p in node.params[code.nrequired:]]
+                defaults = [p.default for p in node.params[code.nrequired :]]
                 if all(type(d) in _LITERALS for d in defaults):
                     values = [d.value for d in defaults]
                     code.direct_defaults = {
-                        n: tuple(values[n - code.nrequired:])
-                        for n in range(code.nrequired, code.nparams)}
+                        n: tuple(values[n - code.nrequired :])
+                        for n in range(code.nrequired, code.nparams)
+                    }
                 else:
                     code.direct = None
         return code
@@ -525,8 +588,12 @@ class Compiler:
         if len(body) != 1:
             return None
         call = body[0]
-        if (type(call) is not ast.Send or type(call.receiver) is not ast.Constant
-                or call.receiver.name != "_INKOC" or call.kwargs):
+        if (
+            type(call) is not ast.Send
+            or type(call.receiver) is not ast.Constant
+            or call.receiver.name != "_INKOC"
+            or call.kwargs
+        ):
             return None
         fn = builtins.lookup(call.name)
         if fn is None:
@@ -566,6 +633,7 @@ class Compiler:
             if top:
                 g[name] = b
             return b
+
         return define
 
     # --- definitions -------------------------------------------------------
@@ -597,6 +665,7 @@ class Compiler:
                 implement_trait(obj, impl(f))
             run_frame(code, [None, obj, None, *code.pad])
             return obj
+
         return object_def
 
     def c_TraitDef(self, node, scope):
@@ -621,6 +690,7 @@ class Compiler:
                     g[name] = obj
             run_frame(code, [None, obj, None, *code.pad])
             return obj
+
         return trait_def
 
     def c_ImplDef(self, node, scope):
@@ -641,6 +711,7 @@ class Compiler:
                 return tr
             run_frame(code, [None, t, None, *code.pad])
             return t
+
         return impl_def
 
     def c_Import(self, node, scope):
@@ -677,12 +748,14 @@ class Compiler:
         arg_ops = [self.operand(a, scope) for a in node.args]
         if node.kwargs or len(arg_ops) > 4:
             kw_fns = [(k, self.c(v, scope)) for k, v in node.kwargs]
-            return make_send(recv_op.fn(), name, [a.fn() for a in arg_ops], kw_fns,
-                             node.span.line, self.ctx)
+            return make_send(
+                recv_op.fn(), name, [a.fn() for a in arg_ops], kw_fns, node.span.line, self.ctx
+            )
         site = SendSite(name, node.span.line, self.ctx)
         maker = _send_maker(len(arg_ops), False, recv_op.kind, [a.kind for a in arg_ops])
-        return maker(recv_op.value, [a.value for a in arg_ops], node.span.line, site, site,
-                     self.ctx, False)
+        return maker(
+            recv_op.value, [a.value for a in arg_ops], node.span.line, site, site, self.ctx, False
+        )
 
     def operand(self, node, scope) -> Operand:
         """`node` as an Operand of generated code (see Operand)."""
@@ -704,13 +777,19 @@ class Compiler:
             found = scope.resolve(node.name)
             if found is not None and found[0] <= 1:
                 return Operand("local0" if found[0] == 0 else "local1", found[1])
-        if (t is ast.Send and node.name in INLINE_BINOPS and node.receiver is not None
-                and len(node.args) == 1 and not node.kwargs
-                and type(node.args[0]) is ast.IntLit):
+        if (
+            t is ast.Send
+            and node.name in INLINE_BINOPS
+            and node.receiver is not None
+            and len(node.args) == 1
+            and not node.kwargs
+            and type(node.args[0]) is ast.IntLit
+        ):
             lhs = self.operand(node.receiver, scope)
             if lhs.pure and lhs.kind != "const":
-                return binop_operand(node.name, lhs, node.args[0].value,
-                                     self.slow_binary(node.name, node))
+                return binop_operand(
+                    node.name, lhs, node.args[0].value, self.slow_binary(node.name, node)
+                )
         return Operand("call", self.c(node, scope))
 
     def tail_send(self, node, scope):
@@ -742,6 +821,7 @@ class Compiler:
                 if mod is not r and mod_site.lookup(mod) is not MISSING:
                     return mod_site.invoke(mod, args)
             return site.invoke(r, args)
+
         return tail_call
 
     def slow_binary(self, name, node):
@@ -751,6 +831,7 @@ class Compiler:
 
         def slow(f, a, b):
             return send.invoke(a, [b])
+
         return slow
 
     def implicit_send(self, name, args, kwargs, node, scope=None, ident=False):
@@ -758,8 +839,15 @@ class Compiler:
             ops = [self.operand(a, scope) for a in args]
             _line = node.span.line
             maker = _send_maker(len(ops), True, "self", [a.kind for a in ops])
-            return maker(None, [a.value for a in ops], _line, SendSite(name, _line, self.ctx),
-                         SendSite(name, _line, self.ctx), self.ctx, ident)
+            return maker(
+                None,
+                [a.value for a in ops],
+                _line,
+                SendSite(name, _line, self.ctx),
+                SendSite(name, _line, self.ctx),
+                self.ctx,
+                ident,
+            )
         arg_fns = [self.c(a, scope) for a in args]
         kw_fns = [(k, self.c(v, scope)) for k, v in kwargs]
         return make_implicit_send(name, arg_fns, kw_fns, node.span.line, self.ctx, ident)
@@ -771,6 +859,7 @@ class Compiler:
         args = [self.c(a, scope) for a in node.args]
         _line = node.span.line
         if not args:
+
             def prim0(f):
                 if False:
                     _line  # noqa: B018
@@ -778,6 +867,7 @@ class Compiler:
                     return fn()
                 except PRIMITIVE_ERRORS as exc:
                     raise primitive_panic(fn, exc) from None
+
             return prim0
         if len(args) == 1:
             a = args[0]
@@ -790,6 +880,7 @@ class Compiler:
                     return fn(x)
                 except PRIMITIVE_ERRORS as exc:
                     raise primitive_panic(fn, exc) from None
+
             return prim1
         if len(args) == 2:
             a, b = args
@@ -803,6 +894,7 @@ class Compiler:
                     return fn(x, y)
                 except PRIMITIVE_ERRORS as exc:
                     raise primitive_panic(fn, exc) from None
+
             return prim2
 
         def prim_n(f):
@@ -813,6 +905,7 @@ class Compiler:
                 return fn(*values)
             except PRIMITIVE_ERRORS as exc:
                 raise primitive_panic(fn, exc) from None
+
         return prim_n
 
     # --- inlined control flow ----------------------------------------------
@@ -856,8 +949,7 @@ class Compiler:
                 return None
             recv = self.c(node.receiver, scope)
             tb, fb = self.c(kw["true"], scope), self.c(kw["false"], scope)
-            slow = make_send(None, "if", [], [("true", None), ("false", None)],
-                             line, self.ctx)
+            slow = make_send(None, "if", [], [("true", None), ("false", None)], line, self.ctx)
             order = [k for k, _ in node.kwargs]
             t_mark = _inline_marks(file, kw["true"].span.line, name, line)[0]
             f_marks = _inline_marks(file, kw["false"].span.line, name, line)
@@ -870,14 +962,22 @@ class Compiler:
                         return t(f)
                     _inline = f_marks[1] if r is False else f_marks[2]  # noqa: F841
                     return fl(f)
-                kws = {"true": tb(f), "false": fb(f)} if order[0] == "true" else \
-                    {"false": fb(f), "true": tb(f)}
+                kws = (
+                    {"true": tb(f), "false": fb(f)}
+                    if order[0] == "true"
+                    else {"false": fb(f), "true": tb(f)}
+                )
                 return slow.invoke(r, [], kws)
+
             cmp = self.pure_comparison(node.receiver, scope)
             if cmp is not None:
-                return make_fused_if(*cmp, self.branch_operand(kw["true"], t, scope),
-                                     self.branch_operand(kw["false"], fl, scope),
-                                     (t_mark, f_marks[1]), if_)
+                return make_fused_if(
+                    *cmp,
+                    self.branch_operand(kw["true"], t, scope),
+                    self.branch_operand(kw["false"], fl, scope),
+                    (t_mark, f_marks[1]),
+                    if_,
+                )
             return if_
         if name in ("while_true", "while_false") and len(args) == 1:
             cond = self.inline_block(node.receiver, scope)
@@ -894,11 +994,20 @@ class Compiler:
             cond_mark = (file, node.receiver.span.line, "<block>", None, name, line)
             body_mark = (file, args[0].span.line, "<block>", None, name, line)
             receiver_body = node.receiver.body
-            cmp = (self.pure_comparison(receiver_body[0], scope)
-                   if len(receiver_body) == 1 else None)
+            cmp = self.pure_comparison(receiver_body[0], scope) if len(receiver_body) == 1 else None
             if cmp is not None:
-                return make_fused_while(*cmp, want, body, cond, (cond_mark, body_mark), slow,
-                                        recv, blk, _budget, out_of_reductions)
+                return make_fused_while(
+                    *cmp,
+                    want,
+                    body,
+                    cond,
+                    (cond_mark, body_mark),
+                    slow,
+                    recv,
+                    blk,
+                    _budget,
+                    out_of_reductions,
+                )
 
             def while_(f):
                 if not FAST["loop"]:
@@ -907,14 +1016,14 @@ class Compiler:
                 while True:
                     _inline = cond_mark  # noqa: F841 (read by stack traces)
                     c = cond(f)
-                    if (c is True or (c is not False and c is not None and truth(c))) \
-                            is not want:
+                    if (c is True or (c is not False and c is not None and truth(c))) is not want:
                         return None
                     _inline = body_mark  # noqa: F841
                     body(f)
                     budget[0] -= 1
                     if budget[0] <= 0:
                         out_of_reductions()
+
             return while_
         if name == "loop" and not args:
             body = self.inline_block(node.receiver, scope)
@@ -934,6 +1043,7 @@ class Compiler:
                     budget[0] -= 1
                     if budget[0] <= 0:
                         out_of_reductions()
+
             return loop
         return None
 
@@ -941,8 +1051,10 @@ class Compiler:
 def _inline_marks(file, block_line, name, send_line):
     """What a stack trace shows for a block run inline by the method `name`
     of True, False and Nil: a `<block>` frame inside that method's frame."""
-    return tuple((file, block_line, "<block>", owner, name, send_line)
-                 for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ))
+    return tuple(
+        (file, block_line, "<block>", owner, name, send_line)
+        for owner in (O.TRUE_OBJ, O.FALSE_OBJ, O.NIL_OBJ)
+    )
 
 
 class _TailCall:
@@ -967,6 +1079,7 @@ def _tail_calls(body):
             budget[0] -= 1
             if budget[0] <= 0:
                 out_of_reductions()
+
     tail_loop.parts = None
     return tail_loop
 
@@ -986,8 +1099,10 @@ def lambda_converting(direct, positions):
         return v
 
     if positions == (0,):
+
         def direct1(r, x0, *rest):
             return direct(r, convert(x0), *rest)
+
         return direct1
 
     def direct_n(r, *args):
@@ -995,6 +1110,7 @@ def lambda_converting(direct, positions):
         for i in positions:
             args[i] = convert(args[i])
         return direct(r, *args)
+
     return direct_n
 
 
@@ -1030,6 +1146,7 @@ def _declares_and_captures(nodes) -> bool:
 def _make_cond(name, recv, body, blk, slow, marks):
     on_true, on_false, on_nil = marks
     if name == "if_true":
+
         def if_true(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
@@ -1038,8 +1155,10 @@ def _make_cond(name, recv, body, blk, slow, marks):
                     return body(f)
                 return None
             return slow.invoke(r, [blk(f)])
+
         return if_true
     if name == "if_false":
+
         def if_false(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
@@ -1048,8 +1167,10 @@ def _make_cond(name, recv, body, blk, slow, marks):
                 _inline = on_false if r is False else on_nil  # noqa: F841
                 return body(f)
             return slow.invoke(r, [blk(f)])
+
         return if_false
     if name == "and":
+
         def and_(f):
             r = recv(f)
             if (r is True or r is False or r is None) and FAST["cond"]:
@@ -1058,6 +1179,7 @@ def _make_cond(name, recv, body, blk, slow, marks):
                     return body(f)
                 return False
             return slow.invoke(r, [blk(f)])
+
         return and_
 
     def or_(f):
@@ -1068,17 +1190,18 @@ def _make_cond(name, recv, body, blk, slow, marks):
             _inline = on_false if r is False else on_nil  # noqa: F841
             return body(f)
         return slow.invoke(r, [blk(f)])
+
     return or_
 
 
 # --- sends -----------------------------------------------------------------
 
+
 class SendSite:
     """A call site: its inline cache, and the slow paths shared by the
     generated send closures."""
 
-    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names", "gself",
-                 "gver")
+    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names", "gself", "gver")
 
     def __init__(self, name, line, ctx, kw_names=()):
         self.name = name
@@ -1151,6 +1274,7 @@ def missing_message(r, name, args, file, line):
         return unknown_message(r, name, args)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
     from inko_mini.runtime.panics import live_frames
+
     sig.frames = live_frames(1) + [(file, line, name)]
     raise sig
 
@@ -1254,24 +1378,29 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     names = [f"x{i}" for i in range(n)]
     params = [f"a{i}" for i in range(n)]
     unpack = (", ".join(params) + (", " if n == 1 else "") + " = arg_ops") if n else "pass"
-    evaluate = "\n        ".join(
-        f"{x} = {read(k, a)}"
-        for x, a, k in zip(names, params, arg_keys)) or "pass"
+    evaluate = (
+        "\n        ".join(f"{x} = {read(k, a)}" for x, a, k in zip(names, params, arg_keys))
+        or "pass"
+    )
     arglist = ", ".join(names)
     args = "".join(f"{x}, " for x in names)
     if implicit:
-        ident = ("if ident:\n                v = g.get(name, MISSING)\n"
-                 "                if v is not MISSING:\n"
-                 "                    site.gself = r\n"
-                 "                    site.gver = VER[0]\n"
-                 "                    return v")
+        ident = (
+            "if ident:\n                v = g.get(name, MISSING)\n"
+            "                if v is not MISSING:\n"
+            "                    site.gself = r\n"
+            "                    site.gver = VER[0]\n"
+            "                    return v"
+        )
         imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else "pass")
         receiver = "f[1]"
         if n == 0:
-            receiver += ("\n        if r is site.gself and site.gver == VER[0]:\n"
-                         "            v = g.get(name, MISSING)\n"
-                         "            if v is not MISSING:\n"
-                         "                return v")
+            receiver += (
+                "\n        if r is site.gself and site.gver == VER[0]:\n"
+                "            v = g.get(name, MISSING)\n"
+                "            if v is not MISSING:\n"
+                "                return v"
+            )
     else:
         imp = "pass"
         receiver = read(recv_key, "rp")
@@ -1279,14 +1408,30 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     if not implicit:
         parts.append(unpack_operand(recv_key, "rp"))
     unpack_parts = "\n    ".join(parts) or "pass"
-    src = _SEND_TEMPLATE.format(unpack=unpack, unpack_parts=unpack_parts,
-                                receiver=receiver, evaluate=evaluate,
-                                implicit=imp, n=n, args=args, arglist=arglist)
-    ns = {"Block": Block, "MISSING": MISSING, "ReturnSignal": ReturnSignal,
-          "budget": _budget, "out_of_reductions": out_of_reductions, "OWN": OWN,
-          "InkoObject": InkoObject, "NATIVE_PROTOS": NATIVE_PROTOS, "VER": VERSION,
-          "FAST": FAST, "PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
-          "primitive_panic": primitive_panic}
+    src = _SEND_TEMPLATE.format(
+        unpack=unpack,
+        unpack_parts=unpack_parts,
+        receiver=receiver,
+        evaluate=evaluate,
+        implicit=imp,
+        n=n,
+        args=args,
+        arglist=arglist,
+    )
+    ns = {
+        "Block": Block,
+        "MISSING": MISSING,
+        "ReturnSignal": ReturnSignal,
+        "budget": _budget,
+        "out_of_reductions": out_of_reductions,
+        "OWN": OWN,
+        "InkoObject": InkoObject,
+        "NATIVE_PROTOS": NATIVE_PROTOS,
+        "VER": VERSION,
+        "FAST": FAST,
+        "PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
+        "primitive_panic": primitive_panic,
+    }
     label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"
     exec(compile_template(src, label), ns)
     maker = _SEND_MAKERS[key] = ns["make"]
@@ -1308,16 +1453,17 @@ def make_send(recv_fn, name, arg_fns, kw_fns, _line, ctx):
             args = [a(f) for a in arg_fns]
             kwargs = {k: v(f) for k, v in kw_fns}
             return invoke(r, args, kwargs)
+
         return send_kw
     if len(arg_fns) <= 4:
-        return _send_maker(len(arg_fns), False)(recv_fn, arg_fns, _line, site, site, ctx,
-                                                False)
+        return _send_maker(len(arg_fns), False)(recv_fn, arg_fns, _line, site, site, ctx, False)
 
     def send_n(f):
         if False:
             _line  # noqa: B018
         r = recv_fn(f)
         return site.invoke(r, [a(f) for a in arg_fns])
+
     return send_n
 
 
@@ -1327,8 +1473,9 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
     self_site = SendSite(name, _line, ctx)
     mod_site = SendSite(name, _line, ctx)
     if not kw_fns and len(arg_fns) <= 4:
-        return _send_maker(len(arg_fns), True)(None, arg_fns, _line, self_site, mod_site,
-                                               ctx, ident)
+        return _send_maker(len(arg_fns), True)(
+            None, arg_fns, _line, self_site, mod_site, ctx, ident
+        )
 
     def implicit(f):
         if False:
@@ -1345,12 +1492,14 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
         args = [a(f) for a in arg_fns]
         kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
         return self_site.invoke(s, args, kwargs)
+
     return implicit
 
 
 def try_panic(value, file, _line):
     """`try!` caught `value`: panic with its to_string, trace ending in `<else>`."""
     from inko_mini.runtime.panics import live_frames
+
     message = send_dyn(value, "to_string", [])
     sig = PanicSignal(message if type(message) is str else str(message))
     sig.frames = live_frames(1) + [(file, _line, "<else>")]

@@ -41,7 +41,7 @@ def _excerpt(line, column):
     if len(line) <= _WIDTH:
         return line, column
     start = max(0, min(column - _WIDTH // 2, len(line) - _WIDTH))
-    text = line[start:start + _WIDTH]
+    text = line[start : start + _WIDTH]
     caret = column - start
     if start > 0:
         text, caret = "..." + text, caret + 3
@@ -55,14 +55,15 @@ def decode_source(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start]
+        before = data[: exc.start]
         line = before.count(b"\n") + 1
         line_start = before.rfind(b"\n") + 1
         column = len(before[line_start:].decode("utf-8", "replace")) + 1
         end = data.find(b"\n", exc.start)
-        text = data[line_start:end if end >= 0 else len(data)].decode("utf-8", "replace")
-        raise InkoSyntaxError(f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                              file, line, column, text) from None
+        text = data[line_start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+        raise InkoSyntaxError(
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file, line, column, text
+        ) from None
 
 
 class ThrowSignal(Exception):

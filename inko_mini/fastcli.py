@@ -31,7 +31,7 @@ def _parse_run(argv):
                 include.append(value)
             i += 2
         elif arg.startswith("--include="):
-            include.append(arg[len("--include="):])
+            include.append(arg[len("--include=") :])
             i += 1
         elif arg == "--debug":
             debug = True
@@ -70,5 +70,8 @@ def main():
     pycache.install()
     from inko_mini.runner import run_program
 
-    sys.exit(run_program(path=file, code=code, include=include, args=args, debug=debug,
-                         check_annotations=check))
+    sys.exit(
+        run_program(
+            path=file, code=code, include=include, args=args, debug=debug, check_annotations=check
+        )
+    )

@@ -52,6 +52,7 @@ def float_eq(a, b):
     if (a < 0) != (b < 0):
         return False
     import struct
+
     ia = struct.unpack("<q", struct.pack("<d", a))[0]
     ib = struct.unpack("<q", struct.pack("<d", b))[0]
     return abs(ia - ib) <= 2
@@ -90,8 +91,9 @@ class Operand:
         if kind == "self":
             return lambda f: f[1]
         if kind.startswith("binop"):
-            return make_binary(kind.split("|")[1], Operand(kind.split("|")[2], v[0]),
-                               Operand("const", v[1]), v[2])
+            return make_binary(
+                kind.split("|")[1], Operand(kind.split("|")[2], v[0]), Operand("const", v[1]), v[2]
+            )
         return lambda f: v
 
 
@@ -115,8 +117,10 @@ def read(kind: str, param: str) -> str:
     if kind.startswith("binop"):
         _, op, lkind = kind.split("|")
         lhs = read(lkind, param + "_l")
-        return (f"(_a {op} {param}_r if type(_a := {lhs}) is int and FAST['int'] "
-                f"else {param}_s(f, _a, {param}_r))")
+        return (
+            f"(_a {op} {param}_r if type(_a := {lhs}) is int and FAST['int'] "
+            f"else {param}_s(f, _a, {param}_r))"
+        )
     kind = kind.split("-")[0]
     if kind == "local0":
         return f"f[{param}]"
@@ -133,17 +137,27 @@ def _compute(op, lkey, rkey, indent):
     """Lines computing `v = a OP b` (a and b already read)."""
     ie, ic, fe, fc, se = _OPS[op]
     known = rkey[6:] if rkey.startswith("const-") else None
-    branches = [(t, e, g, flag) for t, e, g, flag in
-                (("int", ie, ic, "int"), ("float", fe, fc, "float"), ("str", se, "", "string"))
-                if e is not None and (known is None or known == t)]
+    branches = [
+        (t, e, g, flag)
+        for t, e, g, flag in (
+            ("int", ie, ic, "int"),
+            ("float", fe, fc, "float"),
+            ("str", se, "", "string"),
+        )
+        if e is not None and (known is None or known == t)
+    ]
     pad = " " * indent
     out = []
     if not branches:
         out.append(f"{pad}v = slow(f, a, b)")
     elif known is not None:
         t, e, g, flag = branches[0]
-        out += [f"{pad}if type(a) is {t} and {g}fast['{flag}']:", f"{pad}    v = {e}",
-                f"{pad}else:", f"{pad}    v = slow(f, a, b)"]
+        out += [
+            f"{pad}if type(a) is {t} and {g}fast['{flag}']:",
+            f"{pad}    v = {e}",
+            f"{pad}else:",
+            f"{pad}    v = slow(f, a, b)",
+        ]
     else:
         out += [f"{pad}t = type(a)", f"{pad}if t is not type(b):", f"{pad}    v = slow(f, a, b)"]
         for t, e, g, flag in branches:
@@ -170,9 +184,14 @@ def make_binary(op, lhs: Operand, rhs: Operand, slow, store=None, slot=None):
     lkey, rkey = lhs.key(), rhs.key()
 
     def build():
-        lines = ["def make(lp, rp, slow, sp, fast):", "    " + unpack(lkey, "lp"),
-                 "    " + unpack(rkey, "rp"), "    def op(f):",
-                 f"        a = {read(lkey, 'lp')}", f"        b = {read(rkey, 'rp')}"]
+        lines = [
+            "def make(lp, rp, slow, sp, fast):",
+            "    " + unpack(lkey, "lp"),
+            "    " + unpack(rkey, "rp"),
+            "    def op(f):",
+            f"        a = {read(lkey, 'lp')}",
+            f"        b = {read(rkey, 'rp')}",
+        ]
         lines += _compute(op, lkey, rkey, 8)
         if store is not None:
             lines.append(f"        {read(store, 'sp')} = v")
@@ -189,27 +208,45 @@ def make_fused_if(op, lhs: Operand, rhs: Operand, t: Operand, fl: Operand, marks
 
     def build():
         types = "type(a) is int" if rkey == "const-int" else "type(a) is int and type(b) is int"
-        return "\n".join([
-            "def make(lp, rp, tp, fp, t_mark, f_mark, generic, fast):",
-            "    def if_(f):",
-            f"        a = {read(lkey, 'lp')}",
-            f"        b = {read(rkey, 'rp')}",
-            f"        if {types} and fast['int'] and fast['cond']:",
-            f"            if {_OPS[op][0]}:",
-            "                _inline = t_mark",
-            f"                return {read(tkey, 'tp')}",
-            "            _inline = f_mark",
-            f"            return {read(fkey, 'fp')}",
-            "        return generic(f)",
-            "    return if_",
-        ]) + "\n"
+        return (
+            "\n".join(
+                [
+                    "def make(lp, rp, tp, fp, t_mark, f_mark, generic, fast):",
+                    "    def if_(f):",
+                    f"        a = {read(lkey, 'lp')}",
+                    f"        b = {read(rkey, 'rp')}",
+                    f"        if {types} and fast['int'] and fast['cond']:",
+                    f"            if {_OPS[op][0]}:",
+                    "                _inline = t_mark",
+                    f"                return {read(tkey, 'tp')}",
+                    "            _inline = f_mark",
+                    f"            return {read(fkey, 'fp')}",
+                    "        return generic(f)",
+                    "    return if_",
+                ]
+            )
+            + "\n"
+        )
 
     return _maker(("if", op, lkey, rkey, tkey, fkey), build)(
-        lhs.value, rhs.value, t.value, fl.value, marks[0], marks[1], generic, FAST)
+        lhs.value, rhs.value, t.value, fl.value, marks[0], marks[1], generic, FAST
+    )
 
 
-def make_fused_while(op, lhs: Operand, rhs: Operand, want: bool, body, cond, marks,
-                     slow_send, recv, blk, budget, out_of_reductions):
+def make_fused_while(
+    op,
+    lhs: Operand,
+    rhs: Operand,
+    want: bool,
+    body,
+    cond,
+    marks,
+    slow_send,
+    recv,
+    blk,
+    budget,
+    out_of_reductions,
+):
     """`{ a OP b }.while_true { body }` comparing Integers inline; the
     statements of a short body are called one by one from the loop."""
     lkey, rkey = lhs.key(), rhs.key()
@@ -219,35 +256,52 @@ def make_fused_while(op, lhs: Operand, rhs: Operand, want: bool, body, cond, mar
     def build():
         types = "type(a) is int" if rkey == "const-int" else "type(a) is int and type(b) is int"
         stop = f"not ({_OPS[op][0]})" if want else f"{_OPS[op][0]}"
-        return "\n".join([
-            "def make(lp, rp, want, body, cond, cond_mark, body_mark, slow_send, recv, blk,",
-            "         budget, out_of_reductions, fast):",
-            "    def while_(f):",
-            "        if not fast['loop']:",
-            "            return slow_send.invoke(recv(f), [blk(f)])",
-            "        while True:",
-            f"            a = {read(lkey, 'lp')}",
-            f"            b = {read(rkey, 'rp')}",
-            f"            if {types} and fast['int']:",
-            f"                if {stop}:",
-            "                    return None",
-            "            else:",
-            "                _inline = cond_mark",
-            "                c = cond(f)",
-            "                if (c is True or (c is not False and c is not None",
-            "                                  and truth(c))) is not want:",
-            "                    return None",
-            "            _inline = body_mark",
-            *[f"            body[{i}](f)" for i in range(n)],
-            "            budget[0] -= 1",
-            "            if budget[0] <= 0:",
-            "                out_of_reductions()",
-            "    return while_",
-        ]) + "\n"
+        return (
+            "\n".join(
+                [
+                    "def make(lp, rp, want, body, cond, cond_mark, body_mark, slow_send, recv, blk,",
+                    "         budget, out_of_reductions, fast):",
+                    "    def while_(f):",
+                    "        if not fast['loop']:",
+                    "            return slow_send.invoke(recv(f), [blk(f)])",
+                    "        while True:",
+                    f"            a = {read(lkey, 'lp')}",
+                    f"            b = {read(rkey, 'rp')}",
+                    f"            if {types} and fast['int']:",
+                    f"                if {stop}:",
+                    "                    return None",
+                    "            else:",
+                    "                _inline = cond_mark",
+                    "                c = cond(f)",
+                    "                if (c is True or (c is not False and c is not None",
+                    "                                  and truth(c))) is not want:",
+                    "                    return None",
+                    "            _inline = body_mark",
+                    *[f"            body[{i}](f)" for i in range(n)],
+                    "            budget[0] -= 1",
+                    "            if budget[0] <= 0:",
+                    "                out_of_reductions()",
+                    "    return while_",
+                ]
+            )
+            + "\n"
+        )
 
     return _maker(("while", op, lkey, rkey, want, n), build)(
-        lhs.value, rhs.value, want, tuple(parts), cond, marks[0], marks[1], slow_send, recv, blk,
-        budget, out_of_reductions, FAST)
+        lhs.value,
+        rhs.value,
+        want,
+        tuple(parts),
+        cond,
+        marks[0],
+        marks[1],
+        slow_send,
+        recv,
+        blk,
+        budget,
+        out_of_reductions,
+        FAST,
+    )
 
 
 class TraceCode:
@@ -274,11 +328,16 @@ def make_direct(fn, order, nparams):
     call = ", ".join("r" if i < 0 else f"x{i}" for i in order)
 
     def build():
-        return "\n".join([
-            "def make(fn):",
-            f"    def direct({params}):",
-            f"        return fn({call})",
-            "    return direct",
-        ]) + "\n"
+        return (
+            "\n".join(
+                [
+                    "def make(fn):",
+                    f"    def direct({params}):",
+                    f"        return fn({call})",
+                    "    return direct",
+                ]
+            )
+            + "\n"
+        )
 
     return _maker(("direct", nparams, tuple(order)), build)(fn)

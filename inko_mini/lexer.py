@@ -15,21 +15,67 @@ from lark import Token
 from inko_mini.errors import InkoSyntaxError
 
 KEYWORDS = {
-    "as": "AS", "def": "DEF", "do": "DO", "else": "ELSE", "for": "FOR",
-    "impl": "IMPL", "import": "IMPORT", "lambda": "LAMBDA", "let": "LET",
-    "mut": "MUT", "object": "OBJECT", "return": "RETURN", "self": "SELF",
-    "throw": "THROW", "trait": "TRAIT", "try": "TRY", "where": "WHERE",
+    "as": "AS",
+    "def": "DEF",
+    "do": "DO",
+    "else": "ELSE",
+    "for": "FOR",
+    "impl": "IMPL",
+    "import": "IMPORT",
+    "lambda": "LAMBDA",
+    "let": "LET",
+    "mut": "MUT",
+    "object": "OBJECT",
+    "return": "RETURN",
+    "self": "SELF",
+    "throw": "THROW",
+    "trait": "TRAIT",
+    "try": "TRY",
+    "where": "WHERE",
 }
 
 PUNCTUATION = {
-    "(": "LPAR", ")": "RPAR", "[": "LSQB", "]": "RSQB", "{": "LBRACE",
-    "}": "RBRACE", ",": "COMMA", ".": "DOT", ":": "COLON", "::": "COLONCOLON",
-    "=": "EQUAL", "!(": "BANGLPAR", "![": "BANGLSQB", "%[": "PCTLSQB",
-    "!!": "THROWS", "->": "ARROW", "?": "QMARK", "+": "PLUS", "-": "MINUS",
+    "(": "LPAR",
+    ")": "RPAR",
+    "[": "LSQB",
+    "]": "RSQB",
+    "{": "LBRACE",
+    "}": "RBRACE",
+    ",": "COMMA",
+    ".": "DOT",
+    ":": "COLON",
+    "::": "COLONCOLON",
+    "=": "EQUAL",
+    "!(": "BANGLPAR",
+    "![": "BANGLSQB",
+    "%[": "PCTLSQB",
+    "!!": "THROWS",
+    "->": "ARROW",
+    "?": "QMARK",
+    "+": "PLUS",
+    "-": "MINUS",
     "*": "STAR",
 }
-for _op in ("||", "&&", "==", "!=", "<", "<=", ">", ">=", "|", "^", "&",
-            "<<", ">>", "/", "%", "**", "..", "..."):
+for _op in (
+    "||",
+    "&&",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "|",
+    "^",
+    "&",
+    "<<",
+    ">>",
+    "/",
+    "%",
+    "**",
+    "..",
+    "...",
+):
     PUNCTUATION[_op] = "OP"
 for _op in ("+=", "-=", "*=", "/=", "%=", "**=", "&=", "|=", "^=", "<<=", ">>="):
     PUNCTUATION[_op] = "ASSIGNOP"
@@ -103,9 +149,12 @@ def tokenize(source: str, file: str) -> list:
         if kind == "NAME":
             kind = _classify_name(text)
             # `try!` is one keyword; `try !=` is not (§1.3).
-            if kind == "TRY" and source.startswith("!", new_pos) \
-                    and not source.startswith("!=", new_pos) \
-                    and not source.startswith("!!", new_pos):
+            if (
+                kind == "TRY"
+                and source.startswith("!", new_pos)
+                and not source.startswith("!=", new_pos)
+                and not source.startswith("!!", new_pos)
+            ):
                 new_pos += 1
                 text = "try!"
                 kind = "TRY_BANG"
@@ -120,8 +169,7 @@ def tokenize(source: str, file: str) -> list:
             line = end_line
             line_start = new_line_start
         else:
-            append(Token(kind, text, pos, line, column, line,
-                         column + (new_pos - pos), new_pos))
+            append(Token(kind, text, pos, line, column, line, column + (new_pos - pos), new_pos))
         pos = new_pos
     return tokens
 

@@ -17,9 +17,8 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from inko_mini import ast
+from inko_mini import ast, postlex
 from inko_mini import lexer as inko_lexer
-from inko_mini import postlex
 from inko_mini.errors import InkoSyntaxError, decode_source
 
 __all__ = ["parse", "check_files"]
@@ -38,6 +37,7 @@ class _TokenList(Lexer):
 
 
 # ------------------------------------------------------------- AST building
+
 
 class _Dropped:
     """Parsed syntax without run-time meaning (types, type parameters)."""
@@ -80,8 +80,15 @@ class _Message:
 
 _SINGLE_QUOTE_ESCAPE = re.compile(r"\\(['\\])")
 _DOUBLE_QUOTE_ESCAPE = re.compile(r"\\(.)", re.S)
-_DOUBLE_QUOTE_CHARS = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t",
-                       "e": "\x1b", "0": "\0"}
+_DOUBLE_QUOTE_CHARS = {
+    '"': '"',
+    "\\": "\\",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "e": "\x1b",
+    "0": "\0",
+}
 
 
 def _double_escape(m):
@@ -103,8 +110,9 @@ class AstBuilder:
         return tok.span
 
     def _error(self, message, tok):
-        raise InkoSyntaxError(message, self.file, tok.line, tok.column,
-                              inko_lexer.source_line(self.source, tok.line))
+        raise InkoSyntaxError(
+            message, self.file, tok.line, tok.column, inko_lexer.source_line(self.source, tok.line)
+        )
 
     @staticmethod
     def _nodes(children):
@@ -176,8 +184,9 @@ class AstBuilder:
         return ast.Send(self._span(op), left, str(op), [right], [])
 
     def _send(self, receiver, message):
-        return ast.Send(self._span(message.token), receiver, str(message.token),
-                        message.args, message.kwargs)
+        return ast.Send(
+            self._span(message.token), receiver, str(message.token), message.args, message.kwargs
+        )
 
     def send_after_binary(self, c):
         return self._send(c[0], c[2])
@@ -189,13 +198,24 @@ class AstBuilder:
     # A `let`, assignment, `return`, `throw` or `try` takes a whole expression;
     # a later line starting with `.` can only continue that expression, and
     # after a binary expression only one such line can (LANGUAGE.md §1.8).
-    _OPEN_FORMS = (ast.LetLocal, ast.LetAttr, ast.LetConst, ast.AssignLocal,
-                   ast.AssignAttr, ast.Return, ast.Throw, ast.Try)
+    _OPEN_FORMS = (
+        ast.LetLocal,
+        ast.LetAttr,
+        ast.LetConst,
+        ast.AssignLocal,
+        ast.AssignAttr,
+        ast.Return,
+        ast.Throw,
+        ast.Try,
+    )
 
     def _no_dot_after_open_form(self, receiver, dot):
         if dot.type == "NLDOT" and isinstance(receiver, self._OPEN_FORMS):
-            self._error("a value can not start with '.' (after a binary expression "
-                        "only one later line may start with '.')", dot)
+            self._error(
+                "a value can not start with '.' (after a binary expression "
+                "only one later line may start with '.')",
+                dot,
+            )
 
     def setter(self, c):
         receiver, dot, name, value = c
@@ -288,8 +308,9 @@ class AstBuilder:
         name, op, value = c
         span = self._span(name)
         current = ast.Identifier(span, str(name))
-        return ast.AssignLocal(span, str(name),
-                               ast.Send(self._span(op), current, op[:-1], [value], []))
+        return ast.AssignLocal(
+            span, str(name), ast.Send(self._span(op), current, op[:-1], [value], [])
+        )
 
     def assign_attribute(self, c):
         return ast.AssignAttr(self._span(c[0]), str(c[0]), c[1])
@@ -298,8 +319,9 @@ class AstBuilder:
         name, op, value = c
         span = self._span(name)
         current = ast.AttrRef(span, str(name))
-        return ast.AssignAttr(span, str(name),
-                              ast.Send(self._span(op), current, op[:-1], [value], []))
+        return ast.AssignAttr(
+            span, str(name), ast.Send(self._span(op), current, op[:-1], [value], [])
+        )
 
     def array(self, c):
         return ast.ArrayLit(self._span(c[0]), self._nodes(c[1:]))
@@ -336,8 +358,14 @@ class AstBuilder:
         rest, mutable, name = c[0], c[1], c[2]
         type_ = next((x for x in c[3:] if isinstance(x, _Dropped)), None)
         default = next((x for x in c[3:] if isinstance(x, ast.Node)), None)
-        return ast.Param(self._span(name), str(name), default, rest is not None,
-                         mutable is not None, bool(type_ and type_.lambda_type))
+        return ast.Param(
+            self._span(name),
+            str(name),
+            default,
+            rest is not None,
+            mutable is not None,
+            bool(type_ and type_.lambda_type),
+        )
 
     def where_clause(self, c):
         return _DROPPED
@@ -444,8 +472,15 @@ def _cache_path():
 
 
 def _make_parser(**options) -> Lark:
-    return Lark.open("grammar/inko.lark", rel_to=__file__, start="module", parser="lalr",
-                     lexer=_TokenList, maybe_placeholders=True, **options)
+    return Lark.open(
+        "grammar/inko.lark",
+        rel_to=__file__,
+        start="module",
+        parser="lalr",
+        lexer=_TokenList,
+        maybe_placeholders=True,
+        **options,
+    )
 
 
 def _get_parser() -> Lark:
@@ -458,6 +493,7 @@ def _get_parser() -> Lark:
 
 
 # --------------------------------------------------------------- interface
+
 
 def parse(source: str, file: str) -> ast.Module:
     """Parse Inko source text; raise InkoSyntaxError on bad input."""
@@ -500,14 +536,29 @@ def check_files(paths) -> int:
 # ------------------------------------------------------------ syntax errors
 
 _TOKEN_TEXT = {
-    "IDENT": "an identifier", "CONST": "a constant", "ATTR": "an attribute",
-    "INT": "an integer", "FLOAT": "a float", "SSTRING": "a string",
-    "DSTRING": "a string", "OP": "an operator", "ASSIGNOP": "an assignment operator",
-    "KWNAME": "a name followed by ':'", "MNAME": "a message name",
-    "DEFNAME": "a method name", "CALL_LPAR": "'('", "INDEX_LSQB": "'['",
-    "NLDOT": "'.'", "GLOBALSEP": "'::'", "UNPACK": "'*'",
-    "RETURN_VALUE": "'return'", "TRY_LBRACE": "'{'", "ELSE_LPAR": "'('",
-    "ELSE_LBRACE": "'{'", "DEF_LBRACE": "'{'", "TRY_BANG": "'try!'",
+    "IDENT": "an identifier",
+    "CONST": "a constant",
+    "ATTR": "an attribute",
+    "INT": "an integer",
+    "FLOAT": "a float",
+    "SSTRING": "a string",
+    "DSTRING": "a string",
+    "OP": "an operator",
+    "ASSIGNOP": "an assignment operator",
+    "KWNAME": "a name followed by ':'",
+    "MNAME": "a message name",
+    "DEFNAME": "a method name",
+    "CALL_LPAR": "'('",
+    "INDEX_LSQB": "'['",
+    "NLDOT": "'.'",
+    "GLOBALSEP": "'::'",
+    "UNPACK": "'*'",
+    "RETURN_VALUE": "'return'",
+    "TRY_LBRACE": "'{'",
+    "ELSE_LPAR": "'('",
+    "ELSE_LBRACE": "'{'",
+    "DEF_LBRACE": "'{'",
+    "TRY_BANG": "'try!'",
     "$END": "the end of the file",
 }
 # Markers the post-lexer inserts: not something a user can type.
@@ -547,8 +598,9 @@ def _syntax_error(exc, source, file, tokens) -> InkoSyntaxError:
     else:
         if tok.type in _MARKERS:
             # Report the token the marker stands in front of.
-            tok = next((t for t in tokens if t.start_pos >= tok.start_pos
-                        and t.type not in _MARKERS), tok)
+            tok = next(
+                (t for t in tokens if t.start_pos >= tok.start_pos and t.type not in _MARKERS), tok
+            )
         line, column, found = tok.line, tok.column, _found(tok)
     expected = set()
     if isinstance(exc, UnexpectedToken):
@@ -562,8 +614,8 @@ def _syntax_error(exc, source, file, tokens) -> InkoSyntaxError:
         message = f"unexpected {found}"
     closers = sorted(expected & {"')'", "']'", "'}'"})
     statement_ends = "the end of the file" in expected or (
-        isinstance(exc, UnexpectedToken) and "RBRACE" in exc.expected
-        and "IDENT" in exc.expected)
+        isinstance(exc, UnexpectedToken) and "RBRACE" in exc.expected and "IDENT" in exc.expected
+    )
     if statement_ends and found != "the end of the file":
         # The statement before is complete; this token cannot begin another.
         message += ": a statement can not start with it"

@@ -35,41 +35,132 @@ from __future__ import annotations
 from lark import Token
 
 # Tokens that may start parenthesis-less arguments (§2.1 VSTART).
-VALUE_START = frozenset({
-    "ATTR", "CONST", "IDENT", "KWNAME", "INT", "FLOAT", "SSTRING", "DSTRING",
-    "LSQB", "LBRACE", "PCTLSQB", "DEF", "DO", "LAMBDA", "LET", "RETURN",
-    "SELF", "THROW", "TRAIT", "IMPL", "TRY", "TRY_BANG",
-})
+VALUE_START = frozenset(
+    {
+        "ATTR",
+        "CONST",
+        "IDENT",
+        "KWNAME",
+        "INT",
+        "FLOAT",
+        "SSTRING",
+        "DSTRING",
+        "LSQB",
+        "LBRACE",
+        "PCTLSQB",
+        "DEF",
+        "DO",
+        "LAMBDA",
+        "LET",
+        "RETURN",
+        "SELF",
+        "THROW",
+        "TRAIT",
+        "IMPL",
+        "TRY",
+        "TRY_BANG",
+    }
+)
 # Tokens a returned value may start with.
 RETURN_VALUE_START = VALUE_START | {"LPAR", "COLONCOLON", "OBJECT"}
 # Tokens after which `[` indexes instead of starting an array.
-OPERAND_END = frozenset({
-    "IDENT", "CONST", "ATTR", "SELF", "INT", "FLOAT", "SSTRING", "DSTRING",
-    "RPAR", "RSQB", "RBRACE", "MNAME",
-})
+OPERAND_END = frozenset(
+    {
+        "IDENT",
+        "CONST",
+        "ATTR",
+        "SELF",
+        "INT",
+        "FLOAT",
+        "SSTRING",
+        "DSTRING",
+        "RPAR",
+        "RSQB",
+        "RBRACE",
+        "MNAME",
+    }
+)
 BLOCK_START = frozenset({"LBRACE", "DO", "LAMBDA"})
 # What may stand between `def name` and the `{` of the body at the same depth.
-SIGNATURE = frozenset({
-    "DEFNAME", "BANGLPAR", "LPAR", "RPAR", "THROWS", "ARROW", "QMARK", "CONST",
-    "COLONCOLON", "DO", "LAMBDA", "WHERE", "COLON", "PLUS", "COMMA", "KWNAME",
-})
-IMPORT_TOKENS = frozenset({"IDENT", "CONST", "COLONCOLON", "LPAR", "RPAR", "COMMA",
-                           "STAR", "SELF", "AS", "OBJECT", "TRAIT"})
-NAME_AFTER_DOT = frozenset({
-    "IDENT", "CONST", "OP", "PLUS", "MINUS", "STAR", "AS", "DEF", "DO", "ELSE",
-    "FOR", "IMPL", "IMPORT", "LAMBDA", "LET", "MUT", "OBJECT", "RETURN", "SELF",
-    "THROW", "TRAIT", "TRY", "WHERE",
-})
+SIGNATURE = frozenset(
+    {
+        "DEFNAME",
+        "BANGLPAR",
+        "LPAR",
+        "RPAR",
+        "THROWS",
+        "ARROW",
+        "QMARK",
+        "CONST",
+        "COLONCOLON",
+        "DO",
+        "LAMBDA",
+        "WHERE",
+        "COLON",
+        "PLUS",
+        "COMMA",
+        "KWNAME",
+    }
+)
+IMPORT_TOKENS = frozenset(
+    {
+        "IDENT",
+        "CONST",
+        "COLONCOLON",
+        "LPAR",
+        "RPAR",
+        "COMMA",
+        "STAR",
+        "SELF",
+        "AS",
+        "OBJECT",
+        "TRAIT",
+    }
+)
+NAME_AFTER_DOT = frozenset(
+    {
+        "IDENT",
+        "CONST",
+        "OP",
+        "PLUS",
+        "MINUS",
+        "STAR",
+        "AS",
+        "DEF",
+        "DO",
+        "ELSE",
+        "FOR",
+        "IMPL",
+        "IMPORT",
+        "LAMBDA",
+        "LET",
+        "MUT",
+        "OBJECT",
+        "RETURN",
+        "SELF",
+        "THROW",
+        "TRAIT",
+        "TRY",
+        "WHERE",
+    }
+)
 
 
 def _marker(kind: str, at: Token) -> Token:
-    return Token(kind, "", at.start_pos, at.line, at.column, at.line, at.column,
-                 at.start_pos)
+    return Token(kind, "", at.start_pos, at.line, at.column, at.line, at.column, at.start_pos)
 
 
 def _retype(kind: str, tok: Token, value: str | None = None) -> Token:
-    return Token(kind, tok.value if value is None else value, tok.start_pos, tok.line,
-                 tok.column, tok.end_line, tok.end_column, tok.end_pos)
+    return Token(
+        kind,
+        tok.value if value is None else value,
+        tok.start_pos,
+        tok.line,
+        tok.column,
+        tok.end_line,
+        tok.end_column,
+        tok.end_pos,
+    )
 
 
 def _annotation(comment: str):
@@ -94,12 +185,12 @@ def process(raw: list) -> tuple[list, dict]:
     out = []
     emit = out.append
     n = len(toks)
-    stack = []            # open brackets: 'call', 'targs', 'group', 'brace', ...
-    prev = None           # last real token emitted
+    stack = []  # open brackets: 'call', 'targs', 'group', 'brace', ...
+    prev = None  # last real token emitted
     callable_prev = False  # prev is a message name that may take arguments
     block_arg_next = False  # `)` of call arguments: a block on its line is an argument
-    def_depth = -1        # bracket depth of a `def` still waiting for its body
-    else_state = 0        # 1: after else, 2: in `else (`, 3: after `else (e)`
+    def_depth = -1  # bracket depth of a `def` still waiting for its body
+    else_state = 0  # 1: after else, 2: in `else (`, 3: after `else (e)`
     in_import = False
     i = 0
     while i < n:
@@ -121,8 +212,7 @@ def process(raw: list) -> tuple[list, dict]:
                 continue
             in_import = False
 
-        if def_depth >= 0 and len(stack) == def_depth and tt not in SIGNATURE \
-                and tt != "LBRACE":
+        if def_depth >= 0 and len(stack) == def_depth and tt not in SIGNATURE and tt != "LBRACE":
             def_depth = -1
 
         # A message name directly followed by something that makes it a call.
@@ -148,7 +238,8 @@ def process(raw: list) -> tuple[list, dict]:
                 i += 2
                 continue
             callable_prev = not in_import and (
-                prev is None or prev.type not in ("LET", "MUT", "COLONCOLON", "GLOBALSEP"))
+                prev is None or prev.type not in ("LET", "MUT", "COLONCOLON", "GLOBALSEP")
+            )
         elif tt in ("DOT", "NLDOT"):
             if prev is not None and t.line > prev.end_line:
                 t = _retype("NLDOT", t)
@@ -176,8 +267,7 @@ def process(raw: list) -> tuple[list, dict]:
             def_depth = len(stack)
             continue
         elif tt == "COLONCOLON":
-            if not in_import and not (prev is not None and prev.type == "CONST"
-                                      and not spaced):
+            if not in_import and not (prev is not None and prev.type == "CONST" and not spaced):
                 t = _retype("GLOBALSEP", t)
         elif tt == "STAR":
             if not in_import and (prev is None or prev.type not in OPERAND_END):
@@ -185,9 +275,13 @@ def process(raw: list) -> tuple[list, dict]:
         elif tt == "LSQB":
             # Indexing only on the line where the chain starts: after
             # `foo` newline `.bar`, `[0]` is a new array (§1.8).
-            if prev is not None and prev.type in OPERAND_END and same_line \
-                    and out[-1].type != "SARGS" \
-                    and not (out[-1].type == "MNAME" and out[-2].type == "NLDOT"):
+            if (
+                prev is not None
+                and prev.type in OPERAND_END
+                and same_line
+                and out[-1].type != "SARGS"
+                and not (out[-1].type == "MNAME" and out[-2].type == "NLDOT")
+            ):
                 t = _retype("INDEX_LSQB", t)
             stack.append("index")
         elif tt == "LPAR":
@@ -238,8 +332,12 @@ def process(raw: list) -> tuple[list, dict]:
                 def_depth = -1
         elif tt == "RETURN":
             nxt = toks[i + 1] if i + 1 < n else None
-            if nxt is not None and nxt.line == t.end_line and nxt.start_pos > t.end_pos \
-                    and nxt.type in RETURN_VALUE_START:
+            if (
+                nxt is not None
+                and nxt.line == t.end_line
+                and nxt.start_pos > t.end_pos
+                and nxt.type in RETURN_VALUE_START
+            ):
                 t = _retype("RETURN_VALUE", t)
         elif tt == "IMPORT":
             in_import = True
@@ -274,5 +372,6 @@ def _message_name(toks: list, i: int, after_dot: bool):
             end = eq
             used += 1
     kind = "MNAME" if after_dot else "DEFNAME"
-    return Token(kind, value, t.start_pos, t.line, t.column, end.end_line,
-                 end.end_column, end.end_pos), used
+    return Token(
+        kind, value, t.start_pos, t.line, t.column, end.end_line, end.end_column, end.end_pos
+    ), used

@@ -25,7 +25,8 @@ _EMPTY = object()
 DEADLOCK_MESSAGE = (
     "inko-mini: deadlock: the main process is waiting (in process.receive or "
     "similar), but no other process can run and no timer or I/O wait is "
-    "pending, so it would wait for ever")
+    "pending, so it would wait for ever"
+)
 
 
 class ProcessState(enum.Enum):
@@ -37,8 +38,17 @@ class ProcessState(enum.Enum):
 class Process:
     """One Inko process: its task, its mailbox (§2.1) and its panic handler."""
 
-    __slots__ = ("task", "external", "internal", "ipos", "waiting", "panic_handler",
-                 "is_main", "finished", "__weakref__")
+    __slots__ = (
+        "task",
+        "external",
+        "internal",
+        "ipos",
+        "waiting",
+        "panic_handler",
+        "is_main",
+        "finished",
+        "__weakref__",
+    )
 
     def __init__(self, is_main: bool = False) -> None:
         self.task = None
@@ -63,7 +73,7 @@ class Process:
     @property
     def mailbox(self) -> list:
         """The pending messages in the order receive would return them."""
-        internal = self.internal[self.ipos:] if self.internal else []
+        internal = self.internal[self.ipos :] if self.internal else []
         return internal + (self.external or [])
 
     @property
@@ -130,6 +140,7 @@ class ProcessRef:
 
 # -- the current process ----------------------------------------------------
 
+
 def current_process() -> Process:
     task = scheduler.current()
     if task is None or task.data is None:
@@ -142,6 +153,7 @@ def current() -> ProcessRef:
 
 
 # -- durations --------------------------------------------------------------
+
 
 def rust_float(value: float) -> str:
     """A float as Rust's Display prints it: positional, shortest round-trip
@@ -168,6 +180,7 @@ def seconds(value) -> float:
 
 
 # -- messages ---------------------------------------------------------------
+
 
 def receive(timeout=0.0):
     """Next message of the current process; Nil when `timeout` seconds pass
@@ -239,8 +252,11 @@ def copy_message(value, _active=None):
         copy = objects.InkoObject(None, {})
         _active[key] = copy
         proto = value.proto
-        copy.proto = proto if proto is None or _is_permanent(proto, objects) \
+        copy.proto = (
+            proto
+            if proto is None or _is_permanent(proto, objects)
             else copy_message(proto, _active)
+        )
         for name, attr in value.attrs.items():
             copy.attrs[name] = copy_message(attr, _active)
         del _active[key]
@@ -295,6 +311,7 @@ def _copy_block(block, active, objects):
 # runtime.call_block, looked up on first use (the runtime imports us).
 _call_block = [None]
 
+
 def spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it."""
     call_block = _call_block[0]
@@ -328,7 +345,8 @@ def reject_captures(block) -> None:
         raise PanicSignal(
             f'The block given to process.spawn refers to the local variable "{name}" '
             "of its surroundings; a process can not share local variables, so send "
-            "the value to it as a message instead")
+            "the value to it as a message instead"
+        )
 
 
 def terminate() -> None:
@@ -349,12 +367,14 @@ def _process_body(proc: Process, fn, args):
         except PanicSignal as signal:
             _panicked(signal, proc)
             return None
-        _panicked(PanicSignal(
-            f"A thrown value reached the top-level in process {proc.identifier}"), proc)
+        _panicked(
+            PanicSignal(f"A thrown value reached the top-level in process {proc.identifier}"), proc
+        )
     except ReturnSignal as exc:
         # A closure's `return` whose method frame has already finished.
-        _panicked(_panic_at(exc, "A closure returned from a method that has already "
-                                 "returned"), proc)
+        _panicked(
+            _panic_at(exc, "A closure returned from a method that has already returned"), proc
+        )
     except RecursionError as exc:
         _panicked(_panic_at(exc, "Stack overflow: too many nested calls"), proc)
     finally:
@@ -416,7 +436,8 @@ def _panicked(signal: PanicSignal, proc: Process) -> None:
                 signal = again
             except ThrowSignal:
                 signal = PanicSignal(
-                    f"A thrown value reached the top-level in process {proc.identifier}")
+                    f"A thrown value reached the top-level in process {proc.identifier}"
+                )
             # The handler itself panicked: the process's own handler hands
             # the new panic to the global one; a failing global handler to
             # the default report. A broken handler never loops or vanishes.
@@ -517,7 +538,8 @@ class SpawnCaptureError(Exception):
         self.message = (
             f'the block passed to process.spawn can not use the local variable "{name}" '
             "of its surroundings: a process shares no memory, so send the value to "
-            "the new process as a message instead")
+            "the new process as a message instead"
+        )
         super().__init__(self.message)
 
     def render(self) -> str:
@@ -558,10 +580,14 @@ class _Scope:
 
 
 def _is_spawn(node: ast.Send) -> bool:
-    return (node.name == "spawn" and isinstance(node.receiver, ast.Identifier)
-            and node.receiver.name == "process" and bool(node.args)
-            and isinstance(node.args[-1], ast.BlockLit)
-            and node.args[-1].kind in ("brace", "lambda"))
+    return (
+        node.name == "spawn"
+        and isinstance(node.receiver, ast.Identifier)
+        and node.receiver.name == "process"
+        and bool(node.args)
+        and isinstance(node.args[-1], ast.BlockLit)
+        and node.args[-1].kind in ("brace", "lambda")
+    )
 
 
 class _Checker:
@@ -658,8 +684,22 @@ def check_spawn_captures(module: ast.Module) -> None:
 
 
 __all__ = [
-    "Process", "ProcessRef", "ProcessState", "TaskState", "TIMEOUT", "current",
-    "current_process", "receive", "send", "spawn", "spawn_python", "terminate",
-    "copy_message", "run_main", "seconds", "rust_float", "check_spawn_captures",
+    "Process",
+    "ProcessRef",
+    "ProcessState",
+    "TaskState",
+    "TIMEOUT",
+    "current",
+    "current_process",
+    "receive",
+    "send",
+    "spawn",
+    "spawn_python",
+    "terminate",
+    "copy_message",
+    "run_main",
+    "seconds",
+    "rust_float",
+    "check_spawn_captures",
     "SpawnCaptureError",
 ]

@@ -42,8 +42,8 @@ class _CachingLoader(importlib.machinery.SourceFileLoader):
         try:
             with open(cached, "rb") as fh:
                 data = fh.read()
-            if data[:len(header)] == header:
-                return marshal.loads(data[len(header):])
+            if data[: len(header)] == header:
+                return marshal.loads(data[len(header) :])
         except (OSError, ValueError, EOFError, TypeError):
             pass
         code = super().get_code(fullname)

@@ -11,7 +11,12 @@ from inko_mini import pycache
 pycache.install()  # before the rest of inko_mini is imported
 
 from inko_mini.errors import (  # noqa: E402
-    InkoLoadError, InkoSyntaxError, PanicSignal, ThrowSignal, decode_source)
+    InkoLoadError,
+    InkoSyntaxError,
+    PanicSignal,
+    ThrowSignal,
+    decode_source,
+)
 from inko_mini.runtime.signals import ReturnSignal  # noqa: E402
 
 RECURSION_LIMIT = 60_000
@@ -53,7 +58,7 @@ def _annotation_hook(tree, failures):
     def hook(node, fn, compiler, scope):
         index = body.index(node)
         start = node.span.line
-        end = body[index + 1].span.line if index + 1 < len(body) else 10 ** 9
+        end = body[index + 1].span.line if index + 1 < len(body) else 10**9
         mine = [ln for ln in lines if start <= ln < end]
         if not mine or fn is None:
             return fn
@@ -78,9 +83,12 @@ def _annotation_hook(tree, failures):
             if same is False or same is None:
                 failures.append(
                     f"annotation failed at {where}: expected "
-                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}")
+                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}"
+                )
             return got
+
         return checked
+
     return hook
 
 
@@ -212,6 +220,7 @@ def _run(path, code, include, args, debug, check_annotations):
 def _SpawnCaptureError():
     try:
         from inko_mini.processes import SpawnCaptureError
+
         return SpawnCaptureError
     except ImportError:
         return ()

@@ -42,7 +42,7 @@ def parse_expectations(text: str):
         body = stripped.lstrip("#").strip() if not stripped.startswith("# ") else stripped[2:]
         for key in ("expect:", "expect-stderr:", "expect-status:", "args:", "include:"):
             if body.startswith(key):
-                value = body[len(key):]
+                value = body[len(key) :]
                 value = value[1:] if value.startswith(" ") else value
                 found = found or key.startswith("expect")
                 if key == "expect:":
@@ -65,7 +65,7 @@ def parse_xfail(text: str):
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("# xfail:"):
-            return stripped[len("# xfail:"):].strip()
+            return stripped[len("# xfail:") :].strip()
     return None
 
 
@@ -74,8 +74,14 @@ def run_inko(path, args=(), include=(), timeout=TIMEOUT, stdin=None):
     for d in include:
         cmd += ["-I", d]
     cmd += [os.path.basename(str(path)), *args]
-    return subprocess.run(cmd, cwd=os.path.dirname(str(path)), capture_output=True,
-                          text=True, timeout=timeout, input=stdin)
+    return subprocess.run(
+        cmd,
+        cwd=os.path.dirname(str(path)),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+    )
 
 
 class InkoFile(pytest.File):
@@ -129,8 +135,11 @@ class InkoItem(pytest.Item):
         lines = [f"{self.path}"]
         for what, want, got in problems:
             lines.append(f"--- {what} differs")
-            lines.extend(difflib.unified_diff(want.splitlines(), got.splitlines(),
-                                              "expected", "actual", lineterm=""))
+            lines.extend(
+                difflib.unified_diff(
+                    want.splitlines(), got.splitlines(), "expected", "actual", lineterm=""
+                )
+            )
         lines.append("--- stderr")
         lines.append(stderr)
         return "\n".join(lines)

@@ -25,8 +25,13 @@ def test_quick_start_has_two_commands():
 
 def test_example_of_the_quick_start_prints_ping():
     sample = quick_start_commands()[0].split("inko-mini run ", 1)[1].strip()
-    result = subprocess.run([sys.executable, "-m", "inko_mini", "run", sample], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", sample],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "ping\n", "")
 
 

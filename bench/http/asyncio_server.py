@@ -10,12 +10,14 @@ import asyncio
 import socket
 import sys
 
-REPLY = (b"HTTP/1.1 200 OK\r\n"
-         b"Content-Type: text/plain\r\n"
-         b"Content-Length: 12\r\n"
-         b"Connection: close\r\n"
-         b"\r\n"
-         b"Hello, HTTP!")
+REPLY = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Length: 12\r\n"
+    b"Connection: close\r\n"
+    b"\r\n"
+    b"Hello, HTTP!"
+)
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -31,8 +33,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 
 async def main(port: int) -> None:
-    server = await asyncio.start_server(handle, "127.0.0.1", port, reuse_address=True,
-                                        backlog=65535)
+    server = await asyncio.start_server(
+        handle, "127.0.0.1", port, reuse_address=True, backlog=65535
+    )
     async with server:
         await server.serve_forever()
 

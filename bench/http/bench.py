@@ -34,12 +34,14 @@ SOCKETS = REPO / "samples" / "sockets"
 PORT = 8080
 ASYNCIO_PORT = 8089
 
-REPLY = (b"HTTP/1.1 200 OK\r\n"
-         b"Content-Type: text/plain\r\n"
-         b"Content-Length: 12\r\n"
-         b"Connection: close\r\n"
-         b"\r\n"
-         b"Hello, HTTP!")
+REPLY = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Length: 12\r\n"
+    b"Connection: close\r\n"
+    b"\r\n"
+    b"Hello, HTTP!"
+)
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 TARGETS = {"one process per connection": 0.7, "four acceptors": 0.9}
@@ -62,8 +64,9 @@ class Server:
         # stderr goes to a file: a pipe nobody reads could fill up and stall
         # the server in the middle of a measurement.
         self.errors = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE,
-                                     stderr=self.errors, text=True)
+        self.proc = subprocess.Popen(
+            argv, cwd=REPO, stdout=subprocess.PIPE, stderr=self.errors, text=True
+        )
         if port is None:
             port = int(self.proc.stdout.readline())
         self.port = port
@@ -163,8 +166,10 @@ def load(port: int, requests: int, concurrency: int) -> tuple:
 def compare(name: str, argv: list, requests: int, concurrency: int, rounds: int) -> float:
     """Rate of the Inko server `argv` (port 8080) and of the asyncio server,
     measured in alternating bursts so both see the same machine load."""
-    reference = Server([sys.executable, str(Path(__file__).with_name("asyncio_server.py")),
-                        str(ASYNCIO_PORT)], port=ASYNCIO_PORT)
+    reference = Server(
+        [sys.executable, str(Path(__file__).with_name("asyncio_server.py")), str(ASYNCIO_PORT)],
+        port=ASYNCIO_PORT,
+    )
     server = Server(argv)
     totals = {"inko": [0, 0.0], "asyncio": [0, 0.0]}
     try:
@@ -184,10 +189,13 @@ def compare(name: str, argv: list, requests: int, concurrency: int, rounds: int)
     sent = burst * rounds
     ratio = rates["inko"] / rates["asyncio"]
     verdict = "ok" if ratio >= TARGETS[name] else f"below the {TARGETS[name]}x target"
-    print(f"{name}:\n  inko-mini {rates['inko']:7.0f} req/s ({totals['inko'][0]}/{sent} complete; "
-          f"server fds {fds_before} -> {fds_after})\n"
-          f"  asyncio   {rates['asyncio']:7.0f} req/s ({totals['asyncio'][0]}/{sent} complete)\n"
-          f"  ratio {ratio:.2f}x ({verdict})", flush=True)
+    print(
+        f"{name}:\n  inko-mini {rates['inko']:7.0f} req/s ({totals['inko'][0]}/{sent} complete; "
+        f"server fds {fds_before} -> {fds_after})\n"
+        f"  asyncio   {rates['asyncio']:7.0f} req/s ({totals['asyncio'][0]}/{sent} complete)\n"
+        f"  ratio {ratio:.2f}x ({verdict})",
+        flush=True,
+    )
     return ratio if totals["inko"][0] == sent else 0.0
 
 
@@ -221,30 +229,41 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=6, help="alternating bursts per server pair")
-    parser.add_argument("--hold", type=int, default=5000, help="connections held open at once (0: skip)")
+    parser.add_argument(
+        "--hold", type=int, default=5000, help="connections held open at once (0: skip)"
+    )
     options = parser.parse_args()
     limit = raise_descriptor_limit(max(2 * options.hold + 1000, 4096))
-    print(f"descriptor limit {limit}; {options.requests} requests per server, "
-          f"{options.concurrency} concurrent clients", flush=True)
+    print(
+        f"descriptor limit {limit}; {options.requests} requests per server, "
+        f"{options.concurrency} concurrent clients",
+        flush=True,
+    )
 
     ok = True
-    for name, sample in (("one process per connection", "11_http_process_per_connection.inko"),
-                         ("four acceptors", "12_http_four_acceptors.inko")):
-        ratio = compare(name, inko(SOCKETS / sample), options.requests, options.concurrency,
-                        options.rounds)
+    for name, sample in (
+        ("one process per connection", "11_http_process_per_connection.inko"),
+        ("four acceptors", "12_http_four_acceptors.inko"),
+    ):
+        ratio = compare(
+            name, inko(SOCKETS / sample), options.requests, options.concurrency, options.rounds
+        )
         ok = ok and ratio >= TARGETS[name]
 
     if options.hold:
-        server = Server(inko(REPO / "samples" / "net" / "http_server_reading_requests.inko", 0),
-                        port=None)
+        server = Server(
+            inko(REPO / "samples" / "net" / "http_server_reading_requests.inko", 0), port=None
+        )
         try:
             start = time.perf_counter()
             served = asyncio.run(hold(server.port, options.hold))
             seconds = time.perf_counter() - start
         finally:
             server.stop()
-        print(f"held {options.hold} connections open at once: {served} served "
-              f"in {seconds:.1f}s", flush=True)
+        print(
+            f"held {options.hold} connections open at once: {served} served in {seconds:.1f}s",
+            flush=True,
+        )
         ok = ok and served == options.hold
     return 0 if ok else 1
 

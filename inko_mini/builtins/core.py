@@ -12,12 +12,18 @@ import math
 import struct
 from decimal import Decimal
 
-from inko_mini.builtins import corelib  # noqa: F401  (registers its primitives)
-from inko_mini.builtins import primitive
+from inko_mini.builtins import (
+    corelib,  # noqa: F401  (registers its primitives)
+    primitive,
+)
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import (
-    block_caller, call_block, find_method, native_method, truth,
+    block_caller,
+    call_block,
+    find_method,
+    native_method,
+    truth,
 )
 from inko_mini.runtime.objects import MISSING, Block, InkoObject, holder
 
@@ -40,8 +46,9 @@ def _object_new(self_, args, kwargs):
     if type(init) is Block:
         call_block(init, args, kwargs, obj, name="new")
     elif args or kwargs:
-        raise PanicSignal(f"new takes 0 arguments but {len(args) + len(kwargs or ())} "
-                          "were supplied")
+        raise PanicSignal(
+            f"new takes 0 arguments but {len(args) + len(kwargs or ())} were supplied"
+        )
     return obj
 
 
@@ -64,13 +71,16 @@ def _loop_receiver(self_, name):
 def _block_while(want):
     def while_(self_, args, kwargs):
         if len(args) != 1:
-            raise PanicSignal(f"while_{'true' if want else 'false'} takes 1 arguments "
-                              f"but {len(args)} were supplied")
+            raise PanicSignal(
+                f"while_{'true' if want else 'false'} takes 1 arguments "
+                f"but {len(args)} were supplied"
+            )
         body = args[0]
         while True:
             if _truthy(call_block(self_, ())) is not want:
                 return None
             call_block(body, ())
+
     return while_
 
 
@@ -101,6 +111,7 @@ def builtin(name):
 @primitive("implement_trait")
 def implement_trait(target, trait):
     from inko_mini.compiler import implement_trait as impl
+
     return impl(target, trait)
 
 
@@ -225,8 +236,7 @@ def integer_xor(a, b):
 def _shift_amount(a, b):
     _ints(a, b)
     if not -(1 << 31) <= b < (1 << 31):
-        raise PanicSignal(
-            f"Can't shift integer {a} with {b} as the operand is too big")
+        raise PanicSignal(f"Can't shift integer {a} with {b} as the operand is too big")
 
 
 @primitive("integer_shl")
@@ -328,6 +338,7 @@ def float_ge(a, b):
 def float_eq(a, b):
     _floats(a, b)
     from inko_mini.fastpaths import float_eq as eq
+
     return eq(a, b)
 
 
@@ -385,7 +396,7 @@ def float_round(x, decimals):
     if not -(1 << 31) <= decimals < (1 << 31):
         return x
     try:
-        factor = 10.0 ** decimals
+        factor = 10.0**decimals
     except OverflowError:
         return x
     product = x * factor
@@ -453,7 +464,7 @@ def string_slice(s, start, length):
     n = len(s)
     if start < 0:
         start = start % n if n else 0
-    return s[start:start + length]
+    return s[start : start + length]
 
 
 @primitive("string_starts_with")

@@ -66,7 +66,7 @@ def siphash13(data: bytes) -> int:
     length = len(data)
     tail = length - length % 8
     for i in range(0, tail, 8):
-        m = int.from_bytes(data[i:i + 8], "little")
+        m = int.from_bytes(data[i : i + 8], "little")
         v3 ^= m
         sipround()
         v0 ^= m
@@ -127,7 +127,7 @@ class DefaultHasher:
         self.data.clear()
         return result
 
-    def dup_for_message(self) -> "DefaultHasher":
+    def dup_for_message(self) -> DefaultHasher:
         return DefaultHasher(self.data)
 
 
@@ -157,8 +157,13 @@ def _hasher_write(hasher, value):
     return send(hasher, "write_integer", key_hash(value))
 
 
-for _name in ("hasher_write", "hasher_write_integer", "hasher_write_float",
-              "hasher_write_string", "hasher_write_object"):
+for _name in (
+    "hasher_write",
+    "hasher_write_integer",
+    "hasher_write_float",
+    "hasher_write_string",
+    "hasher_write_object",
+):
     primitive(_name)(_hasher_write)
 
 
@@ -265,7 +270,7 @@ class KeyIndex:
         self.buckets = buckets
         self.keys = keys if keys is not None else set()
 
-    def dup_for_message(self) -> "KeyIndex":
+    def dup_for_message(self) -> KeyIndex:
         return KeyIndex()
 
 
@@ -336,12 +341,15 @@ def hash_map_set(hash_map, key, value, pair_prototype):
         _resize(attrs, buckets)
     capacity = attrs["@capacity"]
     hash_value = hash_key(attrs["@hasher"], key)
-    pair = _runtime().InkoObject(pair_prototype, {
-        "@key": key,
-        "@value": value,
-        "@hash": hash_value,
-        "@distance": 0,
-    })
+    pair = _runtime().InkoObject(
+        pair_prototype,
+        {
+            "@key": key,
+            "@value": value,
+            "@hash": hash_value,
+            "@distance": 0,
+        },
+    )
     index = _find(hash_map, attrs, key, hash_value)
     if index >= 0:
         pair.attrs["@distance"] = (index - hash_value % capacity) % capacity
@@ -711,8 +719,10 @@ def float_parse(text):
     whole, _, fraction = mantissa.partition(".")
     ok = (
         (whole or fraction)
-        and whole.isascii() and (whole.isdigit() or whole == "")
-        and fraction.isascii() and (fraction.isdigit() or fraction == "")
+        and whole.isascii()
+        and (whole.isdigit() or whole == "")
+        and fraction.isascii()
+        and (fraction.isdigit() or fraction == "")
     )
     if ok and ("e" in body or "E" in body):
         digits = exponent[1:] if exponent[:1] in ("+", "-") else exponent
@@ -743,8 +753,10 @@ def test_catch_panic(block):
             frames = signal_frames(signal)
         except ImportError:
             frames = signal.frames or current_frames()
-        return [str(signal.message),
-                [[str(file), int(line), str(name)] for file, line, name in frames]]
+        return [
+            str(signal.message),
+            [[str(file), int(line), str(name)] for file, line, name in frames],
+        ]
     except ThrowSignal as signal:
         process = None
         current = getattr(runtime, "current_process", None)

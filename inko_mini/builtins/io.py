@@ -60,6 +60,7 @@ def throw_os_error(exc: BaseException):
 
 # --- waiting on the scheduler's poller ------------------------------------
 
+
 def wait_readable(fd: int) -> None:
     """Park the current process until `fd` is readable (no timeout)."""
     from inko_mini import scheduler
@@ -74,6 +75,7 @@ def wait_writable(fd: int) -> None:
 
 
 # --- standard output and error --------------------------------------------
+
 
 def _write(stream, data: bytes, always_flush: bool = False) -> int:
     # Line-buffered like Rust's stdout: everything up to the newline reaches
@@ -170,6 +172,7 @@ atexit.register(flush_all)
 
 # --- standard input --------------------------------------------------------
 
+
 def _read_stdin_chunk(limit: int) -> bytes:
     if sys.stdin is None:  # closed before inko-mini started: nothing to read
         return b""
@@ -215,6 +218,7 @@ def stdin_read(bytes_, size):
 
 # --- byte buffers used by std::io's default methods -----------------------
 
+
 @primitive("io_new_byte_array")
 def io_new_byte_array():
     return bytearray()
@@ -228,6 +232,7 @@ def io_drain_to_string(bytes_):
 
 
 # --- std::string_buffer ----------------------------------------------------
+
 
 @primitive("string_buffer_to_string")
 def string_buffer_to_string(parts):

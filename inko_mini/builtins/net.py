@@ -23,8 +23,7 @@ from inko_mini.errors import PanicSignal, ThrowSignal
 
 # Library constants (std::net::bits): domains and socket kinds.
 _DOMAINS = {0: socket.AF_INET, 1: socket.AF_INET6, 2: socket.AF_UNIX}
-_KINDS = {0: socket.SOCK_STREAM, 1: socket.SOCK_DGRAM, 2: socket.SOCK_SEQPACKET,
-          3: socket.SOCK_RAW}
+_KINDS = {0: socket.SOCK_STREAM, 1: socket.SOCK_DGRAM, 2: socket.SOCK_SEQPACKET, 3: socket.SOCK_RAW}
 
 _MUT_PANIC = "ObjectValue::as_socket_mut() called on a non socket"
 _REF_PANIC = "ObjectValue::as_socket() called on a non socket"
@@ -104,6 +103,7 @@ _register_kinds()
 
 # --- waiting ---------------------------------------------------------------
 
+
 def _scheduler():
     from inko_mini import scheduler
 
@@ -150,14 +150,21 @@ def _retry(native: NativeSocket, writable: bool, operation):
 
 # --- argument checks (the VM's own conversions, §7.1) ---------------------
 
+
 def _check_int(value, name: str = "value") -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PanicSignal(f"{_describe(value)} is not an Integer")
     return value
 
 
-_INKO_KINDS = {bool: "A Boolean", int: "An Integer", float: "A Float", str: "A String",
-               list: "An Array", bytearray: "A ByteArray"}
+_INKO_KINDS = {
+    bool: "A Boolean",
+    int: "An Integer",
+    float: "A Float",
+    str: "A String",
+    list: "An Array",
+    bytearray: "A ByteArray",
+}
 
 
 def _describe(value) -> str:
@@ -253,6 +260,7 @@ def _native(value, panic_text: str) -> NativeSocket:
 
 # --- addresses coming back from the OS -------------------------------------
 
+
 def _host_from_os(host: str) -> str:
     # Python adds `%scope` to link-local IPv6 addresses; Inko never shows it.
     return host.split("%", 1)[0]
@@ -275,6 +283,7 @@ def _address_value(native: NativeSocket, address):
 
 
 # --- socket primitives ----------------------------------------------------
+
 
 @primitive("socket_create")
 def socket_create(domain, kind):
@@ -599,6 +608,7 @@ def socket_set_option(native, option, value):
 
 # --- building streams from sockets (std::net::bits.to_stream) -------------
 
+
 @primitive("net_to_stream")
 def net_to_stream(native, prototype):
     """An instance of `prototype` holding `native` as @socket, without init."""
@@ -806,7 +816,7 @@ def ipv6_to_string(segs: list) -> str:
     if best_len == 0:
         return ":".join(f"{seg:x}" for seg in segs)
     head = ":".join(f"{seg:x}" for seg in segs[:best_start])
-    tail = ":".join(f"{seg:x}" for seg in segs[best_start + best_len:])
+    tail = ":".join(f"{seg:x}" for seg in segs[best_start + best_len :])
     return f"{head}::{tail}"
 
 

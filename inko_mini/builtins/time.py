@@ -52,14 +52,23 @@ def time_to_calendar(seconds, utc_offset):
     total = float(seconds) + int(utc_offset)
     whole = math.floor(total)
     moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=whole)
-    return [moment.year, moment.month, moment.day, moment.hour, moment.minute,
-            moment.second, total - whole, moment.isoweekday(),
-            moment.timetuple().tm_yday]
+    return [
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        total - whole,
+        moment.isoweekday(),
+        moment.timetuple().tm_yday,
+    ]
 
 
 @primitive("time_from_calendar")
 def time_from_calendar(year, month, day, hour, minute, second, sub_second, utc_offset):
     """Seconds since the Unix epoch for calendar fields in zone `utc_offset`."""
-    whole = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute),
-                             int(second), 0, 0, 0))
+    whole = calendar.timegm(
+        (int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0)
+    )
     return float(whole - int(utc_offset)) + float(sub_second)

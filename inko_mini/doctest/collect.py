@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from inko_mini.doctest.expectations import (Expectation, ExpectationFile, read_expectations,
-                                            unused_sections)
+from inko_mini.doctest.expectations import (
+    Expectation,
+    ExpectationFile,
+    read_expectations,
+    unused_sections,
+)
 from inko_mini.doctest.markdown import CodeBlock, read_page
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
@@ -21,7 +25,7 @@ EXPECT_SUFFIX = ".expect"
 class Check:
     """One reported result: a block to run, or a problem that fails by itself."""
 
-    path: str                      # the page (or expectation file) as shown to the user
+    path: str  # the page (or expectation file) as shown to the user
     line: int
     block: CodeBlock | None = None
     expectation: Expectation | None = None
@@ -42,9 +46,11 @@ def find_pages(paths: list[str]) -> tuple[list[tuple[Path, bool]], list[Path], l
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
-                           and not _is_hidden(p, path))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _is_hidden(p, path)
+            )
             if not found:
                 problems.append(Check(str(path), 0, problem="no Markdown files in this folder"))
             pages.extend((page, False) for page in found)
@@ -80,15 +86,23 @@ def plan(paths: list[str], require_code: bool = True) -> list[Check]:
         expectations = _expectations_for(page_path, explicit)
         page_checks = [Check(shown, p.line, problem=p.message) for p in page.problems]
         for block in page.blocks:
-            expectation = expectations.for_block(block.ordinal, block.line) if expectations else None
+            expectation = (
+                expectations.for_block(block.ordinal, block.line) if expectations else None
+            )
             page_checks.append(Check(shown, block.line, block=block, expectation=expectation))
         if expectations is not None:
             source = str(expectations.path)
-            page_checks += [Check(source, line, problem=message)
-                            for line, message in expectations.problems]
-            page_checks += [Check(source, s.line, problem=f"[{s.selector[0]} {s.selector[1]}] "
-                                                          f"names no ```inko block of {shown}")
-                            for s in unused_sections(expectations, page.blocks)]
+            page_checks += [
+                Check(source, line, problem=message) for line, message in expectations.problems
+            ]
+            page_checks += [
+                Check(
+                    source,
+                    s.line,
+                    problem=f"[{s.selector[0]} {s.selector[1]}] names no ```inko block of {shown}",
+                )
+                for s in unused_sections(expectations, page.blocks)
+            ]
         page_checks.sort(key=lambda c: (c.path != shown, c.line))
         # pages without code found by a folder search are fine; a page named
         # explicitly is expected to hold some
@@ -99,6 +113,7 @@ def plan(paths: list[str], require_code: bool = True) -> list[Check]:
             searched_blocks += len(page.blocks)
         checks.extend(page_checks)
     if searched_any and searched_blocks == 0 and not any(named for _, named in pages):
-        checks.append(Check(", ".join(paths), 0,
-                            problem="no ```inko code blocks in any Markdown file found"))
+        checks.append(
+            Check(", ".join(paths), 0, problem="no ```inko code blocks in any Markdown file found")
+        )
     return checks

@@ -38,9 +38,28 @@ class HttpRequest:
         return path + (f"?{parts.query}" if parts.query else "")
 
 
-_WITH_VALUE = {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw",
-               "--data-binary", "-A", "--user-agent", "-o", "--output", "-m",
-               "--max-time", "-u", "--user", "-e", "--referer", "-b", "--cookie"}
+_WITH_VALUE = {
+    "-X",
+    "--request",
+    "-H",
+    "--header",
+    "-d",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "-A",
+    "--user-agent",
+    "-o",
+    "--output",
+    "-m",
+    "--max-time",
+    "-u",
+    "--user",
+    "-e",
+    "--referer",
+    "-b",
+    "--cookie",
+}
 
 
 def parse_curl(command: str) -> HttpRequest | None:

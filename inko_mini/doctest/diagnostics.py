@@ -48,7 +48,7 @@ def explain_failure(stderr: str, returncode: int | None) -> str:
         return f"{status}: " + "; ".join(line.strip() for line in annotations)
     panic = _PANIC.search(stderr)
     if panic:
-        frames = _FRAME.findall(stderr[:panic.start()])
+        frames = _FRAME.findall(stderr[: panic.start()])
         where = f" at {frames[-1][0]}:{frames[-1][1]}" if frames else ""
         # prefer the innermost frame that is in the page rather than the library
         for path, line, _name in reversed(frames):

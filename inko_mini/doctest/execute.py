@@ -56,7 +56,7 @@ def default_interpreter() -> list[str]:
 
 @dataclass
 class Outcome:
-    status: str                 # PASS, FAIL or SKIP
+    status: str  # PASS, FAIL or SKIP
     reason: str = ""
     stdout: str = ""
     stderr: str = ""
@@ -86,8 +86,9 @@ def _stop_group(process: subprocess.Popen) -> None:
 class BlockRun:
     """The life of one block's process, from start to verdict."""
 
-    def __init__(self, block: CodeBlock, workdir: Path, settings: Settings,
-                 expectation: Expectation | None):
+    def __init__(
+        self, block: CodeBlock, workdir: Path, settings: Settings, expectation: Expectation | None
+    ):
         self.block, self.workdir, self.settings = block, workdir, settings
         self.expectation = expectation
         self.program = workdir / f"block_L{block.line}.inko"
@@ -107,8 +108,11 @@ class BlockRun:
                 return Outcome(SKIP, skip)
             for key, text, line in self.expectation.checks:
                 if key == "source-contains" and text not in self.block.source:
-                    return Outcome(FAIL, f"expectations out of date: {self.expectation.file.name}"
-                                         f":{line} expects the block to contain {text!r}")
+                    return Outcome(
+                        FAIL,
+                        f"expectations out of date: {self.expectation.file.name}"
+                        f":{line} expects the block to contain {text!r}",
+                    )
         self.program.write_text(self.block.source, encoding="utf-8")
         mentioned = unix_sockets.mentioned_paths(self.block.source, self.workdir)
         unix_sockets.remove_stale(mentioned)
@@ -118,11 +122,19 @@ class BlockRun:
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
                 try:
                     process = subprocess.Popen(
-                        self.command(), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                        cwd=self.workdir, start_new_session=True)
+                        self.command(),
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=err,
+                        cwd=self.workdir,
+                        start_new_session=True,
+                    )
                 except OSError as error:
-                    return Outcome(FAIL, f"cannot start the interpreter "
-                                         f"{shlex.join(self.settings.interpreter)}: {error}")
+                    return Outcome(
+                        FAIL,
+                        f"cannot start the interpreter "
+                        f"{shlex.join(self.settings.interpreter)}: {error}",
+                    )
                 try:
                     verdict = self._supervise(process)
                 finally:
@@ -158,19 +170,27 @@ class BlockRun:
                 idle = all(state == "S" for state in states.values())
                 idle_polls = idle_polls + 1 if idle else 0
                 listened = now - listening_since
-                if now - started >= self.settings.startup and listened >= _LISTEN_SETTLE and (
-                        idle_polls >= _IDLE_POLLS or listened >= self.settings.timeout / 2):
+                if (
+                    now - started >= self.settings.startup
+                    and listened >= _LISTEN_SETTLE
+                    and (idle_polls >= _IDLE_POLLS or listened >= self.settings.timeout / 2)
+                ):
                     return self._probe_server(process, ports, deadline)
             if now >= deadline:
                 what = "not listening on any TCP port" if not ports else "listening"
-                return (f"timed out: still running after {self.settings.timeout:g}s "
-                        f"({what}); stopped it")
+                return (
+                    f"timed out: still running after {self.settings.timeout:g}s "
+                    f"({what}); stopped it"
+                )
 
     def _probe_server(self, process, ports, deadline) -> str:
         """Ask the server; the returned text is a failure reason or '' for success."""
-        request = self.block.request or HttpRequest(url="http://{}:{}/".format(
-            ports[0].address if ":" not in ports[0].address else f"[{ports[0].address}]",
-            ports[0].port))
+        request = self.block.request or HttpRequest(
+            url="http://{}:{}/".format(
+                ports[0].address if ":" not in ports[0].address else f"[{ports[0].address}]",
+                ports[0].port,
+            )
+        )
         where = self.where = request.command or f"GET {request.url}"
         timeout = max(deadline - time.monotonic(), 2.0)
         try:
@@ -230,9 +250,13 @@ class BlockRun:
                     return f"{key} expected, but the block never served HTTP ({where})"
                 body = self.answer.body.decode("utf-8", "replace")
                 if key == "http-status" and self.answer.status != wanted:
-                    return f"server answered status {self.answer.status}, expected {wanted} ({where})"
+                    return (
+                        f"server answered status {self.answer.status}, expected {wanted} ({where})"
+                    )
                 if key == "http-body" and body != wanted:
-                    return f"server answered body {_short(body)}, expected {_short(wanted)} ({where})"
+                    return (
+                        f"server answered body {_short(body)}, expected {_short(wanted)} ({where})"
+                    )
                 if key == "http-body-contains" and wanted not in body:
                     return f"server body {_short(body)} does not contain {wanted!r} ({where})"
         return ""
@@ -240,9 +264,10 @@ class BlockRun:
 
 def _short(text: str, limit: int = 80) -> str:
     shown = repr(text)
-    return shown if len(shown) <= limit else shown[:limit - 4] + "...'"
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
 
 
-def run_block(block: CodeBlock, workdir: Path, settings: Settings,
-              expectation: Expectation | None = None) -> Outcome:
+def run_block(
+    block: CodeBlock, workdir: Path, settings: Settings, expectation: Expectation | None = None
+) -> Outcome:
     return BlockRun(block, workdir, settings, expectation).run()

@@ -38,8 +38,17 @@ from pathlib import Path
 
 _SECTION = re.compile(r"^\[\s*(block|line)\s+(\d+)\s*\]$")
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "\\": "\\"}
-KEYS = {"stdout", "stdout-contains", "stderr-contains", "exit", "http-status",
-        "http-body", "http-body-contains", "source-contains", "skip"}
+KEYS = {
+    "stdout",
+    "stdout-contains",
+    "stderr-contains",
+    "exit",
+    "http-status",
+    "http-body",
+    "http-body-contains",
+    "source-contains",
+    "skip",
+}
 _INTEGER_KEYS = {"exit", "http-status"}
 
 
@@ -48,8 +57,8 @@ class Expectation:
     """The checks for one block."""
 
     file: Path
-    line: int                      # line of the section header
-    selector: tuple[str, int]      # ("block", 5) or ("line", 98)
+    line: int  # line of the section header
+    selector: tuple[str, int]  # ("block", 5) or ("line", 98)
     # (key, value, line of the check in the file)
     checks: list[tuple[str, str | int, int]] = field(default_factory=list)
 
@@ -107,11 +116,13 @@ def read_expectations(path: Path) -> ExpectationFile:
         key, equals, value = line.partition("=")
         key, value = key.strip().lower(), _unescape(value.strip())
         if not equals:
-            result.problems.append((number, f"expected `[block N]`, `[line N]` or `key = value`, "
-                                            f"got {line!r}"))
+            result.problems.append(
+                (number, f"expected `[block N]`, `[line N]` or `key = value`, got {line!r}")
+            )
         elif key not in KEYS:
-            result.problems.append((number, f"unknown key {key!r} "
-                                            f"(known: {', '.join(sorted(KEYS))})"))
+            result.problems.append(
+                (number, f"unknown key {key!r} (known: {', '.join(sorted(KEYS))})")
+            )
         elif current is None:
             result.problems.append((number, f"{key!r} before any [block N] section"))
         elif key in _INTEGER_KEYS and not re.fullmatch(r"-?\d+", value):

@@ -34,8 +34,11 @@ class HttpAnswer:
 
 def _encode_request(request: HttpRequest) -> bytes:
     host = request.host if ":" not in request.host else f"[{request.host}]"
-    headers = [("Host", f"{host}:{request.port}"), ("User-Agent", "inko-mini-doctest"),
-               ("Accept", "*/*")]
+    headers = [
+        ("Host", f"{host}:{request.port}"),
+        ("User-Agent", "inko-mini-doctest"),
+        ("Accept", "*/*"),
+    ]
     names = {name.lower() for name, _ in request.headers}
     headers = [(n, v) for n, v in headers if n.lower() not in names] + request.headers
     if request.body:
@@ -58,7 +61,7 @@ class _Reader:
         self.sock.settimeout(remaining)
         try:
             data = self.sock.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             raise ProbeError("no complete response in time") from None
         except ConnectionResetError:
             data = b""
@@ -132,16 +135,18 @@ def _read_chunks(reader: _Reader) -> bytes:
         reader.exactly(2, "chunk not ended")
 
 
-def ask(request: HttpRequest, timeout: float, host: str | None = None,
-        port: int | None = None) -> HttpAnswer:
+def ask(
+    request: HttpRequest, timeout: float, host: str | None = None, port: int | None = None
+) -> HttpAnswer:
     """Send `request` (to host:port when given, else to its URL) and read the answer."""
     deadline = time.monotonic() + timeout
     address = (host or request.host, port or request.port)
     try:
         sock = socket.create_connection(address, timeout=timeout)
     except OSError as error:
-        raise ProbeError(f"cannot connect to {address[0]}:{address[1]}: "
-                         f"{error.strerror or error}") from None
+        raise ProbeError(
+            f"cannot connect to {address[0]}:{address[1]}: {error.strerror or error}"
+        ) from None
     with sock:
         try:
             sock.sendall(_encode_request(request))

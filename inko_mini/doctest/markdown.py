@@ -24,8 +24,8 @@ class CodeBlock:
     """One ```inko fence of a page."""
 
     page: Path
-    line: int          # line of the opening fence, 1-based
-    ordinal: int       # position among the page's inko blocks, 1-based
+    line: int  # line of the opening fence, 1-based
+    ordinal: int  # position among the page's inko blocks, 1-based
     source: str
     # the request of a shell `curl URL` block that directly follows, if any
     request: HttpRequest | None = None
@@ -76,7 +76,9 @@ def _split_fences(text: str) -> tuple[list[_Fence], tuple[int, str] | None]:
             i += 1
             continue
         fence, indent = match["fence"], len(match["indent"].expandtabs(4))
-        closing = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+        closing = re.compile(
+            r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$"
+        )
         body: list[str] = []
         j = i + 1
         while j < len(lines) and not closing.match(lines[j]):
@@ -119,6 +121,9 @@ def read_page(path: Path | str) -> Page:
         page.blocks.append(block)
     if unterminated is not None:
         line, fence = unterminated
-        page.problems.append(PageProblem(
-            page.path, line, f"unterminated code fence: the {fence} opened here is never closed"))
+        page.problems.append(
+            PageProblem(
+                page.path, line, f"unterminated code fence: the {fence} opened here is never closed"
+            )
+        )
     return page

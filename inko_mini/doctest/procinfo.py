@@ -19,7 +19,7 @@ _TCP_LISTEN = "0A"
 @dataclass(frozen=True, order=True)
 class ListeningPort:
     port: int
-    address: str   # where to connect to reach it (wildcards become loopback)
+    address: str  # where to connect to reach it (wildcards become loopback)
     family: int
 
 
@@ -39,7 +39,7 @@ def group_states(pgid: int) -> dict[int, str]:
         except OSError:
             continue
         # the command name may hold spaces and parentheses: split after the last ')'
-        fields = stat[stat.rfind(b")") + 2:].split()
+        fields = stat[stat.rfind(b")") + 2 :].split()
         if len(fields) > 2 and fields[0] != b"Z" and int(fields[2]) == pgid:
             states[int(entry)] = fields[0].decode()
     return states
@@ -74,8 +74,9 @@ def _ipv4(hex_address: str) -> str:
 
 def _ipv6(hex_address: str) -> str:
     # four 32-bit words, each in host (little-endian) order
-    packed = b"".join(int(hex_address[i:i + 8], 16).to_bytes(4, "little")
-                      for i in range(0, 32, 8))
+    packed = b"".join(
+        int(hex_address[i : i + 8], 16).to_bytes(4, "little") for i in range(0, 32, 8)
+    )
     return socket.inet_ntop(socket.AF_INET6, packed)
 
 
@@ -105,10 +106,12 @@ def _listening_via_netlink() -> list[tuple[int, int, str, int]] | None:
         with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as link:
             link.settimeout(1.0)
             for family in (socket.AF_INET, socket.AF_INET6):
-                request = struct.pack("=BBBBI48x", family, socket.IPPROTO_TCP, 0, 0,
-                                      1 << _TCP_LISTEN_STATE)
-                header = struct.pack("=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY,
-                                     _NLM_F_REQUEST_DUMP, 1, 0)
+                request = struct.pack(
+                    "=BBBBI48x", family, socket.IPPROTO_TCP, 0, 0, 1 << _TCP_LISTEN_STATE
+                )
+                header = struct.pack(
+                    "=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST_DUMP, 1, 0
+                )
                 link.send(header + request)
                 if not _read_dump(link, family, found):
                     return None
@@ -129,7 +132,7 @@ def _read_dump(link, family, found) -> bool:
                 return False
             body = offset + 16
             port = struct.unpack_from("!H", data, body + 4)[0]
-            raw = data[body + 8: body + 8 + (4 if family == socket.AF_INET else 16)]
+            raw = data[body + 8 : body + 8 + (4 if family == socket.AF_INET else 16)]
             inode = struct.unpack_from("=I", data, body + 68)[0]
             found.append((inode, family, socket.inet_ntop(family, raw), port))
             offset += (length + 3) & ~3
@@ -137,8 +140,7 @@ def _read_dump(link, family, found) -> bool:
 
 def _listening_via_proc(pid: int) -> list[tuple[int, int, str, int]]:
     found = []
-    for table, family, decode in (("tcp", socket.AF_INET, _ipv4),
-                                  ("tcp6", socket.AF_INET6, _ipv6)):
+    for table, family, decode in (("tcp", socket.AF_INET, _ipv4), ("tcp6", socket.AF_INET6, _ipv6)):
         for row in _read_table(pid, table):
             if len(row) >= 10 and row[3] == _TCP_LISTEN:
                 hex_address, hex_port = row[1].split(":")

@@ -26,12 +26,26 @@ _STATE = pytest.StashKey[dict]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("inko-docs", "Inko documentation code blocks")
-    group.addoption("--inko-docs", action="append", default=[], metavar="PATH",
-                    help="Collect the ```inko blocks of Markdown pages under PATH as tests.")
-    group.addoption("--inko-docs-timeout", type=float, default=None, metavar="SECONDS",
-                    help="Time limit for one block (default 10).")
-    parser.addini("inko_docs", type="paths", default=[],
-                  help="Markdown pages or folders whose ```inko blocks are tests.")
+    group.addoption(
+        "--inko-docs",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="Collect the ```inko blocks of Markdown pages under PATH as tests.",
+    )
+    group.addoption(
+        "--inko-docs-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="Time limit for one block (default 10).",
+    )
+    parser.addini(
+        "inko_docs",
+        type="paths",
+        default=[],
+        help="Markdown pages or folders whose ```inko blocks are tests.",
+    )
     parser.addini("inko_docs_timeout", default="10", help="Time limit for one Inko doc block.")
 
 
@@ -44,8 +58,12 @@ def pytest_configure(config: pytest.Config) -> None:
     expects = [p for p in roots if p.suffix == EXPECT_SUFFIX]
     pages = [p for p in roots if p.suffix != EXPECT_SUFFIX]
     timeout = config.getoption("inko_docs_timeout") or float(config.getini("inko_docs_timeout"))
-    config.stash[_STATE] = {"roots": pages, "expects": expects, "workdir": None,
-                            "settings": Settings(timeout=timeout)}
+    config.stash[_STATE] = {
+        "roots": pages,
+        "expects": expects,
+        "workdir": None,
+        "settings": Settings(timeout=timeout),
+    }
     # `pytest --inko-docs PAGE` alone means "test these pages", not "and all tests too"
     named_on_command_line = config.args_source == pytest.Config.ArgsSource.ARGS
     extra = [str(p) for p in pages]

@@ -33,9 +33,14 @@ def format_line(check: Check, outcome: Outcome) -> str:
     return f"{check.id}: {outcome.status}: {outcome.reason}"
 
 
-def main(paths: list[str], timeout: float = 10.0, keyword: str | None = None,
-         include: list[str] | None = None, interpreter: list[str] | None = None,
-         out: TextIO | None = None) -> int:
+def main(
+    paths: list[str],
+    timeout: float = 10.0,
+    keyword: str | None = None,
+    include: list[str] | None = None,
+    interpreter: list[str] | None = None,
+    out: TextIO | None = None,
+) -> int:
     out = out or sys.stdout
     settings = Settings(timeout=timeout, include=list(include or []))
     if interpreter:

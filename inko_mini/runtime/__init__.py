@@ -7,11 +7,26 @@ from __future__ import annotations
 
 from inko_mini.runtime.calls import call_block, configure_reductions, find_method, send
 from inko_mini.runtime.objects import (
-    MISSING, Block, InkoObject, get_attr, holder, lookup_attr, new_object, object_name,
-    prototype_of, register_native_kind, responds_to, set_attr, set_native_prototype,
+    MISSING,
+    Block,
+    InkoObject,
+    get_attr,
+    holder,
+    lookup_attr,
+    new_object,
+    object_name,
+    prototype_of,
+    register_native_kind,
+    responds_to,
+    set_attr,
+    set_native_prototype,
 )
 from inko_mini.runtime.panics import (
-    GLOBAL_HANDLER, current_stacktrace, format_panic_report, handle_panic, live_frames,
+    GLOBAL_HANDLER,
+    current_stacktrace,
+    format_panic_report,
+    handle_panic,
+    live_frames,
 )
 from inko_mini.runtime.signals import ExitProgram, InkoCompileError, ReturnSignal
 
@@ -32,6 +47,7 @@ def current_frames():
 def current_process():
     try:
         from inko_mini.processes import current_process as cp
+
         return cp()
     except Exception:
         return None
@@ -46,10 +62,32 @@ def defer_to_caller(block) -> None:
 
 
 __all__ = [
-    "MISSING", "Block", "InkoObject", "get_attr", "set_attr", "new_object", "holder",
-    "lookup_attr", "object_name", "prototype_of", "register_native_kind",
-    "responds_to", "set_native_prototype", "call_block", "send", "find_method",
-    "configure_reductions", "format_panic_report", "handle_panic", "live_frames",
-    "ExitProgram", "InkoCompileError", "ReturnSignal", "program_arguments",
-    "set_global_panic_handler", "current_frames", "current_process", "defer_to_caller",
+    "MISSING",
+    "Block",
+    "InkoObject",
+    "get_attr",
+    "set_attr",
+    "new_object",
+    "holder",
+    "lookup_attr",
+    "object_name",
+    "prototype_of",
+    "register_native_kind",
+    "responds_to",
+    "set_native_prototype",
+    "call_block",
+    "send",
+    "find_method",
+    "configure_reductions",
+    "format_panic_report",
+    "handle_panic",
+    "live_frames",
+    "ExitProgram",
+    "InkoCompileError",
+    "ReturnSignal",
+    "program_arguments",
+    "set_global_panic_handler",
+    "current_frames",
+    "current_process",
+    "defer_to_caller",
 ]

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime.objects import (
-    MISSING, NATIVE_PROTOS, VERSION, Block, InkoObject, holder, lookup_from,
+    MISSING,
+    NATIVE_PROTOS,
+    VERSION,
+    Block,
+    InkoObject,
+    holder,
+    lookup_from,
 )
 from inko_mini.runtime.signals import ReturnSignal
 
@@ -53,11 +59,33 @@ class ParamInfo:
 class Code:
     """The compiled, immutable part of a block."""
 
-    __slots__ = ("name", "file", "line", "kind", "params", "nparams", "nrequired",
-                 "has_rest", "simple", "pad", "body", "nslots", "ctx", "index",
-                 "lambda_params", "_as_lambda", "native", "body_line", "fast_arity",
-                 "defaults_from", "pads", "tail_defaults", "direct",
-                 "direct_trace", "direct_defaults")
+    __slots__ = (
+        "name",
+        "file",
+        "line",
+        "kind",
+        "params",
+        "nparams",
+        "nrequired",
+        "has_rest",
+        "simple",
+        "pad",
+        "body",
+        "nslots",
+        "ctx",
+        "index",
+        "lambda_params",
+        "_as_lambda",
+        "native",
+        "body_line",
+        "fast_arity",
+        "defaults_from",
+        "pads",
+        "tail_defaults",
+        "direct",
+        "direct_trace",
+        "direct_defaults",
+    )
 
     def __init__(self, name, file, line, kind, params, ctx):
         self.name = name
@@ -99,21 +127,30 @@ class Code:
         self.body = body
         self.nslots = nslots
         self.pad = (None,) * (nslots - self.nparams)
-        self.simple = (not self.has_rest and self.nrequired == self.nparams
-                       and not self.lambda_params)
+        self.simple = (
+            not self.has_rest and self.nrequired == self.nparams and not self.lambda_params
+        )
         # All arguments given positionally bind directly even when some
         # parameters have defaults.
-        self.fast_arity = (self.nparams if self.kind == "method" and not self.has_rest
-                           and not self.lambda_params else -1)
+        self.fast_arity = (
+            self.nparams
+            if self.kind == "method" and not self.has_rest and not self.lambda_params
+            else -1
+        )
         params = self.params
-        if (self.kind == "method" and not self.has_rest and not self.lambda_params
-                and self.nrequired < self.nparams
-                and all(p.default is not None for p in params[self.nrequired:])):
+        if (
+            self.kind == "method"
+            and not self.has_rest
+            and not self.lambda_params
+            and self.nrequired < self.nparams
+            and all(p.default is not None for p in params[self.nrequired :])
+        ):
             self.defaults_from = self.nrequired
             for n in range(self.nrequired, self.nparams):
                 self.pads[n] = (None,) * (nslots - n)
-                self.tail_defaults[n] = tuple((3 + i, params[i].default)
-                                              for i in range(n, self.nparams))
+                self.tail_defaults[n] = tuple(
+                    (3 + i, params[i].default) for i in range(n, self.nparams)
+                )
 
     def as_lambda(self):
         if self._as_lambda is None:
@@ -136,8 +173,7 @@ class _NoCaptures(list):
     __slots__ = ()
 
     def __getitem__(self, index):
-        raise PanicSignal("A lambda can not use the local variables of the scope "
-                          "it is defined in")
+        raise PanicSignal("A lambda can not use the local variables of the scope it is defined in")
 
     def __setitem__(self, index, value):
         self[index]
@@ -188,7 +224,8 @@ def make_frame(block, self_, args, kwargs=None, name=None):
                 else:
                     raise PanicSignal(
                         f'{name or code.name} requires the argument "{p.name}", '
-                        f'but it was not supplied')
+                        f"but it was not supplied"
+                    )
         for i in range(3 + code.nparams, len(f)):
             f[i] = None
         for i in code.lambda_params:
@@ -248,10 +285,18 @@ def block_caller(block, nargs):
     closure of that arity gets its frame bound inline, anything else goes
     through call_block."""
     code = block.code if type(block) is Block else None
-    if (code is None or code.native is not None or code.kind != "closure"
-            or not code.simple or code.nparams != nargs or nargs > 2):
+    if (
+        code is None
+        or code.native is not None
+        or code.kind != "closure"
+        or not code.simple
+        or code.nparams != nargs
+        or nargs > 2
+    ):
+
         def slow(*args):
             return call_block(block, args)
+
         return slow
     parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
     # A `return` in a closure unwinds to its method's frame, never to the
@@ -260,6 +305,7 @@ def block_caller(block, nargs):
     budget = _budget
     _code = code
     if nargs == 1:
+
         def run1(x):
             if False:
                 _code  # noqa: B018 (a free variable: traces read it)
@@ -267,8 +313,10 @@ def block_caller(block, nargs):
             if budget[0] <= 0:
                 out_of_reductions()
             return body([parent, self_, target, x, *pad])
+
         return run1
     if nargs == 2:
+
         def run2(x, y):
             if False:
                 _code  # noqa: B018
@@ -276,6 +324,7 @@ def block_caller(block, nargs):
             if budget[0] <= 0:
                 out_of_reductions()
             return body([parent, self_, target, x, y, *pad])
+
         return run2
 
     def run0():
@@ -285,6 +334,7 @@ def block_caller(block, nargs):
         if budget[0] <= 0:
             out_of_reductions()
         return body([parent, self_, target, *pad])
+
     return run0
 
 
@@ -392,5 +442,15 @@ def out_of_reductions():
         p()
 
 
-__all__ = ["Code", "ParamInfo", "make_frame", "call_block", "send", "find_method",
-           "unknown_message", "run_frame", "NATIVE_PROTOS", "VERSION"]
+__all__ = [
+    "Code",
+    "ParamInfo",
+    "make_frame",
+    "call_block",
+    "send",
+    "find_method",
+    "unknown_message",
+    "run_frame",
+    "NATIVE_PROTOS",
+    "VERSION",
+]

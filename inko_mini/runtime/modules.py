@@ -12,13 +12,12 @@ import pickle
 
 from inko_mini import __version__, ast
 from inko_mini.errors import InkoLoadError
-from inko_mini.runtime.signals import InkoCompileError
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import run_frame
 from inko_mini.runtime.objects import MISSING, InkoObject, holder, lookup_from
+from inko_mini.runtime.signals import InkoCompileError
 
-STDLIB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                          "stdlib")
+STDLIB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "stdlib")
 PRELUDE = ("core", "prelude")
 
 
@@ -84,6 +83,7 @@ def _register_node_reducers():
 def _node_reducer(cls, names):
     def reduce(node):
         return cls, tuple(getattr(node, n) for n in names)
+
     return reduce
 
 
@@ -93,8 +93,9 @@ def parse_source(source, display, cache=False):
         from inko_mini import parser
 
         return parser.parse(source, display)
-    key = _sha1((_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source)
-                       .encode()).hexdigest()
+    key = _sha1(
+        (_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source).encode()
+    ).hexdigest()
     path = os.path.join(_cache_dir(), key + ".ast")
     try:
         with open(path, "rb") as fh:
@@ -215,13 +216,17 @@ class Loader:
                 continue
             value = lookup_from(holder(ctx.module), sym.name)
             if value is MISSING:
-                raise InkoLoadError(f'The module {name} does not define "{sym.name}"',
-                                    sym.span)
+                raise InkoLoadError(f'The module {name} does not define "{sym.name}"', sym.span)
             g[sym.alias or sym.name] = value
 
 
-_OPTIONS = {"define_module", "import_bootstrap", "import_globals", "import_prelude",
-            "import_trait_module"}
+_OPTIONS = {
+    "define_module",
+    "import_bootstrap",
+    "import_globals",
+    "import_prelude",
+    "import_trait_module",
+}
 
 
 def _in_frame_of(_code, fn, *args):
@@ -244,9 +249,16 @@ def _check_import_names(imports):
         if not imp.symbols:
             bound = [(path[-1], (path, "self"), imp.span)]
         else:
-            bound = [(sym.alias or (path[-1] if sym.name == "self" else sym.name),
-                      (path, sym.name), sym.span) for sym in imp.symbols]
+            bound = [
+                (
+                    sym.alias or (path[-1] if sym.name == "self" else sym.name),
+                    (path, sym.name),
+                    sym.span,
+                )
+                for sym in imp.symbols
+            ]
         for name, what, span in bound:
             if seen.setdefault(name, what) != what:
                 raise InkoLoadError(
-                    f'The symbol "{name}" can not be imported as it already exists', span)
+                    f'The symbol "{name}" can not be imported as it already exists', span
+                )

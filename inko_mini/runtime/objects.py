@@ -58,15 +58,29 @@ INKO = _proto("Inko")
 
 # The names the bootstrap hands to Inko code (`_INKOC.builtin('Integer')`).
 BUILTINS = {
-    "Object": OBJECT, "Boolean": BOOLEAN, "True": True, "False": False,
-    "Nil": None, "Integer": INTEGER, "Float": FLOAT, "String": STRING,
-    "Array": ARRAY, "Block": BLOCK, "ByteArray": BYTE_ARRAY, "Trait": TRAIT,
-    "Module": MODULE, "Inko": INKO,
+    "Object": OBJECT,
+    "Boolean": BOOLEAN,
+    "True": True,
+    "False": False,
+    "Nil": None,
+    "Integer": INTEGER,
+    "Float": FLOAT,
+    "String": STRING,
+    "Array": ARRAY,
+    "Block": BLOCK,
+    "ByteArray": BYTE_ARRAY,
+    "Trait": TRAIT,
+    "Module": MODULE,
+    "Inko": INKO,
 }
 
 # Python type -> prototype object for values without attributes of their own.
 NATIVE_PROTOS: dict = {
-    int: INTEGER, float: FLOAT, str: STRING, list: ARRAY, bytearray: BYTE_ARRAY,
+    int: INTEGER,
+    float: FLOAT,
+    str: STRING,
+    list: ARRAY,
+    bytearray: BYTE_ARRAY,
 }
 _NATIVE_KINDS: dict = {}
 
@@ -195,8 +209,10 @@ _GUARDED = {
     "int": ({"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!="}, "INTEGER"),
     "float": ({"+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="}, "FLOAT"),
     "string": ({"+", "==", "!="}, "STRING"),
-    "cond": ({"if", "if_true", "if_false", "and", "or", "!="},
-             ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT")),
+    "cond": (
+        {"if", "if_true", "if_false", "and", "or", "!="},
+        ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT"),
+    ),
     "loop": ({"while_true", "while_false", "loop", "call"}, "BLOCK"),
 }
 

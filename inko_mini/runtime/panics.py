@@ -38,8 +38,7 @@ def _walk(pyframes):
         if has_code:
             code = loc.get("_code")
             if code is not None and hasattr(code, "kind"):
-                out.append((code.file, pending if pending is not None else code.line,
-                            code.name))
+                out.append((code.file, pending if pending is not None else code.line, code.name))
                 pending = None
         if has_line:
             line = loc.get("_line")
@@ -102,6 +101,7 @@ def signal_frames(sig):
 
 def _quote(text) -> str:
     from inko_mini.builtins.corelib import rust_debug_quote
+
     return rust_debug_quote(str(text))
 
 

@@ -22,14 +22,32 @@ import os
 from . import kernel
 from .clock import FakeClock
 from .kernel import Scheduler, running
-from .task import (TIMEOUT, BusyResourceError, ClosedResourceError, DeadlockError,
-                   Task, TaskState)
+from .task import TIMEOUT, BusyResourceError, ClosedResourceError, DeadlockError, Task, TaskState
 
 __all__ = [
-    "Scheduler", "Task", "TaskState", "FakeClock", "TIMEOUT", "BusyResourceError",
-    "ClosedResourceError", "DeadlockError", "REDUCTIONS", "running", "run",
-    "spawn", "current", "yield_now", "sleep_until", "wait_readable",
-    "wait_writable", "park", "wake", "notify_closing", "exit_current", "run_in_thread", "now",
+    "Scheduler",
+    "Task",
+    "TaskState",
+    "FakeClock",
+    "TIMEOUT",
+    "BusyResourceError",
+    "ClosedResourceError",
+    "DeadlockError",
+    "REDUCTIONS",
+    "running",
+    "run",
+    "spawn",
+    "current",
+    "yield_now",
+    "sleep_until",
+    "wait_readable",
+    "wait_writable",
+    "park",
+    "wake",
+    "notify_closing",
+    "exit_current",
+    "run_in_thread",
+    "now",
     "preempt",
 ]
 
@@ -120,7 +138,11 @@ def preempt() -> None:
     s = kernel._running
     if s is None or s._current is None:
         return
-    if not s._ready and not s._timers.live and not s._thread_jobs and (
-            s._poller is None or not len(s._poller)):
+    if (
+        not s._ready
+        and not s._timers.live
+        and not s._thread_jobs
+        and (s._poller is None or not len(s._poller))
+    ):
         return
     s.yield_now()

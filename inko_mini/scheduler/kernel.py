@@ -15,8 +15,7 @@ from collections import deque
 import greenlet
 
 from .poller import READ, WRITE, Poller, fileno
-from .task import (NO_WAKE, TIMEOUT, ClosedResourceError, DeadlockError, Task,
-                   TaskState)
+from .task import NO_WAKE, TIMEOUT, ClosedResourceError, DeadlockError, Task, TaskState
 from .timers import Timers
 
 READY = TaskState.READY
@@ -206,10 +205,15 @@ class Scheduler:
             else:
                 deadline = timers.next_deadline()
                 timeout = None if deadline is None else max(deadline - clock(), 0.0)
-                if timeout is None and not self._thread_jobs and not (self._poller and len(self._poller)):
+                if (
+                    timeout is None
+                    and not self._thread_jobs
+                    and not (self._poller and len(self._poller))
+                ):
                     raise DeadlockError(
                         "the main process is waiting, but no other process can "
-                        "run and no timer or I/O wait is pending")
+                        "run and no timer or I/O wait is pending"
+                    )
             poller = self._poller
             if poller is not None and (len(poller) or self._thread_jobs):
                 if self._autojump and timeout:
@@ -291,9 +295,18 @@ class Scheduler:
         ready = self._ready
         # A new task must start from the hub: a greenlet begins at the
         # recursion depth of whoever first switches into it.
-        if ready and ready[0].value is not ready[0] and (self._handoffs < _MAX_HANDOFFS or (
-                not self._timers.live and not self._thread_jobs
-                and (self._poller is None or not len(self._poller)))):
+        if (
+            ready
+            and ready[0].value is not ready[0]
+            and (
+                self._handoffs < _MAX_HANDOFFS
+                or (
+                    not self._timers.live
+                    and not self._thread_jobs
+                    and (self._poller is None or not len(self._poller))
+                )
+            )
+        ):
             self._handoffs += 1
             task = ready.popleft()
             self._current = task

@@ -6,10 +6,10 @@ import enum
 
 
 class TaskState(enum.Enum):
-    READY = "ready"            # in the ready queue
-    RUNNING = "running"        # the greenlet currently executing
-    PARKED = "parked"          # waiting for wake() (or its deadline)
-    READ_WAIT = "read_wait"    # waiting for an fd to become readable
+    READY = "ready"  # in the ready queue
+    RUNNING = "running"  # the greenlet currently executing
+    PARKED = "parked"  # waiting for wake() (or its deadline)
+    READ_WAIT = "read_wait"  # waiting for an fd to become readable
     WRITE_WAIT = "write_wait"  # waiting for an fd to become writable
     TIME_SLEEP = "time_sleep"  # sleeping until a deadline
     THREAD_WAIT = "thread_wait"  # waiting for a job in the thread pool
@@ -43,8 +43,20 @@ NO_WAKE = object()
 
 
 class Task:
-    __slots__ = ("greenlet", "state", "data", "fn", "args", "cancel", "timer",
-                 "value", "exc", "pending", "result", "__weakref__")
+    __slots__ = (
+        "greenlet",
+        "state",
+        "data",
+        "fn",
+        "args",
+        "cancel",
+        "timer",
+        "value",
+        "exc",
+        "pending",
+        "result",
+        "__weakref__",
+    )
 
     def __init__(self, fn, args) -> None:
         self.greenlet = None

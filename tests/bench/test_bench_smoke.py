@@ -19,8 +19,9 @@ BENCH = REPO / "bench" / "run.py"
 
 
 def run_bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(BENCH), *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(BENCH), *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +46,10 @@ def test_markdown_table_for_the_readme():
     done = run_bench("--quick", "--only", "hello", "--rounds", "1", "--markdown")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    header = lines.index("| benchmark | inko-mini median s | python median s | "
-                         "ratio median (min\u2013max) | target | met? |")
+    header = lines.index(
+        "| benchmark | inko-mini median s | python median s | "
+        "ratio median (min\u2013max) | target | met? |"
+    )
     assert lines[header + 1] == "|---|---|---|---|---|---|"
     assert lines[header + 2].startswith("| hello [inko-mini run / python -c pass] |")
 
@@ -60,12 +63,13 @@ def test_unknown_benchmark_name_is_a_usage_error():
 def test_a_twin_that_disagrees_fails_loudly(tmp_path, bench_module):
     # The Inko side really runs; only the Python twin is wrong on purpose.
     (tmp_path / "count.inko").write_text(
-        "import std::env\nimport std::stdio::stdout\n"
-        "stdout.print('n = ' + env.arguments[0])\n")
+        "import std::env\nimport std::stdio::stdout\nstdout.print('n = ' + env.arguments[0])\n"
+    )
     (tmp_path / "count.py").write_text("import sys\nprint('n =', int(sys.argv[1]) + 1)\n")
     bench = bench_module.CpuBenchmark("count", 3, 3, 1.0, directory=tmp_path)
-    rows = bench_module.measure_startup_and_cpu([bench], want_hello=False, rounds=1,
-                                                quick=True, timeout=60)
+    rows = bench_module.measure_startup_and_cpu(
+        [bench], want_hello=False, rounds=1, quick=True, timeout=60
+    )
     assert [row.name for row in rows] == ["count"]
     assert "printed different results" in rows[0].error
     assert "'n = 3\\n'" in rows[0].error and "'n = 4\\n'" in rows[0].error

@@ -12,7 +12,8 @@ import pytest
 EVALUATOR = pytest.mark.xfail(
     strict=True,
     reason="evaluator: primitives in builtins/core.py crash (TypeError/AttributeError) or "
-           "return a Python repr when given a prototype instead of a value of their kind")
+    "return a Python repr when given a prototype instead of a value of their kind",
+)
 
 CASES = [
     "Array.length",
@@ -38,12 +39,21 @@ CASES = [
 @pytest.mark.parametrize("expression", CASES)
 def test_prototype_receiver_panics(tmp_path, expression):
     prog = tmp_path / "proto.inko"
-    prog.write_text("import std::stdio::stdout\nimport std::byte_array::ByteArray\n"
-                    f"stdout.print({expression})\n")
-    result = subprocess.run([sys.executable, "-m", "inko_mini", "run", "proto.inko"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    prog.write_text(
+        "import std::stdio::stdout\nimport std::byte_array::ByteArray\n"
+        f"stdout.print({expression})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", "proto.inko"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "internal error" not in result.stderr, result.stderr
     assert result.returncode == 1, (result.stdout, result.stderr)
-    assert result.stderr.startswith("Stack trace (the most recent call comes last):\n"), result.stderr
+    assert result.stderr.startswith("Stack trace (the most recent call comes last):\n"), (
+        result.stderr
+    )
     assert " panicked: " in result.stderr, result.stderr
     assert result.stdout == ""

@@ -41,9 +41,18 @@ def environment(fake: bool) -> dict:
 
 
 def run_cli(*args, fake=True, timeout=5, cwd=None, wall=120) -> Result:
-    command = [sys.executable, "-m", "inko_mini", "test", "--timeout", str(timeout), *map(str, args)]
-    done = subprocess.run(command, capture_output=True, text=True, env=environment(fake),
-                          cwd=cwd, timeout=wall)
+    command = [
+        sys.executable,
+        "-m",
+        "inko_mini",
+        "test",
+        "--timeout",
+        str(timeout),
+        *map(str, args),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=environment(fake), cwd=cwd, timeout=wall
+    )
     return Result(done.returncode, done.stdout, done.stderr)
 
 
@@ -57,6 +66,7 @@ def write_page(directory: Path, name: str, text: str) -> Path:
 def page(tmp_path):
     def make(text: str, name: str = "page.md") -> Path:
         return write_page(tmp_path, name, text)
+
     return make
 
 
@@ -64,9 +74,19 @@ def interpreter_works() -> bool:
     """True once `inko-mini run` can run a small program (the parts exist)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "inko_mini", "run", "-e",
-             "import std::stdio::stdout\nstdout.print('ok')"],
-            capture_output=True, text=True, timeout=60, env=environment(False))
+            [
+                sys.executable,
+                "-m",
+                "inko_mini",
+                "run",
+                "-e",
+                "import std::stdio::stdout\nstdout.print('ok')",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=environment(False),
+        )
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0 and done.stdout.strip() == "ok"

@@ -41,15 +41,20 @@ def main(argv):
         elif command == "cwd":
             print(os.getcwd(), flush=True)
         elif command == "panic":
-            sys.stderr.write("Stack trace (the most recent call comes last):\n"
-                             f'  0: "{path}", line {number}, in "main"\n'
-                             f"Process 0x7f00deadbeef panicked: {rest}")
+            sys.stderr.write(
+                "Stack trace (the most recent call comes last):\n"
+                f'  0: "{path}", line {number}, in "main"\n'
+                f"Process 0x7f00deadbeef panicked: {rest}"
+            )
             sys.stderr.write("\n")
             sys.exit(1)
         elif command == "annotation-fail":
             expected, got = rest.split(" ", 1)
-            print(f"annotation failed at {path}:{number}: expected {expected}, got {got}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"annotation failed at {path}:{number}: expected {expected}, got {got}",
+                file=sys.stderr,
+                flush=True,
+            )
             status = 1
         elif command == "syntax-error":
             print(f"{path}:{number}:3: syntax error: {rest}", file=sys.stderr)
@@ -61,8 +66,9 @@ def main(argv):
                 time.sleep(1)
         elif command == "child-sleep":
             # a child that would outlive the block if the group were not stopped
-            child = subprocess.Popen([sys.executable, "-c",
-                                      "import time; print('child', flush=True); time.sleep(60)"])
+            child = subprocess.Popen(
+                [sys.executable, "-c", "import time; print('child', flush=True); time.sleep(60)"]
+            )
             keep.append(child)
         elif command == "listen":
             listener = socket.create_server(("127.0.0.1", int(rest or 0)))
@@ -90,8 +96,7 @@ def main(argv):
             port = int(rest.split()[0]) if rest.strip() else 0
             serve(command, socket.create_server(("127.0.0.1", port)), rest)
         elif command and not command.startswith("#"):
-            print(f"{path}:{number}:1: syntax error: unknown command {command!r}",
-                  file=sys.stderr)
+            print(f"{path}:{number}:1: syntax error: unknown command {command!r}", file=sys.stderr)
             sys.exit(1)
     sys.exit(status)
 
@@ -102,16 +107,20 @@ def serve(kind, listener, rest):
         client, _ = listener.accept()
         client.recv(65536)
         if kind == "serve-http":
-            client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                           b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+            client.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
         elif kind == "serve-partial":
             client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
         elif kind == "serve-garbage":
             client.sendall(b"hello there\r\n\r\n")
         elif kind == "serve-crash":
-            sys.stderr.write('Stack trace (the most recent call comes last):\n'
-                             f'  0: "{sys.argv[-1]}", line 1, in "main"\n'
-                             'Process 0x7f00deadbeef panicked: oops\n')
+            sys.stderr.write(
+                "Stack trace (the most recent call comes last):\n"
+                f'  0: "{sys.argv[-1]}", line 1, in "main"\n'
+                "Process 0x7f00deadbeef panicked: oops\n"
+            )
             os._exit(1)
         elif kind == "serve-then-die":
             client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")

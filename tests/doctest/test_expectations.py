@@ -7,8 +7,10 @@ from inko_mini.doctest.expectations import read_expectations
 
 def test_format(tmp_path):
     path = tmp_path / "x.expect"
-    path.write_text("# comment\n[block 2]\nstdout = a\\nb\\s\nexit = 3\n\n[line 7]\n"
-                    "http-body = Hello, HTTP!\nbogus = 1\nexit = x\nno equals sign\n")
+    path.write_text(
+        "# comment\n[block 2]\nstdout = a\\nb\\s\nexit = 3\n\n[line 7]\n"
+        "http-body = Hello, HTTP!\nbogus = 1\nexit = x\nno equals sign\n"
+    )
     expectations = read_expectations(path)
     block = expectations.for_block(2, 99)
     assert block.checks == [("stdout", "a\nb ", 3), ("exit", 3, 4)]
@@ -20,7 +22,10 @@ def test_format(tmp_path):
 
 
 def test_stdout_expectation_beside_the_page(tmp_path):
-    page = write_page(tmp_path, "guide.md", """
+    page = write_page(
+        tmp_path,
+        "guide.md",
+        """
         ```inko
         print ping
         ```
@@ -33,9 +38,11 @@ def test_stdout_expectation_beside_the_page(tmp_path):
         print ok
         exit 2
         ```
-    """)
+    """,
+    )
     (tmp_path / "guide.expect").write_text(
-        "[block 1]\nstdout = ping\n\n[block 2]\nstdout = ping\n\n[line 9]\nexit = 2\n")
+        "[block 1]\nstdout = ping\n\n[block 2]\nstdout = ping\n\n[line 9]\nexit = 2\n"
+    )
     result = run_cli(page)
     assert result.lines == [
         f"{page}:1: PASS",
@@ -46,7 +53,10 @@ def test_stdout_expectation_beside_the_page(tmp_path):
 
 
 def test_http_expectations(tmp_path):
-    page = write_page(tmp_path, "srv.md", """
+    page = write_page(
+        tmp_path,
+        "srv.md",
+        """
         ```inko
         serve-http 0 Hello, HTTP!
         ```
@@ -54,18 +64,24 @@ def test_http_expectations(tmp_path):
         ```inko
         serve-http 0 Goodbye
         ```
-    """)
+    """,
+    )
     (tmp_path / "srv.expect").write_text(
         "[block 1]\nhttp-status = 200\nhttp-body = Hello, HTTP!\n\n"
-        "[block 2]\nhttp-body-contains = Hello\n")
+        "[block 2]\nhttp-body-contains = Hello\n"
+    )
     result = run_cli(page)
     assert result.lines[0].startswith(f"{page}:1: PASS (server answered")
-    assert result.lines[1] == (f"{page}:5: FAIL: server body 'Goodbye' does not contain "
-                               "'Hello' (srv.expect:6)")
+    assert result.lines[1] == (
+        f"{page}:5: FAIL: server body 'Goodbye' does not contain 'Hello' (srv.expect:6)"
+    )
 
 
 def test_skip_and_stale_expectations(tmp_path):
-    page = write_page(tmp_path, "p.md", """
+    page = write_page(
+        tmp_path,
+        "p.md",
+        """
         ```inko
         hang
         ```
@@ -73,10 +89,12 @@ def test_skip_and_stale_expectations(tmp_path):
         ```inko
         print renamed
         ```
-    """)
+    """,
+    )
     (tmp_path / "p.expect").write_text(
         "[block 1]\nskip = needs a network\n\n[block 2]\nsource-contains = print original\n\n"
-        "[block 3]\nstdout = x\n")
+        "[block 3]\nstdout = x\n"
+    )
     result = run_cli(page)
     assert result.lines == [
         f"{page}:1: SKIP: needs a network",
@@ -93,4 +111,6 @@ def test_expectation_file_given_on_the_command_line(tmp_path):
     expect = tmp_path / "guide.expect"
     expect.write_text("[block 1]\nstdout = ping\n")
     result = run_cli(page, expect)
-    assert result.lines[0] == f"{page}:1: FAIL: stdout was 'pong\\n', expected 'ping' (guide.expect:2)"
+    assert (
+        result.lines[0] == f"{page}:1: FAIL: stdout was 'pong\\n', expected 'ping' (guide.expect:2)"
+    )

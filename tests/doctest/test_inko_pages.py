@@ -18,8 +18,9 @@ if not SEED.exists():
 PAGES = HERE / "pages"
 EXPECT = HERE / "sockets.expect"
 
-pytestmark = pytest.mark.skipif(not interpreter_works(),
-                                reason="`inko-mini run` cannot run a program yet")
+pytestmark = pytest.mark.skipif(
+    not interpreter_works(), reason="`inko-mini run` cannot run a program yet"
+)
 
 
 def test_annotations_pass_and_fail():
@@ -72,8 +73,10 @@ def test_invalid_inko_is_a_syntax_error_at_the_page_line():
 def test_page_without_inko_code():
     page = PAGES / "no_code.md"
     result = run_cli(page, fake=False)
-    assert result.lines == [f"{page}: FAIL: no ```inko code blocks in this page",
-                            "0 passed, 1 failed"]
+    assert result.lines == [
+        f"{page}: FAIL: no ```inko code blocks in this page",
+        "0 passed, 1 failed",
+    ]
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the shared seed page is not checked out")
@@ -92,10 +95,12 @@ def test_seed_page_with_a_misspelt_message_and_a_broken_server(tmp_path):
     text = SEED.read_text()
     blocks = text.split("```inko")
     # block 5: the last TCP example; block 11: the first HTTP server
-    blocks[5] = blocks[5].replace("try! stream.write_string('ping')",
-                                  "try! stream.write_strng('ping')")
-    blocks[11] = blocks[11].replace("try! client.write_string(output.to_string)",
-                                    "try! client.write_strin(output.to_string)")
+    blocks[5] = blocks[5].replace(
+        "try! stream.write_string('ping')", "try! stream.write_strng('ping')"
+    )
+    blocks[11] = blocks[11].replace(
+        "try! client.write_string(output.to_string)", "try! client.write_strin(output.to_string)"
+    )
     page = tmp_path / "sockets.md"
     page.write_text("```inko".join(blocks))
     shutil.copy(EXPECT, tmp_path / "sockets.expect")
@@ -108,9 +113,25 @@ def test_seed_page_with_a_misspelt_message_and_a_broken_server(tmp_path):
 
 @pytest.mark.skipif(not SEED.exists(), reason="the shared seed page is not checked out")
 def test_pytest_plugin_reports_the_seed_blocks(tmp_path):
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-               "--inko-docs", str(SEED), "--inko-docs", str(EXPECT)]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
-                          env=environment(fake=False), timeout=300)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--inko-docs",
+        str(SEED),
+        "--inko-docs",
+        str(EXPECT),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=environment(fake=False),
+        timeout=300,
+    )
     assert "12 passed" in done.stdout, done.stdout
     assert done.returncode == 0

@@ -19,11 +19,16 @@ def test_seed_page_has_twelve_blocks_and_one_curl():
     with_requests = [b for b in page.blocks if b.request is not None]
     assert [b.ordinal for b in with_requests] == [11]
     assert with_requests[0].request.url == "http://127.0.0.1:8080"
-    assert page.blocks[9].source.splitlines()[2].startswith("Ipv4Address.new(127, 0, 0, 1).to_string")
+    assert (
+        page.blocks[9].source.splitlines()[2].startswith("Ipv4Address.new(127, 0, 0, 1).to_string")
+    )
 
 
 def test_fence_rules(tmp_path):
-    path = write_page(tmp_path, "rules.md", """
+    path = write_page(
+        tmp_path,
+        "rules.md",
+        """
         ````inko
         print a
         ```
@@ -48,7 +53,8 @@ def test_fence_rules(tmp_path):
         ```inkoscript
         not inko
         ```
-    """)
+    """,
+    )
     page = read_page(path)
     assert [b.line for b in page.blocks] == [1, 9, 14, 18]
     assert page.blocks[0].source == "print a\n```\nstill inside: a shorter fence does not close\n"
@@ -58,8 +64,12 @@ def test_fence_rules(tmp_path):
 
 def test_curl_lines():
     request = parse_curl("$ curl -s -X POST -H 'Accept: text/plain' -d 'a=1' localhost:9000/x?y=2")
-    assert (request.method, request.host, request.port, request.target) == \
-        ("POST", "localhost", 9000, "/x?y=2")
+    assert (request.method, request.host, request.port, request.target) == (
+        "POST",
+        "localhost",
+        9000,
+        "/x?y=2",
+    )
     assert request.headers == [("Accept", "text/plain")]
     assert request.body == b"a=1"
     assert parse_curl("wget http://x") is None
@@ -94,8 +104,10 @@ def test_page_without_inko_code_is_reported(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines == [f"{path}: FAIL: no ```inko code blocks in this page",
-                            "0 passed, 1 failed"]
+    assert result.lines == [
+        f"{path}: FAIL: no ```inko code blocks in this page",
+        "0 passed, 1 failed",
+    ]
     assert result.status == 1
 
 
@@ -107,15 +119,20 @@ def test_folder_search_skips_pages_without_code(tmp_path):
     (tmp_path / ".hidden").mkdir()
     write_page(tmp_path / ".hidden", "d.md", "```inko\nexit 1\n```\n")
     result = run_cli(tmp_path)
-    assert result.lines == [f"{tmp_path}/a.md:1: PASS", f"{tmp_path}/sub/c.markdown:1: PASS",
-                            "2 passed, 0 failed"]
+    assert result.lines == [
+        f"{tmp_path}/a.md:1: PASS",
+        f"{tmp_path}/sub/c.markdown:1: PASS",
+        "2 passed, 0 failed",
+    ]
 
 
 def test_folder_without_any_inko_code_is_reported(tmp_path):
     write_page(tmp_path, "b.md", "just prose\n")
     result = run_cli(tmp_path)
-    assert result.lines == [f"{tmp_path}: FAIL: no ```inko code blocks in any Markdown file found",
-                            "0 passed, 1 failed"]
+    assert result.lines == [
+        f"{tmp_path}: FAIL: no ```inko code blocks in any Markdown file found",
+        "0 passed, 1 failed",
+    ]
 
 
 def test_not_utf8_page_is_reported(tmp_path):

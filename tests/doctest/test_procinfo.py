@@ -14,7 +14,7 @@ def test_listening_ports_of_a_process_both_ways():
         ports = procinfo.listening_ports([os.getpid()])
         mine = {(p.port, p.address) for p in ports}
         assert (v4.getsockname()[1], "127.0.0.1") in mine
-        assert (v6.getsockname()[1], "::1") in mine       # a wildcard is reached on loopback
+        assert (v6.getsockname()[1], "::1") in mine  # a wildcard is reached on loopback
         assert connected.getsockname()[1] not in {p.port for p in ports}
         # the /proc fallback agrees with sock_diag on our sockets
         ours = {v4.getsockname()[1], v6.getsockname()[1]}

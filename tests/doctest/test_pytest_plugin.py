@@ -22,8 +22,9 @@ PAGE = """
 
 def pytest_run(cwd, *args):
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *map(str, args)]
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                          env=environment(fake=True), timeout=120)
+    done = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=environment(fake=True), timeout=120
+    )
     return done.returncode, done.stdout
 
 

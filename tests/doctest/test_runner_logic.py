@@ -67,7 +67,9 @@ def test_panic_is_reported_at_its_page_line(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines[0] == f"{path}:3: FAIL: exit status 1: panic at {path}:5: the sky is falling"
+    assert (
+        result.lines[0] == f"{path}:3: FAIL: exit status 1: panic at {path}:5: the sky is falling"
+    )
 
 
 def test_failed_annotation_names_page_line_and_values(page):
@@ -78,8 +80,9 @@ def test_failed_annotation_names_page_line_and_values(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines[0] == (f"{path}:1: FAIL: exit status 1: annotation failed at {path}:3: "
-                               "expected '::1', got '::2'")
+    assert result.lines[0] == (
+        f"{path}:1: FAIL: exit status 1: annotation failed at {path}:3: expected '::1', got '::2'"
+    )
 
 
 def test_syntax_error_is_reported_at_its_page_line(page):
@@ -90,8 +93,9 @@ def test_syntax_error_is_reported_at_its_page_line(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines[0] == (f"{path}:1: FAIL: exit status 1: {path}:3:3: syntax error: "
-                               "Unexpected end of input")
+    assert result.lines[0] == (
+        f"{path}:1: FAIL: exit status 1: {path}:3:3: syntax error: Unexpected end of input"
+    )
 
 
 def test_hanging_block_is_stopped_at_the_time_limit(page):
@@ -167,7 +171,8 @@ def test_curl_to_a_port_nobody_listens_on_fails(page):
     result = run_cli(path)
     assert result.lines[0].startswith(
         f"{path}:1: FAIL: server did not answer `curl -s http://127.0.0.1:{wrong}` properly: "
-        f"cannot connect to 127.0.0.1:{wrong}")
+        f"cannot connect to 127.0.0.1:{wrong}"
+    )
 
 
 def test_crashing_server_fails_with_its_panic(page):
@@ -177,7 +182,9 @@ def test_crashing_server_fails_with_its_panic(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines[0].startswith(f"{path}:1: FAIL: server did not answer `GET http://127.0.0.1:")
+    assert result.lines[0].startswith(
+        f"{path}:1: FAIL: server did not answer `GET http://127.0.0.1:"
+    )
     assert "connection closed without any response" in result.lines[0]
     assert result.lines[0].endswith(f"(exit status 1: panic at {path}:2: oops)")
 
@@ -252,9 +259,11 @@ def test_children_of_a_block_are_stopped(page, tmp_path):
     """)
     result = run_cli(path)
     assert result.status == 0
-    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit()
-                 and _cmdline(pid).endswith("time.sleep(60)")
-                 and _state(pid) != "Z"]
+    leftovers = [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and _cmdline(pid).endswith("time.sleep(60)") and _state(pid) != "Z"
+    ]
     assert leftovers == []
 
 
@@ -270,7 +279,7 @@ def _state(pid):
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             data = handle.read()
-        return data[data.rfind(b")") + 2:].split()[0].decode()
+        return data[data.rfind(b")") + 2 :].split()[0].decode()
     except OSError:
         return "Z"
 
@@ -288,6 +297,7 @@ def test_blocks_run_in_a_scratch_dir_with_the_page_dir_included(page, tmp_path):
     assert result.lines[0] == f"{path}:1: FAIL: exit status 9"
     from inko_mini.doctest.collect import plan
     from inko_mini.doctest.execute import Settings, run_block
+
     check = plan([str(path)])[0]
     settings = Settings(timeout=5, interpreter=FAKE.split(), include=[str(tmp_path / "extra")])
     workdir = tmp_path / "work"

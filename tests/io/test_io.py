@@ -14,12 +14,18 @@ PROGRAMS = HERE / "programs"
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("inko_mini.parser") is None,
-    reason="inko_mini.parser does not exist yet (evaluator part not merged)")
+    reason="inko_mini.parser does not exist yet (evaluator part not merged)",
+)
 
 
 def run(name: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "inko_mini", "run", str(PROGRAMS / f"{name}.inko")],
-                          capture_output=True, text=True, input=stdin, timeout=30)
+    return subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", str(PROGRAMS / f"{name}.inko")],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=30,
+    )
 
 
 def expected(name: str) -> str:
@@ -43,8 +49,11 @@ def test_string_buffer():
     result = run("string_buffer")
     assert result.returncode == 1
     assert result.stdout == expected("string_buffer")
-    assert result.stderr.strip().splitlines()[-1].endswith(
-        "panicked: ObjectValue::as_string() called on a non string")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith("panicked: ObjectValue::as_string() called on a non string")
+    )
 
 
 def test_duration_and_time():
@@ -55,8 +64,11 @@ def test_duration_and_time():
 
 def test_stdout_to_a_closed_pipe_is_quiet():
     code = "import std::stdio::stdout\n{ stdout.print('y') }.loop\n"
-    proc = subprocess.Popen([sys.executable, "-m", "inko_mini", "run", "-e", code],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inko_mini", "run", "-e", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.read(100)
     proc.stdout.close()
     proc.kill()
@@ -65,10 +77,16 @@ def test_stdout_to_a_closed_pipe_is_quiet():
 
 
 def test_output_is_flushed_before_a_panic_report():
-    code = ("import std::stdio::stdout\nimport std::process\n"
-            "stdout.write_string('no newline')\nprocess.panic('boom')\n")
-    result = subprocess.run([sys.executable, "-m", "inko_mini", "run", "-e", code],
-                            capture_output=True, text=True, timeout=30)
+    code = (
+        "import std::stdio::stdout\nimport std::process\n"
+        "stdout.write_string('no newline')\nprocess.panic('boom')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", "-e", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert result.stdout == "no newline"
     assert result.stderr.strip().endswith("panicked: boom")

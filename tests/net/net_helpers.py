@@ -24,7 +24,8 @@ SAMPLES = REPO / "samples"
 # Inko program can run, so the end-to-end tests wait for it.
 needs_interpreter = pytest.mark.skipif(
     importlib.util.find_spec("inko_mini.parser") is None,
-    reason="inko_mini.parser does not exist yet (evaluator part not merged)")
+    reason="inko_mini.parser does not exist yet (evaluator part not merged)",
+)
 
 
 class Result:
@@ -42,8 +43,9 @@ def command(path, *args) -> list:
 
 
 def run_inko(path, *args, timeout: float = 30, stdin: str | None = None) -> Result:
-    proc = subprocess.run(command(path, *args), capture_output=True, text=True,
-                          timeout=timeout, input=stdin, cwd=REPO)
+    proc = subprocess.run(
+        command(path, *args), capture_output=True, text=True, timeout=timeout, input=stdin, cwd=REPO
+    )
     return Result(proc)
 
 
@@ -62,8 +64,13 @@ class Server:
     """An Inko program running in the background until the test ends."""
 
     def __init__(self, path, *args, port: int | None = None, unix: str | None = None):
-        self.proc = subprocess.Popen(command(path, *args), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, cwd=REPO)
+        self.proc = subprocess.Popen(
+            command(path, *args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
         self.port = port
         self.unix = unix
 
@@ -99,11 +106,18 @@ class Server:
                 fields = line.split()
                 if self.port:
                     local, state, inode = fields[1], fields[3], fields[9]
-                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == self.port \
-                            and inode in inodes:
+                    if (
+                        state == "0A"
+                        and int(local.rsplit(":", 1)[1], 16) == self.port
+                        and inode in inodes
+                    ):
                         return True
-                elif self.unix and len(fields) >= 8 and fields[-1] == self.unix \
-                        and fields[6] in inodes:
+                elif (
+                    self.unix
+                    and len(fields) >= 8
+                    and fields[-1] == self.unix
+                    and fields[6] in inodes
+                ):
                     return True
         return False
 

@@ -45,16 +45,20 @@ def listener(host="127.0.0.1", domain=0):
 
 # --- error texts (§4.1) -----------------------------------------------------
 
-@pytest.mark.parametrize("number, text", [
-    (errno.ENOENT, NOT_FOUND),
-    (errno.EACCES, "The operation lacked the necessary privileges to complete."),
-    (errno.ECONNRESET, "The connection was reset by the remote server."),
-    (errno.EPIPE, "The operation failed because a pipe was closed."),
-    (errno.ENETUNREACH, "Network is unreachable (os error 101)"),
-    (errno.EISCONN, "Transport endpoint is already connected (os error 106)"),
-    (errno.ENOPROTOOPT, "Protocol not available (os error 92)"),
-    (errno.EDESTADDRREQ, "Destination address required (os error 89)"),
-])
+
+@pytest.mark.parametrize(
+    "number, text",
+    [
+        (errno.ENOENT, NOT_FOUND),
+        (errno.EACCES, "The operation lacked the necessary privileges to complete."),
+        (errno.ECONNRESET, "The connection was reset by the remote server."),
+        (errno.EPIPE, "The operation failed because a pipe was closed."),
+        (errno.ENETUNREACH, "Network is unreachable (os error 101)"),
+        (errno.EISCONN, "Transport endpoint is already connected (os error 106)"),
+        (errno.ENOPROTOOPT, "Protocol not available (os error 92)"),
+        (errno.EDESTADDRREQ, "Destination address required (os error 89)"),
+    ],
+)
 def test_errno_texts(number, text):
     assert io_prims.errno_text(number) == text
 
@@ -64,6 +68,7 @@ def test_error_without_errno_is_invalid_input():
 
 
 # --- TCP --------------------------------------------------------------------
+
 
 def test_tcp_ping_between_two_processes():
     def main():
@@ -204,14 +209,20 @@ def test_closed_socket_panics_and_second_close_is_silent():
         net.socket_close(sock)
         net.socket_close(sock)
         results = []
-        for fn, args in ((net.socket_read, (sock, bytearray(), 1)),
-                         (net.socket_write, (sock, "x")),
-                         (net.socket_accept, (sock,))):
+        for fn, args in (
+            (net.socket_read, (sock, bytearray(), 1)),
+            (net.socket_write, (sock, "x")),
+            (net.socket_accept, (sock,)),
+        ):
             with pytest.raises(PanicSignal) as info:
                 fn(*args)
             results.append(info.value.message)
-        for fn, args in ((net.socket_address, (sock, 0)), (net.socket_listen, (sock, 1)),
-                         (net.socket_get_option, (sock, 0)), (net.socket_shutdown, (sock, 2))):
+        for fn, args in (
+            (net.socket_address, (sock, 0)),
+            (net.socket_listen, (sock, 1)),
+            (net.socket_get_option, (sock, 0)),
+            (net.socket_shutdown, (sock, 2)),
+        ):
             with pytest.raises(PanicSignal) as info:
                 fn(*args)
             results.append(info.value.message)
@@ -365,6 +376,7 @@ def test_udp_send_to_and_receive_from():
 
 # --- Unix sockets -----------------------------------------------------------
 
+
 def test_unix_stream_and_errors(tmp_path):
     path = str(tmp_path / "s.sock")
 
@@ -380,8 +392,11 @@ def test_unix_stream_and_errors(tmp_path):
         conn = net.socket_accept(server)
         data = bytearray()
         net.socket_read(conn, data, 4)
-        addresses = (net.socket_address(server, 0), net.socket_address(client, 0),
-                     net.socket_address(client, 1))
+        addresses = (
+            net.socket_address(server, 0),
+            net.socket_address(client, 0),
+            net.socket_address(client, 1),
+        )
         for s in (client, conn, server):
             net.socket_close(s)
         return again, missing, bytes(data), addresses

@@ -101,6 +101,7 @@ def test_port_out_of_range_panics():
 
 # --- samples/net --------------------------------------------------------------
 
+
 def test_udp_ping_sample():
     result = run_inko(SAMPLES / "net" / "udp_ping.inko")
     assert (result.status, result.stdout, result.stderr) == (0, "ping pong\n", "")
@@ -163,8 +164,9 @@ def test_many_connections_held_open_at_once_are_all_served():
         srv.port = int(srv.proc.stdout.readline())
         srv.wait_listening()
         baseline = srv.open_fds()
-        clients = [socket.create_connection(("127.0.0.1", srv.port), timeout=30)
-                   for _ in range(400)]
+        clients = [
+            socket.create_connection(("127.0.0.1", srv.port), timeout=30) for _ in range(400)
+        ]
         time.sleep(0.5)
         held = srv.open_fds()
         for conn in clients:

@@ -24,12 +24,14 @@ HTTP_PORT = 8080
 UNIX_PATH = "/tmp/test.sock"
 
 # What both HTTP servers of the page build and send, byte for byte.
-REPLY = (b"HTTP/1.1 200 OK\r\n"
-         b"Content-Type: text/plain\r\n"
-         b"Content-Length: 12\r\n"
-         b"Connection: close\r\n"
-         b"\r\n"
-         b"Hello, HTTP!")
+REPLY = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Length: 12\r\n"
+    b"Connection: close\r\n"
+    b"\r\n"
+    b"Hello, HTTP!"
+)
 
 
 def raw_request(port: int = HTTP_PORT) -> bytes:
@@ -60,8 +62,9 @@ def library_request(port: int = HTTP_PORT) -> tuple:
         conn.close()
 
 
-@pytest.mark.parametrize("name", ["01_import", "07_ip_parse", "08_ip_to_ip_address",
-                                  "09_ip_new", "10_ip_to_string"])
+@pytest.mark.parametrize(
+    "name", ["01_import", "07_ip_parse", "08_ip_to_ip_address", "09_ip_new", "10_ip_to_string"]
+)
 def test_blocks_without_output_exit_cleanly(name):
     result = run_inko(SOCKETS / f"{name}.inko")
     assert (result.status, result.stdout, result.stderr) == (0, "", "")
@@ -100,8 +103,18 @@ def test_unix_example_prints_ping_and_leaves_its_socket_file():
 
 def test_ip_to_string_annotations_hold():
     proc = subprocess.run(
-        ["python", "-m", "inko_mini", "run", "--check-annotations",
-         str(SOCKETS / "10_ip_to_string.inko")], capture_output=True, text=True, timeout=30)
+        [
+            "python",
+            "-m",
+            "inko_mini",
+            "run",
+            "--check-annotations",
+            str(SOCKETS / "10_ip_to_string.inko"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert (proc.returncode, proc.stderr) == (0, "")
 
 
@@ -116,8 +129,9 @@ def test_process_per_connection_server_answers_http(server):
     assert raw_request() == REPLY
     assert library_request() == (200, "text/plain", b"Hello, HTTP!")
     if shutil.which("curl"):
-        curl = subprocess.run(["curl", "-s", "-i", f"http://127.0.0.1:{HTTP_PORT}"],
-                              capture_output=True, timeout=30)
+        curl = subprocess.run(
+            ["curl", "-s", "-i", f"http://127.0.0.1:{HTTP_PORT}"], capture_output=True, timeout=30
+        )
         assert curl.stdout == REPLY
     assert srv.proc.poll() is None
 
@@ -127,8 +141,9 @@ def test_four_acceptor_server_under_concurrent_load(server):
     srv = server(SOCKETS / "12_http_four_acceptors.inko", port=HTTP_PORT)
     assert raw_request() == REPLY
     if shutil.which("curl"):
-        curl = subprocess.run(["curl", "-s", f"http://127.0.0.1:{HTTP_PORT}"],
-                              capture_output=True, timeout=30)
+        curl = subprocess.run(
+            ["curl", "-s", f"http://127.0.0.1:{HTTP_PORT}"], capture_output=True, timeout=30
+        )
         assert curl.stdout == b"Hello, HTTP!"
     # Warm up, then check that 300 requests from 16 clients at once all get
     # the complete reply and that no descriptor is left behind.

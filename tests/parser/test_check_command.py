@@ -18,8 +18,13 @@ REPO = HERE.parent.parent
 
 
 def check(*paths):
-    return subprocess.run([sys.executable, "-m", "inko_mini", "check", *map(str, paths)],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "inko_mini", "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 def test_good_fixtures_parse():
@@ -37,8 +42,9 @@ def test_bad_fixture_reports_position_line_and_caret(path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     first, source, caret = result.stderr.splitlines()
-    assert first == f"{path}:{line}:{column}: syntax error: {message}" or \
-        first.startswith(f"{path}:{line}:{column}: syntax error: {message}")
+    assert first == f"{path}:{line}:{column}: syntax error: {message}" or first.startswith(
+        f"{path}:{line}:{column}: syntax error: {message}"
+    )
     assert source == "  " + path.read_text().splitlines()[line - 1]
     assert caret == " " * (column + 1) + "^"
 

@@ -17,8 +17,7 @@ from lark.exceptions import GrammarError
 
 from inko_mini import parser
 
-CONTINUATIONS = {"OP", "PLUS", "MINUS", "STAR", "NLDOT", "DOT", "INDEX_LSQB", "AS",
-                 "COMMA", "ELSE"}
+CONTINUATIONS = {"OP", "PLUS", "MINUS", "STAR", "NLDOT", "DOT", "INDEX_LSQB", "AS", "COMMA", "ELSE"}
 
 
 def greedy_reason(terminal: str, rule: str):

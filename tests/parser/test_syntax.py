@@ -2,11 +2,11 @@
 of LANGUAGE.md §1.8; expectations come from the spec's examples."""
 
 import pytest
+from parser_sexp import dump_module
 
 from inko_mini import ast
 from inko_mini.errors import InkoSyntaxError
 from inko_mini.parser import parse
-from parser_sexp import dump_module
 
 
 def shape(source: str) -> str:
@@ -38,7 +38,7 @@ LITERALS = [
     (r"'a\nb'", r"(StrLit 'a\\nb')"),
     (r"'a\"b'", r"""(StrLit 'a\\"b')"""),
     # double quotes: \" \\ \n \r \t \e \0; other escapes are kept
-    (r'"a\"b"', '(StrLit \'a"b\')'),
+    (r'"a\"b"', "(StrLit 'a\"b')"),
     (r'"\r\n\t\e\0"', r"(StrLit '\r\n\t\x1b\x00')"),
     (r'"a\\b"', r"(StrLit 'a\\b')"),
     (r'"a\'b"', r"""(StrLit "a\\'b")"""),
@@ -64,8 +64,7 @@ NAMES = [
     ("::foo", "(ModuleGlobal 'foo')"),
     ("::Foo", "(ModuleGlobal 'Foo')"),
     ("@name", "(AttrRef '@name')"),
-    ("_INKOC.array_at(self, 0)",
-     "(Send (Constant '_INKOC') 'array_at' [(SelfRef) (IntLit 0)])"),
+    ("_INKOC.array_at(self, 0)", "(Send (Constant '_INKOC') 'array_at' [(SelfRef) (IntLit 0)])"),
 ]
 
 SENDS = [
@@ -77,26 +76,32 @@ SENDS = [
     ("a.b", "(Send (Identifier 'a') 'b')"),
     ("a.b(1).c", "(Send (Send (Identifier 'a') 'b' [(IntLit 1)]) 'c')"),
     ("a.b 1", "(Send (Identifier 'a') 'b' [(IntLit 1)])"),
-    ("Foo.new(ip: '1', port: 2)",
-     "(Send (Constant 'Foo') 'new' kw[('ip' (StrLit '1')) ('port' (IntLit 2))])"),
+    (
+        "Foo.new(ip: '1', port: 2)",
+        "(Send (Constant 'Foo') 'new' kw[('ip' (StrLit '1')) ('port' (IntLit 2))])",
+    ),
     ("foo(1, key: 2)", "(Send None 'foo' [(IntLit 1)] kw[('key' (IntLit 2))])"),
     ("foo key: 2", "(Send None 'foo' kw[('key' (IntLit 2))])"),
-    ("x.if true: { 1 }, false: { 2 }",
-     "(Send (Identifier 'x') 'if' kw[('true' (BlockLit 'brace' [] [(IntLit 1)])) "
-     "('false' (BlockLit 'brace' [] [(IntLit 2)]))])"),
+    (
+        "x.if true: { 1 }, false: { 2 }",
+        "(Send (Identifier 'x') 'if' kw[('true' (BlockLit 'brace' [] [(IntLit 1)])) "
+        "('false' (BlockLit 'brace' [] [(IntLit 2)]))])",
+    ),
     ("foo { 1 }", "(Send None 'foo' [(BlockLit 'brace' [] [(IntLit 1)])])"),
     ("foo(1) { 2 }", "(Send None 'foo' [(IntLit 1) (BlockLit 'brace' [] [(IntLit 2)])])"),
-    ("foo() do (x) { x }",
-     "(Send None 'foo' [(BlockLit 'do' [(Param 'x')] [(Identifier 'x')])])"),
-    ("foo do (x) { x }",
-     "(Send None 'foo' [(BlockLit 'do' [(Param 'x')] [(Identifier 'x')])])"),
-    ("vm.panicking lambda (msg) { msg }",
-     "(Send (Identifier 'vm') 'panicking' [(BlockLit 'lambda' [(Param 'msg')] [(Identifier 'msg')])])"),
+    ("foo() do (x) { x }", "(Send None 'foo' [(BlockLit 'do' [(Param 'x')] [(Identifier 'x')])])"),
+    ("foo do (x) { x }", "(Send None 'foo' [(BlockLit 'do' [(Param 'x')] [(Identifier 'x')])])"),
+    (
+        "vm.panicking lambda (msg) { msg }",
+        "(Send (Identifier 'vm') 'panicking' [(BlockLit 'lambda' [(Param 'msg')] [(Identifier 'msg')])])",
+    ),
     ("foo { 1 }, 2", "(Send None 'foo' [(BlockLit 'brace' [] [(IntLit 1)]) (IntLit 2)])"),
     # a `.` after a block argument makes the whole send the receiver (§2.3)
-    ("{ c }.while_true { b }.foo",
-     "(Send (Send (BlockLit 'brace' [] [(Identifier 'c')]) 'while_true' "
-     "[(BlockLit 'brace' [] [(Identifier 'b')])]) 'foo')"),
+    (
+        "{ c }.while_true { b }.foo",
+        "(Send (Send (BlockLit 'brace' [] [(Identifier 'c')]) 'while_true' "
+        "[(BlockLit 'brace' [] [(Identifier 'b')])]) 'foo')",
+    ),
     ("foo!(T)(1)", "(Send None 'foo' [(IntLit 1)])"),
     ("foo!(T)", "(Send None 'foo')"),
     ("x.foo!(A, B)(1)", "(Send (Identifier 'x') 'foo' [(IntLit 1)])"),
@@ -114,9 +119,11 @@ SENDS = [
     ("a + b", "(Send (Identifier 'a') '+' [(Identifier 'b')])"),
     ("1 + 2 * 3", "(Send (Send (IntLit 1) '+' [(IntLit 2)]) '*' [(IntLit 3)])"),
     ("a - 1", "(Send (Identifier 'a') '-' [(IntLit 1)])"),
-    ("a == b != c", "(Send (Send (Identifier 'a') '==' [(Identifier 'b')]) '!=' [(Identifier 'c')])"),
-    ("a << 2 >> 1 | 3 & 4 ^ 5 % 6 / 7 ** 8 <= 9 >= 1 < 2 > 3 && 4 || 5",
-     None),
+    (
+        "a == b != c",
+        "(Send (Send (Identifier 'a') '==' [(Identifier 'b')]) '!=' [(Identifier 'c')])",
+    ),
+    ("a << 2 >> 1 | 3 & 4 ^ 5 % 6 / 7 ** 8 <= 9 >= 1 < 2 > 3 && 4 || 5", None),
     ("x[1]", "(Send (Identifier 'x') '[]' [(IntLit 1)])"),
     ("x[1, 2]", "(Send (Identifier 'x') '[]' [(IntLit 1) (IntLit 2)])"),
     ("x[1] = 2", "(Send (Identifier 'x') '[]=' [(IntLit 1) (IntLit 2)])"),
@@ -168,21 +175,32 @@ DEFINITIONS = [
     ("def foo { 1 }", "(MethodDef 'foo' [] [(IntLit 1)])"),
     ("def foo\n{\n  1\n}", "(MethodDef 'foo' [] [(IntLit 1)])"),
     ("def foo -> Integer", "(MethodDef 'foo' [] None)"),
-    ("def foo(a, b = 2, *rest) { }",
-     "(MethodDef 'foo' [(Param 'a') (Param 'b' (IntLit 2)) (Param 'rest' :rest)] [])"),
-    ("def foo(mut a: Integer = 1) { }",
-     "(MethodDef 'foo' [(Param 'a' (IntLit 1) :mutable)] [])"),
-    ("def spawn(block: lambda) -> Process { }",
-     "(MethodDef 'spawn' [(Param 'block' :lambda_type)] [])"),
-    ("def test(name: String, body: lambda) { }",
-     "(MethodDef 'test' [(Param 'name') (Param 'body' :lambda_type)] [])"),
-    ("def run(block: lambda (Integer) !! Error -> String) { }",
-     "(MethodDef 'run' [(Param 'block' :lambda_type)] [])"),
+    (
+        "def foo(a, b = 2, *rest) { }",
+        "(MethodDef 'foo' [(Param 'a') (Param 'b' (IntLit 2)) (Param 'rest' :rest)] [])",
+    ),
+    ("def foo(mut a: Integer = 1) { }", "(MethodDef 'foo' [(Param 'a' (IntLit 1) :mutable)] [])"),
+    (
+        "def spawn(block: lambda) -> Process { }",
+        "(MethodDef 'spawn' [(Param 'block' :lambda_type)] [])",
+    ),
+    (
+        "def test(name: String, body: lambda) { }",
+        "(MethodDef 'test' [(Param 'name') (Param 'body' :lambda_type)] [])",
+    ),
+    (
+        "def run(block: lambda (Integer) !! Error -> String) { }",
+        "(MethodDef 'run' [(Param 'block' :lambda_type)] [])",
+    ),
     ("def each(block: do (T)) { }", "(MethodDef 'each' [(Param 'block')] [])"),
-    ("def map!(R)(block: do (T) -> R) -> Iterator!(R) where T: Equal + Hash, R: X { }",
-     "(MethodDef 'map' [(Param 'block')] [])"),
-    ("def read(size: ?Integer = Nil) !! IoError -> Integer { }",
-     "(MethodDef 'read' [(Param 'size' (Constant 'Nil'))] [])"),
+    (
+        "def map!(R)(block: do (T) -> R) -> Iterator!(R) where T: Equal + Hash, R: X { }",
+        "(MethodDef 'map' [(Param 'block')] [])",
+    ),
+    (
+        "def read(size: ?Integer = Nil) !! IoError -> Integer { }",
+        "(MethodDef 'read' [(Param 'size' (Constant 'Nil'))] [])",
+    ),
     ("def +(other) { }", "(MethodDef '+' [(Param 'other')] [])"),
     ("def -(other) { }", "(MethodDef '-' [(Param 'other')] [])"),
     ("def ==(other) { }", "(MethodDef '==' [(Param 'other')] [])"),
@@ -193,32 +211,48 @@ DEFINITIONS = [
     ("def lambda { }", "(MethodDef 'lambda' [] [])"),
     ("{ 1 }", "(BlockLit 'brace' [] [(IntLit 1)])"),
     ("do { 1 }", "(BlockLit 'do' [] [(IntLit 1)])"),
-    ("do (a, b: Integer) -> Integer { a }",
-     "(BlockLit 'do' [(Param 'a') (Param 'b')] [(Identifier 'a')])"),
+    (
+        "do (a, b: Integer) -> Integer { a }",
+        "(BlockLit 'do' [(Param 'a') (Param 'b')] [(Identifier 'a')])",
+    ),
     ("lambda (x) !! E { x }", "(BlockLit 'lambda' [(Param 'x')] [(Identifier 'x')])"),
-    ("object Point { def init(x) { let @x = x } }",
-     "(ObjectDef 'Point' [(MethodDef 'init' [(Param 'x')] [(LetAttr '@x' (Identifier 'x'))])])"),
-    ("object Pair!(A, B: Equal) impl Equal, Hash!(A) Debug { }",
-     "(ObjectDef 'Pair' [(Constant 'Equal') (Constant 'Hash') (Constant 'Debug')] [])"),
-    ("object A { object B { } trait C { } }",
-     "(ObjectDef 'A' [(ObjectDef 'B' []) (TraitDef 'C' [])])"),
-    ("trait T: A + B C { def x -> Integer\n def y { 1 } }",
-     "(TraitDef 'T' [(MethodDef 'x' [] None) (MethodDef 'y' [] [(IntLit 1)])])"),
+    (
+        "object Point { def init(x) { let @x = x } }",
+        "(ObjectDef 'Point' [(MethodDef 'init' [(Param 'x')] [(LetAttr '@x' (Identifier 'x'))])])",
+    ),
+    (
+        "object Pair!(A, B: Equal) impl Equal, Hash!(A) Debug { }",
+        "(ObjectDef 'Pair' [(Constant 'Equal') (Constant 'Hash') (Constant 'Debug')] [])",
+    ),
+    (
+        "object A { object B { } trait C { } }",
+        "(ObjectDef 'A' [(ObjectDef 'B' []) (TraitDef 'C' [])])",
+    ),
+    (
+        "trait T: A + B C { def x -> Integer\n def y { 1 } }",
+        "(TraitDef 'T' [(MethodDef 'x' [] None) (MethodDef 'y' [] [(IntLit 1)])])",
+    ),
     ("trait Iterator!(T) { }", "(TraitDef 'Iterator' [])"),
     ("impl T for Foo { }", "(ImplDef (Constant 'T') (Constant 'Foo') [])"),
     ("impl Foo { def x { } }", "(ImplDef None (Constant 'Foo') [(MethodDef 'x' [] [])])"),
     ("impl A::T!(Integer) for A::B { }", None),
-    ("impl ToString for ThisModule { }",
-     "(ImplDef (Constant 'ToString') (Constant 'ThisModule') [])"),
+    (
+        "impl ToString for ThisModule { }",
+        "(ImplDef (Constant 'ToString') (Constant 'ThisModule') [])",
+    ),
 ]
 
 MODULE_LEVEL = [
     ("import std::process", "(Import ['std' 'process'])"),
-    ("import std::net::socket::TcpStream",
-     "(Import ['std' 'net' 'socket'] [(ImportSymbol 'TcpStream')])"),
-    ("import std::net::socket::(self, TcpStream as Stream, bind as b)",
-     "(Import ['std' 'net' 'socket'] [(ImportSymbol 'self') (ImportSymbol 'TcpStream' 'Stream') "
-     "(ImportSymbol 'bind' 'b')])"),
+    (
+        "import std::net::socket::TcpStream",
+        "(Import ['std' 'net' 'socket'] [(ImportSymbol 'TcpStream')])",
+    ),
+    (
+        "import std::net::socket::(self, TcpStream as Stream, bind as b)",
+        "(Import ['std' 'net' 'socket'] [(ImportSymbol 'self') (ImportSymbol 'TcpStream' 'Stream') "
+        "(ImportSymbol 'bind' 'b')])",
+    ),
     ("import a::b::(self as m)", "(Import ['a' 'b'] [(ImportSymbol 'self' 'm')])"),
     ("import a::b::(\n  X,\n  Y\n)", "(Import ['a' 'b'] [(ImportSymbol 'X') (ImportSymbol 'Y')])"),
     ("import a::b::*", "(Import ['a' 'b'] :glob)"),
@@ -249,17 +283,23 @@ NEWLINE_RULES = [
     # `.name` on a later line continues the chain
     ("foo\n  .bar\n  .baz", "(Send (Send (Identifier 'foo') 'bar') 'baz')"),
     # after a binary expression it applies to the whole expression
-    ("x == y\n  .if_true { 1 }",
-     "(Send (Send (Identifier 'x') '==' [(Identifier 'y')]) 'if_true' "
-     "[(BlockLit 'brace' [] [(IntLit 1)])])"),
+    (
+        "x == y\n  .if_true { 1 }",
+        "(Send (Send (Identifier 'x') '==' [(Identifier 'y')]) 'if_true' "
+        "[(BlockLit 'brace' [] [(IntLit 1)])])",
+    ),
     # on the same line it binds to the last operand
-    ("x == y.if_true { 1 }",
-     "(Send (Identifier 'x') '==' [(Send (Identifier 'y') 'if_true' "
-     "[(BlockLit 'brace' [] [(IntLit 1)])])])"),
+    (
+        "x == y.if_true { 1 }",
+        "(Send (Identifier 'x') '==' [(Send (Identifier 'y') 'if_true' "
+        "[(BlockLit 'brace' [] [(IntLit 1)])])])",
+    ),
     ("a + b.c\n.d", "(Send (Send (Identifier 'a') '+' [(Send (Identifier 'b') 'c')]) 'd')"),
     # `obj.msg 1, 2` newline `.other`: `.other` attaches to `2`
-    ("obj.msg 1, 2\n.other",
-     "(Send (Identifier 'obj') 'msg' [(IntLit 1) (Send (IntLit 2) 'other')])"),
+    (
+        "obj.msg 1, 2\n.other",
+        "(Send (Identifier 'obj') 'msg' [(IntLit 1) (Send (IntLit 2) 'other')])",
+    ),
     # `as` on any line
     ("x\nas T", "(Identifier 'x')"),
     # `[` indexes only on the line where the chain starts
@@ -277,10 +317,8 @@ NEWLINE_RULES = [
     ("x.foo 'a'", "(Send (Identifier 'x') 'foo' [(StrLit 'a')])"),
     ("a = b c", "(AssignLocal 'a' (Send None 'b' [(Identifier 'c')]))"),
     # `{`/`do`/`lambda` after `)`: a block argument only on the same line
-    ("foo(1)\n{ 2 }",
-     "(Send None 'foo' [(IntLit 1)])\n(BlockLit 'brace' [] [(IntLit 2)])"),
-    ("foo(1) lambda { 2 }",
-     "(Send None 'foo' [(IntLit 1) (BlockLit 'lambda' [] [(IntLit 2)])])"),
+    ("foo(1)\n{ 2 }", "(Send None 'foo' [(IntLit 1)])\n(BlockLit 'brace' [] [(IntLit 2)])"),
+    ("foo(1) lambda { 2 }", "(Send None 'foo' [(IntLit 1) (BlockLit 'lambda' [] [(IntLit 2)])])"),
     ("foo\n{ 2 }", "(Identifier 'foo')\n(BlockLit 'brace' [] [(IntLit 2)])"),
     # `-` glued to a digit is part of the literal
     ("foo -1", "(Send None 'foo' [(IntLit -1)])"),

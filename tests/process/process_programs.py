@@ -33,15 +33,15 @@ def read_expectation(path: Path) -> Expectation:
     for line in path.read_text().splitlines():
         text = line.strip()
         if text.startswith("# expect: ") or text == "# expect:":
-            exp.stdout_lines.append(text[len("# expect: "):])
+            exp.stdout_lines.append(text[len("# expect: ") :])
         elif text.startswith("# expect-raw: "):
-            exp.raw = text[len("# expect-raw: "):]
+            exp.raw = text[len("# expect-raw: ") :]
         elif text.startswith("# expect-status: "):
             exp.status = int(text.split(":", 1)[1])
         elif text.startswith("# expect-stderr: "):
-            exp.stderr.append(text[len("# expect-stderr: "):])
+            exp.stderr.append(text[len("# expect-stderr: ") :])
         elif text.startswith("# env: "):
-            name, _, value = text[len("# env: "):].partition("=")
+            name, _, value = text[len("# env: ") :].partition("=")
             exp.env[name] = value
     return exp
 
@@ -50,15 +50,21 @@ def run_inko(path: Path, env: dict | None = None, timeout: float = TIMEOUT):
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "inko_mini", "run", path.name], cwd=path.parent,
-        capture_output=True, text=True, timeout=timeout, env=full_env)
+        [sys.executable, "-m", "inko_mini", "run", path.name],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
 
 
 def check_program(path: Path) -> None:
     exp = read_expectation(path)
     result = run_inko(path, exp.env)
-    report = (f"\n--- status {result.returncode}\n--- stdout\n{result.stdout}"
-              f"--- stderr\n{result.stderr}")
+    report = (
+        f"\n--- status {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+    )
     assert "Traceback" not in result.stderr, report
     if exp.raw is not None:
         assert result.stdout == exp.raw, report

@@ -22,9 +22,13 @@ def test_output_without_a_final_newline_is_flushed():
 
 @pytest.mark.parametrize("program", ["ctrl_c_receive", "ctrl_c_spin", "ctrl_c_sleep"])
 def test_ctrl_c_ends_the_program_promptly_with_status_130(program):
-    proc = subprocess.Popen([sys.executable, "-m", "inko_mini", "run", f"{program}.inko"],
-                            cwd=HERE / "cli", stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inko_mini", "run", f"{program}.inko"],
+        cwd=HERE / "cli",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline() == "ready\n"
         time.sleep(0.1)
@@ -40,8 +44,9 @@ def test_ctrl_c_ends_the_program_promptly_with_status_130(program):
 
 @pytest.mark.parametrize("value", ["10", "1", "junk", "-5"])
 def test_inko_reductions_keeps_processes_fair(value):
-    result = run_inko(HERE / "cli" / "fairness_env.inko", env={"INKO_REDUCTIONS": value},
-                      timeout=20)
+    result = run_inko(
+        HERE / "cli" / "fairness_env.inko", env={"INKO_REDUCTIONS": value}, timeout=20
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "tick\n", "")
 
 

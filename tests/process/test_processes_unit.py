@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from inko_mini import ast, processes as P, scheduler as S
+from inko_mini import ast
+from inko_mini import processes as P
+from inko_mini import scheduler as S
 from inko_mini.errors import PanicSignal
 
 
@@ -73,8 +75,10 @@ def test_a_message_cancels_the_timeout():
     assert run(main) == (0, "hi")
 
 
-@pytest.mark.parametrize("value, text", [(-1.0, "-1"), (-0.5, "-0.5"),
-                                         (-1e-07, "-0.0000001"), (-1e20, "-100000000000000000000")])
+@pytest.mark.parametrize(
+    "value, text",
+    [(-1.0, "-1"), (-0.5, "-0.5"), (-1e-07, "-0.0000001"), (-1e20, "-100000000000000000000")],
+)
 def test_a_negative_timeout_panics_with_the_rust_float_text(value, text):
     with pytest.raises(PanicSignal) as info:
         P.seconds(value)
@@ -256,8 +260,9 @@ def test_a_spawned_block_may_use_its_own_locals_and_globals():
 
 def test_a_nested_closure_in_a_spawned_block_is_checked_too():
     inner = ast.BlockLit(SPAN, "brace", [], [ident("outer")])
-    method = ast.MethodDef(SPAN, "m", [ast.Param(SPAN, "outer")],
-                           [spawn(ast.Send(SPAN, inner, "call", []))])
+    method = ast.MethodDef(
+        SPAN, "m", [ast.Param(SPAN, "outer")], [spawn(ast.Send(SPAN, inner, "call", []))]
+    )
     with pytest.raises(P.SpawnCaptureError):
         P.check_spawn_captures(module(method))
 

@@ -1,6 +1,5 @@
 """Helpers: run inko-mini the way a user does, through either entry point."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,8 +16,12 @@ if SCRIPT:
 
 def run_inko(*args, entry="python -m", timeout=60, **kwargs):
     kwargs.setdefault("capture_output", True)
-    return subprocess.run([*ENTRY_POINTS[entry], *map(str, args)], timeout=timeout,
-                          text=kwargs.pop("text", True), **kwargs)
+    return subprocess.run(
+        [*ENTRY_POINTS[entry], *map(str, args)],
+        timeout=timeout,
+        text=kwargs.pop("text", True),
+        **kwargs,
+    )
 
 
 @pytest.fixture(params=sorted(ENTRY_POINTS))

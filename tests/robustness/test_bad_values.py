@@ -9,14 +9,16 @@ from pathlib import Path
 from conftest import assert_no_python_noise, run_inko
 
 HERE = Path(__file__).parent
-STATEMENTS = [line for line in (HERE / "bad_calls.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")]
+STATEMENTS = [
+    line
+    for line in (HERE / "bad_calls.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 
 def _run(statement):
     # The statement sits on line 2 so the trace must name that line.
-    return statement, run_inko("run", "-e", f"import std::stdio::stdout\n{statement}\n",
-                               timeout=60)
+    return statement, run_inko("run", "-e", f"import std::stdio::stdout\n{statement}\n", timeout=60)
 
 
 def _check(statements):
@@ -27,8 +29,10 @@ def _check(statements):
         if result.returncode == 0:
             continue
         assert result.returncode == 1, (statement, result.stderr)
-        assert result.stderr.startswith("Stack trace (the most recent call comes last):\n"), \
-            (statement, result.stderr)
+        assert result.stderr.startswith("Stack trace (the most recent call comes last):\n"), (
+            statement,
+            result.stderr,
+        )
         assert '  0: "-e", line 2, in "main"\n' in result.stderr, (statement, result.stderr)
         last = result.stderr.splitlines()[-1]
         assert " panicked: " in last, (statement, result.stderr)

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ENTRY_POINTS, assert_no_python_noise, run_inko
 
 HERE = Path(__file__).parent
@@ -54,16 +53,19 @@ def test_unknown_option_before_the_file_is_a_usage_error(entry, option, tmp_path
 
 def test_options_after_the_file_belong_to_the_program(entry, tmp_path):
     prog = tmp_path / "args.inko"
-    prog.write_text("import std::env\nimport std::stdio::stdout\n"
-                    "stdout.print(env.arguments.inspect)\n")
+    prog.write_text(
+        "import std::env\nimport std::stdio::stdout\nstdout.print(env.arguments.inspect)\n"
+    )
     result = run_inko("run", prog, "--bogus", "-e", "x", entry=entry)
     assert result.stdout == '["--bogus", "-e", "x"]\n', result.stderr
     assert result.returncode == 0
 
 
 def test_missing_file_and_directory(entry, tmp_path):
-    for path, reason in ((tmp_path / "nope.inko", "No such file or directory"),
-                         (tmp_path, "Is a directory")):
+    for path, reason in (
+        (tmp_path / "nope.inko", "No such file or directory"),
+        (tmp_path, "Is a directory"),
+    ):
         result = run_inko("run", path, entry=entry)
         assert result.returncode == 1
         assert result.stderr == f"inko-mini: can not read {path}: {reason}\n"
@@ -86,7 +88,8 @@ def test_source_that_is_not_utf8_is_a_syntax_error_with_a_position(entry, tmp_pa
         result = run_inko(command, prog, entry=entry)
         assert result.returncode == 1
         assert result.stderr.startswith(
-            f"{prog}:2:18: syntax error: the file is not valid UTF-8 (byte 0xe9)\n"), result.stderr
+            f"{prog}:2:18: syntax error: the file is not valid UTF-8 (byte 0xe9)\n"
+        ), result.stderr
         assert_no_python_noise(result)
 
 
@@ -140,8 +143,16 @@ def test_test_command_with_a_missing_path_or_a_page_without_code(entry, tmp_path
 
 
 def test_repl_survives_bad_input(entry):
-    lines = ["let x = [1, 2, 3]", "x.length", ")", "[1].foo", "import nope::x",
-             "1 / 0", "\x00", "x.length + 1"]
+    lines = [
+        "let x = [1, 2, 3]",
+        "x.length",
+        ")",
+        "[1].foo",
+        "import nope::x",
+        "1 / 0",
+        "\x00",
+        "x.length + 1",
+    ]
     result = run_inko("repl", entry=entry, input="\n".join(lines) + "\n")
     assert_no_python_noise(result)
     assert result.returncode == 0
@@ -164,8 +175,12 @@ def test_stdout_closed_early_is_quiet(entry):
 
 def test_sigint_ends_a_busy_program_with_130(entry):
     cmd = [*ENTRY_POINTS[entry], "run", str(HERE / "busy_loop.inko")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert proc.stdout.readline() == b"started\n"
         proc.send_signal(signal.SIGINT)
@@ -189,6 +204,7 @@ def _closing(*fds):
     def close():
         for fd in fds:
             os.close(fd)
+
     return close
 
 
@@ -197,10 +213,14 @@ def test_closed_standard_descriptors_are_like_dev_null(entry, closed):
     source = HERE / "std_streams.inko"
     cmd = [*ENTRY_POINTS[entry], "run", str(source)]
     # stderr stays open: that is where a traceback would show up
-    result = subprocess.run(cmd, stdin=None if 0 in closed else subprocess.DEVNULL,
-                            stdout=None if 1 in closed else subprocess.PIPE,
-                            stderr=subprocess.PIPE, preexec_fn=_closing(*closed),
-                            timeout=60)
+    result = subprocess.run(
+        cmd,
+        stdin=None if 0 in closed else subprocess.DEVNULL,
+        stdout=None if 1 in closed else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_closing(*closed),
+        timeout=60,
+    )
     assert_no_python_noise(result)
     assert result.returncode == 0, result.stderr
     assert result.stderr == b"err\n"

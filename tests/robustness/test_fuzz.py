@@ -8,17 +8,39 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from conftest import assert_no_python_noise, run_inko
+
 from inko_mini.errors import InkoSyntaxError
 from inko_mini.parser import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted(p for top in ("samples", "tests", "inko_mini/stdlib")
-                 for p in (ROOT / top).rglob("*.inko"))
+SOURCES = sorted(
+    p for top in ("samples", "tests", "inko_mini/stdlib") for p in (ROOT / top).rglob("*.inko")
+)
 INSERTS = list("(){}[]'\"`:;,.!?@#$%^&*-+=<>/\\|~") + [
-    "::", "->", "!!", "do", "def", "let", "try", "else", "throw", "return", "object",
-    "trait", "impl", "import", "**", "=>", "\x00", "\t", "\r", "\u00e9", "\ufeff", "\u2028"]
+    "::",
+    "->",
+    "!!",
+    "do",
+    "def",
+    "let",
+    "try",
+    "else",
+    "throw",
+    "return",
+    "object",
+    "trait",
+    "impl",
+    "import",
+    "**",
+    "=>",
+    "\x00",
+    "\t",
+    "\r",
+    "\u00e9",
+    "\ufeff",
+    "\u2028",
+]
 
 
 def mutate(rng, s):
@@ -26,7 +48,7 @@ def mutate(rng, s):
     lines = s.split("\n")
     at = rng.randrange(len(s) + 1)
     if kind == 0:
-        return s[:at] + s[at + rng.randrange(1, 10):]
+        return s[:at] + s[at + rng.randrange(1, 10) :]
     if kind == 1:
         del lines[rng.randrange(len(lines))]
         return "\n".join(lines)
@@ -78,7 +100,7 @@ def test_parser_never_raises_anything_but_a_syntax_error():
 def _run_both(args):
     # A mutant that still parses may be a server that runs forever, so only
     # the ones `check` rejects go on to `run` (which must reject them too).
-    path, = args
+    (path,) = args
     checked = run_inko("check", path, timeout=30)
     if checked.returncode == 0:
         return [checked]
@@ -91,8 +113,13 @@ def test_command_line_on_mutants(tmp_path):
         path = tmp_path / f"mutant{i}.inko"
         path.write_text(source, encoding="utf-8")
         paths.append(path)
-    for raw in (b"\xff\xfe\x00", b"let a = '\xc3", b"(" * 5000, b"[" * 5000 + b"]" * 5000,
-                b"import std::stdio::stdout\nstdout.print('" + b"\xe2\x82" + b"')\n"):
+    for raw in (
+        b"\xff\xfe\x00",
+        b"let a = '\xc3",
+        b"(" * 5000,
+        b"[" * 5000 + b"]" * 5000,
+        b"import std::stdio::stdout\nstdout.print('" + b"\xe2\x82" + b"')\n",
+    ):
         path = tmp_path / f"raw{len(paths)}.inko"
         path.write_bytes(raw)
         paths.append(path)

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ENTRY_POINTS
 
 HERE = Path(__file__).parent
@@ -23,8 +22,11 @@ def _fd_count(pid):
 
 
 def _watch(program, *args):
-    proc = subprocess.Popen([*ENTRY_POINTS["python -m"], "run", str(HERE / program), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*ENTRY_POINTS["python -m"], "run", str(HERE / program), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdout.readline() == b"ready\n"
         baseline = _fd_count(proc.pid)

@@ -153,6 +153,7 @@ def test_wait_readable_on_a_socketpair():
     a, b = socket.socketpair()
     a.setblocking(False)
     try:
+
         def writer():
             S.yield_now()
             b.send(b"x")
@@ -180,6 +181,7 @@ def test_wait_writable_is_immediate_on_an_empty_socket():
 def test_wait_readable_timeout_returns_false_and_unregisters():
     a, b = socket.socketpair()
     try:
+
         def main():
             first = S.wait_readable(a, S.now() + 0.01)
             # A second wait on the same fd must not be refused as busy.
@@ -218,6 +220,7 @@ def test_a_reader_and_a_writer_can_share_an_fd():
 def test_two_readers_of_one_fd_are_refused():
     a, b = socket.socketpair()
     try:
+
         def reader():
             S.wait_readable(a, S.now() + 0.05)
 
@@ -266,6 +269,7 @@ def test_deadlock_is_reported_instead_of_hanging():
 def test_no_deadlock_while_someone_waits_on_io():
     a, b = socket.socketpair()
     try:
+
         def main():
             me = S.current()
 

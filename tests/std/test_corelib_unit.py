@@ -21,21 +21,32 @@ def fake_runtime(monkeypatch):
 
 
 def new_map():
-    return FakeObject(None, {"@hasher": corelib.DefaultHasher(), "@buckets": [],
-                             "@length": 0, "@capacity": 1, "@threshold": 1})
+    return FakeObject(
+        None,
+        {
+            "@hasher": corelib.DefaultHasher(),
+            "@buckets": [],
+            "@length": 0,
+            "@capacity": 1,
+            "@threshold": 1,
+        },
+    )
 
 
 def bucket_keys(hash_map):
     return [None if p is None else p.attrs["@key"] for p in hash_map.attrs["@buckets"]]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("a", -1037146530912343564),
-    ("b", 7769805559724975114),
-    (0, 4422724733251329605),
-    (1, -7016762969768448550),
-    (1.5, -8907393358157087018),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("a", -1037146530912343564),
+        ("b", 7769805559724975114),
+        (0, 4422724733251329605),
+        (1, -7016762969768448550),
+        (1.5, -8907393358157087018),
+    ],
+)
 def test_key_hash_check_values(value, expected):
     assert corelib.key_hash(value) == expected
 
@@ -48,11 +59,14 @@ def test_default_hasher_finish_resets():
     assert hasher.finish() == 4422724733251329605
 
 
-@pytest.mark.parametrize("keys, buckets", [
-    (["a", "b"], ["a", "b"]),
-    (["a", "b", "c"], ["a", "c", "b", None]),
-    ([1, 2, 3], [3, None, 1, 2]),
-])
+@pytest.mark.parametrize(
+    "keys, buckets",
+    [
+        (["a", "b"], ["a", "b"]),
+        (["a", "b", "c"], ["a", "c", "b", None]),
+        ([1, 2, 3], [3, None, 1, 2]),
+    ],
+)
 def test_bucket_layout(fake_runtime, keys, buckets):
     hash_map = new_map()
     for key in keys:
@@ -60,10 +74,13 @@ def test_bucket_layout(fake_runtime, keys, buckets):
     assert bucket_keys(hash_map) == buckets
 
 
-@pytest.mark.parametrize("keys, order", [
-    (["name", "city"], ["city", "name"]),
-    ([0, 1, 2, 3, 10], [1, 3, 0, 2, 10]),
-])
+@pytest.mark.parametrize(
+    "keys, order",
+    [
+        (["name", "city"], ["city", "name"]),
+        ([0, 1, 2, 3, 10], [1, 3, 0, 2, 10]),
+    ],
+)
 def test_iteration_order(fake_runtime, keys, order):
     hash_map = new_map()
     for key in keys:
@@ -87,33 +104,51 @@ def test_get_replace_remove(fake_runtime):
         assert corelib.hash_map_has_key(hash_map, number) == (number % 2 == 1)
 
 
-@pytest.mark.parametrize("text, quoted", [
-    ("it's", '"it\\\'s"'),
-    ('a"b', '"a\\"b"'),
-    ("\t\r\n\\", '"\\t\\r\\n\\\\"'),
-    ("\x1b\x00", '"\\u{1b}\\u{0}"'),
-    ("쿠키", '"쿠키"'),
-])
+@pytest.mark.parametrize(
+    "text, quoted",
+    [
+        ("it's", '"it\\\'s"'),
+        ('a"b', '"a\\"b"'),
+        ("\t\r\n\\", '"\\t\\r\\n\\\\"'),
+        ("\x1b\x00", '"\\u{1b}\\u{0}"'),
+        ("쿠키", '"쿠키"'),
+    ],
+)
 def test_rust_debug_quote(text, quoted):
     assert corelib.rust_debug_quote(text) == quoted
 
 
-@pytest.mark.parametrize("value, radix, text", [
-    (0, 10, "0"), (255, 16, "ff"), (-5, 2, "-101"), (2**70, 10, str(2**70)),
-])
+@pytest.mark.parametrize(
+    "value, radix, text",
+    [
+        (0, 10, "0"),
+        (255, 16, "ff"),
+        (-5, 2, "-101"),
+        (2**70, 10, str(2**70)),
+    ],
+)
 def test_integer_format(value, radix, text):
     assert corelib.integer_format(value, radix) == text
 
 
-@pytest.mark.parametrize("text, radix, value", [
-    ("42", 10, 42), ("-ff", 16, -255), ("FF", 16, 255), ("+7", 10, 7),
-    ("1_000", 10, 1000), ("123456789012345678901234567890", 10, 123456789012345678901234567890),
-])
+@pytest.mark.parametrize(
+    "text, radix, value",
+    [
+        ("42", 10, 42),
+        ("-ff", 16, -255),
+        ("FF", 16, 255),
+        ("+7", 10, 7),
+        ("1_000", 10, 1000),
+        ("123456789012345678901234567890", 10, 123456789012345678901234567890),
+    ],
+)
 def test_integer_parse(text, radix, value):
     assert corelib.integer_parse(text, radix) == value
 
 
-@pytest.mark.parametrize("text, radix", [("abc", 10), ("", 10), ("0x1", 16), (" 1", 10), ("_1", 10)])
+@pytest.mark.parametrize(
+    "text, radix", [("abc", 10), ("", 10), ("0x1", 16), (" 1", 10), ("_1", 10)]
+)
 def test_integer_parse_rejects(text, radix):
     with pytest.raises(corelib.ThrowSignal) as info:
         corelib.integer_parse(text, radix)
@@ -126,10 +161,18 @@ def test_integer_parse_radix_panics():
     assert info.value.message == "radix must be between 2 and 32, not {}"
 
 
-@pytest.mark.parametrize("text, value", [
-    ("1.5", 1.5), ("5.", 5.0), (".5", 0.5), ("-2e3", -2000.0), ("+1E+2", 100.0),
-    ("Infinity", float("inf")), ("-inf", float("-inf")),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1.5", 1.5),
+        ("5.", 5.0),
+        (".5", 0.5),
+        ("-2e3", -2000.0),
+        ("+1E+2", 100.0),
+        ("Infinity", float("inf")),
+        ("-inf", float("-inf")),
+    ],
+)
 def test_float_parse(text, value):
     assert corelib.float_parse(text) == value
 
@@ -138,7 +181,7 @@ def test_float_parse(text, value):
 def test_float_parse_rejects(text):
     with pytest.raises(corelib.ThrowSignal) as info:
         corelib.float_parse(text)
-    assert info.value.value == f'{corelib.rust_debug_quote(text)} can not be converted to a Float'
+    assert info.value.value == f"{corelib.rust_debug_quote(text)} can not be converted to a Float"
 
 
 def test_copied_map_rebuilds_its_key_index(fake_runtime):

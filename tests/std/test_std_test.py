@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 HERE = Path(__file__).parent
 SUITES = HERE / "suites"
 ESC = "\x1b"
@@ -17,7 +16,10 @@ def run(name, *args):
     # Run from the suite folder so the test file's path is as typed: `name`.
     return subprocess.run(
         [sys.executable, "-m", "inko_mini", "run", name, *args],
-        cwd=SUITES, capture_output=True, text=True, timeout=60,
+        cwd=SUITES,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -28,13 +30,18 @@ def color(text, code):
 def test_spec_example_one_pass_one_failure():
     result = run("integer_test.inko")
     expected = (
-        color(".", 32) + color("F", 31)
+        color(".", 32)
+        + color("F", 31)
         + "\n\nFailures:"
-        + "\n\n  Test: " + color("Integer.+ adds two numbers", 1)
-        + "\n  Location: " + color("integer_test.inko:6", 36)
-        + "\n\n  " + color("Expected 3 to equal 4", 31)
+        + "\n\n  Test: "
+        + color("Integer.+ adds two numbers", 1)
+        + "\n  Location: "
+        + color("integer_test.inko:6", 36)
+        + "\n\n  "
+        + color("Expected 3 to equal 4", 31)
         + "\n\nFinished running in TIME \n"
-        + color("2 tests, 1 failures ", 31) + "\n"
+        + color("2 tests, 1 failures ", 31)
+        + "\n"
     )
     pattern = re.escape(expected).replace("TIME", TIME)
     assert re.fullmatch(pattern, result.stdout), result.stdout + result.stderr
@@ -47,18 +54,23 @@ def test_all_passing_returns_and_program_continues():
     expected = (
         color(".", 32) * 8
         + "\n\nFinished running in TIME \n"
-        + color("8 tests, 0 failures ", 32) + "\nafter run\n"
+        + color("8 tests, 0 failures ", 32)
+        + "\nafter run\n"
     )
     assert re.fullmatch(re.escape(expected).replace("TIME", TIME), result.stdout), (
-        result.stdout + result.stderr)
+        result.stdout + result.stderr
+    )
     assert result.returncode == 0
 
 
 def test_no_tests():
     result = run("empty_test.inko")
-    expected = "\n\nFinished running in TIME \n" + color("0 tests, 0 failures ", 32) + "\nstill running\n"
+    expected = (
+        "\n\nFinished running in TIME \n" + color("0 tests, 0 failures ", 32) + "\nstill running\n"
+    )
     assert re.fullmatch(re.escape(expected).replace("TIME", TIME), result.stdout), (
-        result.stdout + result.stderr)
+        result.stdout + result.stderr
+    )
     assert result.returncode == 0
 
 
@@ -91,15 +103,13 @@ def test_invalid_configuration_option_panics():
     assert result.stderr.startswith("Stack trace (the most recent call comes last):\n")
     assert re.search(
         r'\nProcess 0x[0-9a-f]+ panicked: "colour" is not a valid configuration option\n$',
-        result.stderr), result.stderr
+        result.stderr,
+    ), result.stderr
 
 
 def test_custom_formatter():
     result = run("custom_formatter_test.inko")
     assert result.stdout == (
-        "PASS g one\n"
-        "FAIL two at line 30: Expected 1 to equal 2\n"
-        "1 failed\n"
-        "2 run\n"
+        "PASS g one\nFAIL two at line 30: Expected 1 to equal 2\n1 failed\n2 run\n"
     ), result.stdout + result.stderr
     assert result.returncode == 1

@@ -11,13 +11,19 @@ HERE = Path(__file__).parent
 
 
 def inko(*args, cwd=HERE, stdin=None):
-    return subprocess.run([sys.executable, "-m", "inko_mini", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "inko_mini", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
+    )
 
 
 def test_imports_resolve_from_the_main_files_folder_and_arguments_follow():
     result = inko("run", "project/main_prog.inko", "a", "b c")
-    assert result.stdout == "hello from the main file's folder\n[\"a\", \"b c\"]\n", result.stderr
+    assert result.stdout == 'hello from the main file\'s folder\n["a", "b c"]\n', result.stderr
     assert result.returncode == 0
 
 

@@ -13,8 +13,13 @@ PROGRAMS = os.path.join(os.path.dirname(__file__), "programs")
 
 
 def run(name):
-    return subprocess.run([sys.executable, "-m", "inko_mini", "run", name], cwd=PROGRAMS,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", name],
+        cwd=PROGRAMS,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_default_handler_text():
@@ -35,6 +40,9 @@ def test_default_handler_text():
 def test_thrown_value_reaching_the_top_of_a_process():
     proc = run("thrown_value_escapes.inko")
     assert proc.returncode == 1
-    match = re.search(r"Process (0x[0-9a-f]+) panicked: "
-                      r"A thrown value reached the top-level in process (0x[0-9a-f]+)\n$", proc.stderr)
+    match = re.search(
+        r"Process (0x[0-9a-f]+) panicked: "
+        r"A thrown value reached the top-level in process (0x[0-9a-f]+)\n$",
+        proc.stderr,
+    )
     assert match and match.group(1) == match.group(2)

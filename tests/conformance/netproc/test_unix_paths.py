@@ -13,17 +13,31 @@ import tempfile
 HERE = os.path.dirname(__file__)
 
 EXPECTED = [
-    "True", "True", "True", "True",
-    "4", "ping", '""',
+    "True",
+    "True",
+    "True",
+    "True",
+    "4",
+    "ping",
+    '""',
     "The address is already in use.",
     "The resource could not be found.",
     "The connection was refused by the remote server.",
-    "2", "hi", "True", "again",
+    "2",
+    "hi",
+    "True",
+    "again",
     "An input parameter is invalid.",
-    "/a/b", "False", "False", "True",
-    "True", "Nil",
-    "True", "Nil",
-    "True", "True",
+    "/a/b",
+    "False",
+    "False",
+    "True",
+    "True",
+    "Nil",
+    "True",
+    "Nil",
+    "True",
+    "True",
     "True",
 ]
 
@@ -33,7 +47,11 @@ def test_unix_paths():
     with tempfile.TemporaryDirectory(prefix="np") as directory:
         proc = subprocess.run(
             [sys.executable, "-m", "inko_mini", "run", "s8_unix_paths.inko", directory],
-            cwd=os.path.join(HERE, "programs"), capture_output=True, text=True, timeout=60)
+            cwd=os.path.join(HERE, "programs"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.stderr == ""
         assert proc.stdout.splitlines() == EXPECTED
         assert proc.returncode == 0
