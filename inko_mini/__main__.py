@@ -1,3 +1,3 @@
-from inko_mini.fastcli import main
+from inko_mini.cli.fast import main
 
 main()

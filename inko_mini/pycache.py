@@ -17,6 +17,8 @@ import os
 import sys
 from importlib._bootstrap_external import MAGIC_NUMBER
 
+from inko_mini.paths import cache_dir
+
 # Neither hashlib nor importlib.util: both cost more to import than the
 # cache saves for a small module.
 _MAGIC = MAGIC_NUMBER.ljust(16, b"\0")
@@ -25,8 +27,7 @@ _PACKAGE = __name__.rpartition(".")[0] + "."
 
 
 def _cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "inko-mini", "pycache")
+    return cache_dir("pycache")
 
 
 class _CachingLoader(importlib.machinery.SourceFileLoader):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import struct
-from decimal import Decimal
 
 from inko_mini.builtins import (
     corelib,  # noqa: F401  (registers its primitives)
@@ -26,6 +25,7 @@ from inko_mini.runtime.calls import (
     truth,
 )
 from inko_mini.runtime.objects import MISSING, Block, InkoObject, holder
+from inko_mini.runtime.rustfmt import inko_float
 
 _INT_ERROR = "Integer instructions can only be performed using integers"
 _FLOAT_ERROR = "Float instructions can only be performed using floats"
@@ -110,7 +110,7 @@ def builtin(name):
 
 @primitive("implement_trait")
 def implement_trait(target, trait):
-    from inko_mini.compiler import implement_trait as impl
+    from inko_mini.runtime.sends import implement_trait as impl
 
     return impl(target, trait)
 
@@ -337,20 +337,12 @@ def float_ge(a, b):
 @primitive("float_eq")
 def float_eq(a, b):
     _floats(a, b)
-    from inko_mini.fastpaths import float_eq as eq
+    from inko_mini.runtime.numbers import float_eq as eq
 
     return eq(a, b)
 
 
-def float_to_string_py(x: float) -> str:
-    if x != x:
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    text = format(Decimal(repr(x)), "f")
-    if "." not in text:
-        text += ".0"
-    return text
+float_to_string_py = inko_float
 
 
 @primitive("float_to_string")
@@ -567,7 +559,7 @@ def array_each_with_index(a, block):
 
 @primitive("array_equals")
 def array_equals(a, b):
-    from inko_mini.compiler import send_dyn
+    from inko_mini.runtime.sends import send_dyn
 
     if type(b) is not list or len(a) != len(b):
         return False
@@ -579,7 +571,7 @@ def array_equals(a, b):
 
 @primitive("array_contains")
 def array_contains(a, value):
-    from inko_mini.compiler import send_dyn
+    from inko_mini.runtime.sends import send_dyn
 
     for x in list(a):
         if _truthy(send_dyn(x, "==", [value])):

@@ -19,6 +19,7 @@ import time
 
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.rustfmt import rust_debug_quote
 
 _MASK = (1 << 64) - 1
 _I64_MAX = (1 << 63) - 1
@@ -427,23 +428,6 @@ def hash_map_next_slot(buckets, index):
 
 
 # --- inspect (§17) ---------------------------------------------------------
-
-_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"', "'": "\\'"}
-
-
-def rust_debug_quote(text: str) -> str:
-    """`text` quoted like Rust 2019's `{:?}` for str."""
-    out = ['"']
-    for char in text:
-        escaped = _ESCAPES.get(char)
-        if escaped is not None:
-            out.append(escaped)
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.append("\\u{%x}" % ord(char))
-    out.append('"')
-    return "".join(out)
 
 
 @primitive("string_inspect")

@@ -7,13 +7,13 @@ that string, so sockets and standard streams report identical texts.
 
 from __future__ import annotations
 
-import atexit
 import errno
 import os
 import sys
 
 from inko_mini.builtins import primitive
 from inko_mini.errors import ThrowSignal
+from inko_mini.runtime.output import flush_stream
 
 # errno -> the text Inko 0.4.0's VM gave for it (Rust's io::ErrorKind names).
 _ERRNO_TEXTS = {
@@ -141,33 +141,7 @@ def stderr_flush():
     return None
 
 
-def _flush(stream) -> None:
-    if stream is None:
-        return
-    try:
-        stream.flush()
-    except (OSError, ValueError):
-        pass
-
-
-def flush_all() -> None:
-    """Flush stdout and stderr, ignoring a reader that went away."""
-    for stream in (sys.stdout, sys.stderr):
-        if stream is None:
-            continue
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            # A closed pipe: drop what is left so the interpreter's own
-            # shutdown flush does not complain about it again.
-            try:
-                fd = stream.fileno()
-                os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
-            except (OSError, ValueError):
-                pass
-
-
-atexit.register(flush_all)
+_flush = flush_stream
 
 
 # --- standard input --------------------------------------------------------

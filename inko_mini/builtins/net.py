@@ -20,6 +20,7 @@ import struct
 from inko_mini.builtins import primitive
 from inko_mini.builtins.io import INVALID_INPUT, errno_text, error_text
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.rustfmt import rust_float
 
 # Library constants (std::net::bits): domains and socket kinds.
 _DOMAINS = {0: socket.AF_INET, 1: socket.AF_INET6, 2: socket.AF_UNIX}
@@ -517,21 +518,8 @@ def _duration_seconds(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PanicSignal(f"{_describe(value)} is not a valid time duration")
     if value < 0 or value != value:
-        raise PanicSignal(f"{_rust_float(float(value))} is not a valid time duration")
+        raise PanicSignal(f"{rust_float(float(value))} is not a valid time duration")
     return float(value)
-
-
-def _rust_float(value: float) -> str:
-    from decimal import Decimal
-
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "inf" if value > 0 else "-inf"
-    text = format(Decimal(repr(value)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def _check_family(sock: socket.socket, level: int) -> None:

@@ -1,12 +1,13 @@
 """Primitives behind std::process (STDLIB-NET-PROCESS §3); the work is done
-in inko_mini.processes, this is only the table Inko code reaches."""
+in inko_mini.runtime.processes, this is only the table Inko code reaches."""
 
 from __future__ import annotations
 
-from inko_mini import processes, scheduler
+from inko_mini import scheduler
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal
-from inko_mini.processes import ProcessRef
+from inko_mini.runtime import processes
+from inko_mini.runtime.processes import ProcessRef
 
 
 def _runtime():

@@ -46,7 +46,7 @@ def current_frames():
 
 def current_process():
     try:
-        from inko_mini.processes import current_process as cp
+        from inko_mini.runtime.processes import current_process as cp
 
         return cp()
     except Exception:

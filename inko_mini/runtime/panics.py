@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import sys
 
+from inko_mini.runtime.output import flush_all
+from inko_mini.runtime.rustfmt import rust_debug_quote
+
 Frame = tuple  # (file, line, name)
 
 
@@ -100,8 +103,6 @@ def signal_frames(sig):
 
 
 def _quote(text) -> str:
-    from inko_mini.builtins.corelib import rust_debug_quote
-
     return rust_debug_quote(str(text))
 
 
@@ -154,13 +155,7 @@ def handle_panic(signal, process):
 
 
 def write_report(frames, identifier, message):
-    try:
-        io = sys.modules.get("inko_mini.builtins.io")
-        if getattr(io, "flush_all", None) is not None:
-            io.flush_all()
-        sys.stdout.flush()
-    except Exception:
-        pass
+    flush_all()
     report = format_panic_report(frames, identifier, message)
     err = sys.stderr
     err.write(report)

@@ -13,8 +13,8 @@ HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"
 
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("inko_mini.parser") is None,
-    reason="inko_mini.parser does not exist yet (evaluator part not merged)",
+    importlib.util.find_spec("inko_mini.syntax.parser") is None,
+    reason="inko_mini.syntax.parser does not exist yet (evaluator part not merged)",
 )
 
 

@@ -23,8 +23,8 @@ SAMPLES = REPO / "samples"
 # The evaluator is written in parallel with this part; without a parser no
 # Inko program can run, so the end-to-end tests wait for it.
 needs_interpreter = pytest.mark.skipif(
-    importlib.util.find_spec("inko_mini.parser") is None,
-    reason="inko_mini.parser does not exist yet (evaluator part not merged)",
+    importlib.util.find_spec("inko_mini.syntax.parser") is None,
+    reason="inko_mini.syntax.parser does not exist yet (evaluator part not merged)",
 )
 
 

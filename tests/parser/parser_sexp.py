@@ -1,6 +1,6 @@
-"""A compact s-expression dump of inko_mini.ast nodes, for readable expectations."""
+"""A compact s-expression dump of inko_mini.syntax.ast nodes, for readable expectations."""
 
-from inko_mini import ast
+from inko_mini.syntax import ast
 
 _FLAGS = ("rest", "mutable", "lambda_type", "glob", "bang")
 

@@ -70,7 +70,7 @@ def test_unreadable_file_gives_a_message_not_a_traceback(tmp_path):
 
 
 def test_the_bundled_standard_library_parses():
-    files = sorted((REPO / "inko_mini" / "stdlib").rglob("*.inko"))
+    files = sorted((REPO / "stdlib").rglob("*.inko"))
     if not files:
         pytest.skip("the standard library has no .inko files yet")
     result = check(*files)

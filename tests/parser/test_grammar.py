@@ -15,7 +15,7 @@ import pytest
 from lark import logger as lark_logger
 from lark.exceptions import GrammarError
 
-from inko_mini import parser
+from inko_mini.syntax import parser
 
 CONTINUATIONS = {"OP", "PLUS", "MINUS", "STAR", "NLDOT", "DOT", "INDEX_LSQB", "AS", "COMMA", "ELSE"}
 

@@ -4,9 +4,9 @@ of LANGUAGE.md §1.8; expectations come from the spec's examples."""
 import pytest
 from parser_sexp import dump_module
 
-from inko_mini import ast
 from inko_mini.errors import InkoSyntaxError
-from inko_mini.parser import parse
+from inko_mini.syntax import ast
+from inko_mini.syntax.parser import parse
 
 
 def shape(source: str) -> str:

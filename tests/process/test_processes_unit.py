@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from inko_mini import ast
-from inko_mini import processes as P
 from inko_mini import scheduler as S
+from inko_mini.check import captures as C
 from inko_mini.errors import PanicSignal
+from inko_mini.runtime import processes as P
+from inko_mini.syntax import ast
 
 
 def run(main):
@@ -242,8 +243,8 @@ def module(*body):
 
 def test_a_spawned_block_using_an_outer_local_is_rejected():
     tree = module(ast.LetLocal(SPAN, "x", ast.IntLit(SPAN, 1)), spawn(ident("x", line=3)))
-    with pytest.raises(P.SpawnCaptureError) as info:
-        P.check_spawn_captures(tree)
+    with pytest.raises(C.SpawnCaptureError) as info:
+        C.check_spawn_captures(tree)
     assert info.value.name == "x"
     assert info.value.render().startswith("t.inko:3:5: error:")
     assert '"x"' in info.value.message
@@ -255,7 +256,7 @@ def test_a_spawned_block_may_use_its_own_locals_and_globals():
         spawn(ast.LetLocal(SPAN, "x", ast.IntLit(SPAN, 2)), ident("x"), ident("process")),
         spawn(ident("y")),  # not a local anywhere: a method or global
     )
-    P.check_spawn_captures(tree)
+    C.check_spawn_captures(tree)
 
 
 def test_a_nested_closure_in_a_spawned_block_is_checked_too():
@@ -263,10 +264,10 @@ def test_a_nested_closure_in_a_spawned_block_is_checked_too():
     method = ast.MethodDef(
         SPAN, "m", [ast.Param(SPAN, "outer")], [spawn(ast.Send(SPAN, inner, "call", []))]
     )
-    with pytest.raises(P.SpawnCaptureError):
-        P.check_spawn_captures(module(method))
+    with pytest.raises(C.SpawnCaptureError):
+        C.check_spawn_captures(module(method))
 
 
 def test_locals_defined_after_the_spawn_do_not_count():
     tree = module(spawn(ident("x")), ast.LetLocal(SPAN, "x", ast.IntLit(SPAN, 1)))
-    P.check_spawn_captures(tree)
+    C.check_spawn_captures(tree)

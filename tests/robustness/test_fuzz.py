@@ -11,12 +11,10 @@ import pytest
 from conftest import assert_no_python_noise, run_inko
 
 from inko_mini.errors import InkoSyntaxError
-from inko_mini.parser import parse
+from inko_mini.syntax.parser import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted(
-    p for top in ("samples", "tests", "inko_mini/stdlib") for p in (ROOT / top).rglob("*.inko")
-)
+SOURCES = sorted(p for top in ("samples", "tests", "stdlib") for p in (ROOT / top).rglob("*.inko"))
 INSERTS = list("(){}[]'\"`:;,.!?@#$%^&*-+=<>/\\|~") + [
     "::",
     "->",

@@ -17,6 +17,7 @@ from inko_mini.errors import (  # noqa: E402
     ThrowSignal,
     decode_source,
 )
+from inko_mini.runtime.output import flush_all  # noqa: E402
 from inko_mini.runtime.signals import ReturnSignal  # noqa: E402
 
 RECURSION_LIMIT = 60_000
@@ -48,7 +49,7 @@ def _internal_error(exc, debug):
 
 def _annotation_hook(tree, failures):
     """`# => VALUE` checks for --check-annotations (CONTRACTS.md §7)."""
-    from inko_mini import parser
+    from inko_mini.syntax import parser
 
     body = tree.body
     lines = sorted(tree.annotations)
@@ -75,7 +76,7 @@ def _annotation_hook(tree, failures):
         where = f"{node.span.file}:{mine[-1]}"
 
         def checked(f):
-            from inko_mini.compiler import send_dyn
+            from inko_mini.compile.compiler import send_dyn
 
             got = fn(f)
             want = expected(f)
@@ -136,8 +137,9 @@ def run_program(path, code, include, args, debug=False, check_annotations=False)
 
 
 def _run(path, code, include, args, debug, check_annotations):
-    from inko_mini.runtime.modules import Loader, parse_source
+    from inko_mini.compile.modules import Loader
     from inko_mini.runtime.signals import InkoCompileError
+    from inko_mini.syntax.cache import parse_source
 
     if code is not None:
         display, source, main_dir = "-e", code, os.getcwd()
@@ -169,15 +171,13 @@ def _run(path, code, include, args, debug, check_annotations):
         sys.stderr.write(exc.render() + "\n")
         return 1
 
-    try:
-        from inko_mini.processes import check_spawn_captures
-    except ImportError:
-        check_spawn_captures = None
+    from inko_mini.check.captures import check_spawn_captures
+
     loader = Loader(main_dir, include, check_spawn_captures)
     failures: list = []
     hook = _annotation_hook(tree, failures) if check_annotations else None
 
-    from inko_mini.compiler import ModuleContext
+    from inko_mini.compile.compiler import ModuleContext
 
     ctx = ModuleContext("main", display, "main")
     loader.modules["main"] = ctx
@@ -202,28 +202,15 @@ def _run(path, code, include, args, debug, check_annotations):
     try:
         status = _run_main(main, runtime)
     except (InkoSyntaxError, InkoCompileError, InkoLoadError) as exc:
-        _flush()
+        flush_all()
         sys.stderr.write(exc.render() + "\n")
         return 1
-    except _SpawnCaptureError() as exc:
-        _flush()
-        sys.stderr.write(exc.render() + "\n")
-        return 1
-    _flush()
+    flush_all()
     if failures:
         sys.stderr.write("\n".join(failures) + "\n")
         if status == 0:
             status = 1
     return status
-
-
-def _SpawnCaptureError():
-    try:
-        from inko_mini.processes import SpawnCaptureError
-
-        return SpawnCaptureError
-    except ImportError:
-        return ()
 
 
 def _load_prelude(loader):
@@ -238,18 +225,6 @@ def _load_prelude(loader):
     objects.prelude_loaded()
 
 
-def _flush():
-    io = sys.modules.get("inko_mini.builtins.io")
-    flush_all = getattr(io, "flush_all", None)
-    try:
-        if flush_all is not None:
-            flush_all()
-        if sys.stdout is not None:
-            sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
-
-
 class _MainProcess:
     panic_handler = None
     is_main = True
@@ -258,7 +233,7 @@ class _MainProcess:
 
 def _run_main(main, runtime):
     try:
-        from inko_mini.processes import run_main
+        from inko_mini.runtime.processes import run_main
     except ImportError:
         run_main = None
     if run_main is not None:

@@ -8,14 +8,14 @@ on every call, and a copied message gets a new wrapper to the same process).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import math
 import sys
-from decimal import Decimal
 
-from inko_mini import ast, scheduler
+from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.output import flush_all
+from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, TaskState
 
@@ -153,19 +153,6 @@ def current() -> ProcessRef:
 
 
 # -- durations --------------------------------------------------------------
-
-
-def rust_float(value: float) -> str:
-    """A float as Rust's Display prints it: positional, shortest round-trip
-    digits, and no `.0` for whole numbers (-1, -0.5, -0.0000001)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    text = format(Decimal(repr(value)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def seconds(value) -> float:
@@ -485,15 +472,7 @@ def _exit_status(exc) -> int:
     return int(status or 0)
 
 
-def _flush_output() -> None:
-    io = sys.modules.get("inko_mini.builtins.io")
-    flush_all = getattr(io, "flush_all", None)
-    if flush_all is not None:
-        flush_all()
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
+_flush_output = flush_all
 
 
 def run_main(fn, *args) -> int:
@@ -523,166 +502,6 @@ def run_main(fn, *args) -> int:
     return status
 
 
-# -- the spawn capture check ------------------------------------------------
-# A `process.spawn { ... }` block runs as a lambda in another process
-# (LANGUAGE.md §3.6): it captures nothing, so a local of the enclosing scope
-# would either be undefined there or, worse, memory shared between
-# processes. The original compiler rejected such programs; so do we, before
-# running anything, naming the variable and its position.
-
-
-class SpawnCaptureError(Exception):
-    def __init__(self, name: str, span: ast.Span) -> None:
-        self.name = name
-        self.span = span
-        self.message = (
-            f'the block passed to process.spawn can not use the local variable "{name}" '
-            "of its surroundings: a process shares no memory, so send the value to "
-            "the new process as a message instead"
-        )
-        super().__init__(self.message)
-
-    def render(self) -> str:
-        return f"{self.span.file}:{self.span.line}:{self.span.column}: error: {self.message}"
-
-
-class _Scope:
-    __slots__ = ("names", "parent", "forbidden")
-
-    def __init__(self, parent=None, forbidden=frozenset()):
-        self.names: set = set()
-        # None for a scope that sees no outer locals (method, lambda, object body).
-        self.parent = parent
-        # Locals of the surroundings of a spawned block, not visible inside it.
-        self.forbidden = forbidden
-
-    def resolves(self, name: str) -> bool:
-        scope = self
-        while scope is not None:
-            if name in scope.names:
-                return True
-            scope = scope.parent
-        return False
-
-    def visible(self) -> set:
-        out: set = set()
-        scope = self
-        while scope is not None:
-            out |= scope.names
-            scope = scope.parent
-        return out
-
-    def root_forbidden(self):
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope.forbidden
-
-
-def _is_spawn(node: ast.Send) -> bool:
-    return (
-        node.name == "spawn"
-        and isinstance(node.receiver, ast.Identifier)
-        and node.receiver.name == "process"
-        and bool(node.args)
-        and isinstance(node.args[-1], ast.BlockLit)
-        and node.args[-1].kind in ("brace", "lambda")
-    )
-
-
-class _Checker:
-    def module(self, module: ast.Module) -> None:
-        scope = _Scope()
-        for node in module.body:
-            self.visit(node, scope)
-
-    def body(self, nodes, scope) -> None:
-        for node in nodes or ():
-            self.visit(node, scope)
-
-    def use(self, name: str, span, scope: _Scope) -> None:
-        if not scope.resolves(name) and name in scope.root_forbidden():
-            raise SpawnCaptureError(name, span)
-
-    def visit(self, node, scope: _Scope) -> None:
-        if isinstance(node, ast.Identifier):
-            self.use(node.name, node.span, scope)
-        elif isinstance(node, ast.AssignLocal):
-            self.visit(node.value, scope)
-            self.use(node.name, node.span, scope)
-        elif isinstance(node, ast.LetLocal):
-            self.visit(node.value, scope)
-            scope.names.add(node.name)
-        elif isinstance(node, ast.Send) and _is_spawn(node):
-            self.visit(node.receiver, scope)
-            for arg in node.args[:-1]:
-                self.visit(arg, scope)
-            for _, value in node.kwargs:
-                self.visit(value, scope)
-            forbidden = scope.visible() | scope.root_forbidden()
-            self.block(node.args[-1], _Scope(None, frozenset(forbidden)))
-        elif isinstance(node, ast.BlockLit):
-            if node.kind == "lambda":
-                self.block(node, _Scope(None, scope.root_forbidden()))
-            else:
-                self.block(node, _Scope(scope))
-        elif isinstance(node, ast.MethodDef):
-            if node.body is not None:
-                inner = _Scope()
-                self.params(node.params, inner)
-                self.body(node.body, inner)
-        elif isinstance(node, (ast.ObjectDef, ast.TraitDef)):
-            self.body(node.body, _Scope())
-        elif isinstance(node, ast.ImplDef):
-            self.visit(node.target, scope)
-            self.body(node.body, _Scope())
-        elif isinstance(node, ast.Try):
-            self.visit(node.expr, scope)
-            if node.else_body is not None:
-                inner = _Scope(scope)
-                if node.else_name:
-                    inner.names.add(node.else_name)
-                self.body(node.else_body, inner)
-        elif isinstance(node, ast.HashLit):
-            for key, value in node.pairs:
-                self.visit(key, scope)
-                self.visit(value, scope)
-        elif isinstance(node, ast.Send):
-            if node.receiver is not None:
-                self.visit(node.receiver, scope)
-            for arg in node.args:
-                self.visit(arg, scope)
-            for _, value in node.kwargs:
-                self.visit(value, scope)
-        elif isinstance(node, ast.Node):
-            for f in dataclasses.fields(node):
-                if f.name == "span":
-                    continue
-                value = getattr(node, f.name)
-                if isinstance(value, ast.Node):
-                    self.visit(value, scope)
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.Node):
-                            self.visit(item, scope)
-
-    def params(self, params, scope: _Scope) -> None:
-        for param in params:
-            if param.default is not None:
-                self.visit(param.default, scope)
-            scope.names.add(param.name)
-
-    def block(self, block: ast.BlockLit, scope: _Scope) -> None:
-        self.params(block.params, scope)
-        self.body(block.body, scope)
-
-
-def check_spawn_captures(module: ast.Module) -> None:
-    """Raise SpawnCaptureError for the first spawned block (in source order)
-    that uses a local variable of its surroundings."""
-    _Checker().module(module)
-
-
 __all__ = [
     "Process",
     "ProcessRef",
@@ -699,7 +518,4 @@ __all__ = [
     "copy_message",
     "run_main",
     "seconds",
-    "rust_float",
-    "check_spawn_captures",
-    "SpawnCaptureError",
 ]

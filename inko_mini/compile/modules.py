@@ -8,113 +8,18 @@ its first import; imports are hoisted and bind module globals.
 from __future__ import annotations
 
 import os
-import pickle
 
-from inko_mini import __version__, ast
+from inko_mini.compile.compiler import Compiler, ModuleContext
 from inko_mini.errors import InkoLoadError
+from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import run_frame
 from inko_mini.runtime.objects import MISSING, InkoObject, holder, lookup_from
 from inko_mini.runtime.signals import InkoCompileError
+from inko_mini.syntax import ast
+from inko_mini.syntax.cache import parse_file
 
-STDLIB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "stdlib")
 PRELUDE = ("core", "prelude")
-
-
-def parse_file(path, display):
-    from inko_mini.errors import decode_source
-
-    with open(path, "rb") as fh:
-        source = decode_source(fh.read(), display)
-    return parse_source(source, display, cache=True)
-
-
-def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "inko-mini", __version__)
-
-
-_PARSER_FILES = ("parser.py", "lexer.py", "postlex.py", "ast.py", "grammar/inko.lark")
-_parser_stamp = []
-
-
-def _parser_version():
-    """Changes whenever the parser changes, so stale cached ASTs are ignored."""
-    if not _parser_stamp:
-        base = os.path.dirname(STDLIB_DIR)
-        parts = []
-        for name in _PARSER_FILES:
-            try:
-                st = os.stat(os.path.join(base, name))
-                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-            except OSError:
-                parts.append("-")
-        _parser_stamp.append(",".join(parts))
-    return _parser_stamp[0]
-
-
-# Nodes are pickled as `Class(*fields)`: loading then runs each dataclass's
-# own __init__, several times faster than the generic slots __setstate__.
-_CACHE_FORMAT = "nodes-as-calls\0"
-_reducers_done = []
-
-
-def _sha1(data):
-    try:
-        from _sha1 import sha1  # built in, unlike hashlib's OpenSSL binding
-    except ImportError:
-        from hashlib import sha1
-    return sha1(data)
-
-
-def _register_node_reducers():
-    if _reducers_done:
-        return
-    import copyreg
-    import dataclasses
-
-    for value in vars(ast).values():
-        if isinstance(value, type) and dataclasses.is_dataclass(value):
-            names = tuple(f.name for f in dataclasses.fields(value) if f.init)
-            copyreg.pickle(value, _node_reducer(value, names))
-    _reducers_done.append(True)
-
-
-def _node_reducer(cls, names):
-    def reduce(node):
-        return cls, tuple(getattr(node, n) for n in names)
-
-    return reduce
-
-
-def parse_source(source, display, cache=False):
-    """Parse, using a pickled AST cached by content hash when allowed."""
-    if not cache:
-        from inko_mini import parser
-
-        return parser.parse(source, display)
-    key = _sha1(
-        (_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source).encode()
-    ).hexdigest()
-    path = os.path.join(_cache_dir(), key + ".ast")
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:
-        pass
-    from inko_mini import parser
-
-    tree = parser.parse(source, display)
-    try:
-        _register_node_reducers()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}"
-        with open(tmp, "wb") as fh:
-            pickle.dump(tree, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except Exception:
-        pass
-    return tree
 
 
 class Loader:
@@ -147,16 +52,12 @@ class Loader:
             raise InkoLoadError(f"The module {name} could not be found", span)
         path = os.path.abspath(path)
         tree = parse_file(path, path)
-        from inko_mini.compiler import ModuleContext
-
         ctx = ModuleContext(name, path, name)
         self.modules[name] = ctx
         self.run_module(tree, ctx, user=not path.startswith(STDLIB_DIR))
         return ctx
 
     def run_module(self, tree: ast.Module, ctx, user=False, hook=None):
-        from inko_mini.compiler import Compiler
-
         for d in tree.directives:
             if d.key not in _OPTIONS:
                 raise InkoCompileError(f"{d.key} is not a valid compiler option", d.span)

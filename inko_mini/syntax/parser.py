@@ -1,4 +1,4 @@
-"""Source text -> inko_mini.ast.Module.
+"""Source text -> inko_mini.syntax.ast.Module.
 
 Three steps: lexer.tokenize (context-free tokens), postlex.process (settles
 the newline/space rules of LANGUAGE.md §1.8 with marker tokens), then Lark's
@@ -17,9 +17,10 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from inko_mini import ast, postlex
-from inko_mini import lexer as inko_lexer
 from inko_mini.errors import InkoSyntaxError, decode_source
+from inko_mini.paths import GRAMMAR_FILE, cache_dir
+from inko_mini.syntax import ast, postlex
+from inko_mini.syntax import lexer as inko_lexer
 
 __all__ = ["parse", "check_files"]
 
@@ -461,8 +462,7 @@ _lock = threading.Lock()
 def _cache_path():
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "inko-mini")
+    folder = cache_dir()
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
@@ -473,8 +473,7 @@ def _cache_path():
 
 def _make_parser(**options) -> Lark:
     return Lark.open(
-        "grammar/inko.lark",
-        rel_to=__file__,
+        GRAMMAR_FILE,
         start="module",
         parser="lalr",
         lexer=_TokenList,

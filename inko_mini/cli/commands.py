@@ -65,7 +65,7 @@ def run(include, code, debug, check_annotations, file, args):
       inko-mini run -I lib server.inko 9000 --verbose
       inko-mini run -e "import std::stdio::stdout stdout.print(6 * 7)"
     """
-    from inko_mini.runner import run_program
+    from inko_mini.driver import run_program
 
     if code is None and file is None:
         raise click.UsageError("give a FILE to run, or -e CODE")
@@ -95,7 +95,7 @@ def check(files):
     Example:
       inko-mini check src/*.inko
     """
-    from inko_mini.parser import check_files
+    from inko_mini.syntax.parser import check_files
 
     sys.exit(check_files(list(files)))
 
@@ -168,7 +168,7 @@ def repl(include):
       > x.length
       3
     """
-    from inko_mini.repl import main as repl_main
+    from inko_mini.cli.repl import main as repl_main
 
     sys.exit(repl_main(include=list(include)))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from inko_mini.pycache import compile_template
 from inko_mini.runtime.calls import truth
+from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import FAST
 
 _OPS = {
@@ -41,21 +42,6 @@ _OPS = {
     ">>": ("a >> b", "0 <= b < 4096 and ", None, "", None),
 }
 COMPARISONS = {"<", ">", "<=", ">=", "==", "!="}
-
-
-def float_eq(a, b):
-    """Float `==`: IEEE equality, or within 2 ULPs with the same sign."""
-    if a == b:
-        return True
-    if a != a or b != b:
-        return False
-    if (a < 0) != (b < 0):
-        return False
-    import struct
-
-    ia = struct.unpack("<q", struct.pack("<d", a))[0]
-    ib = struct.unpack("<q", struct.pack("<d", b))[0]
-    return abs(ia - ib) <= 2
 
 
 class Operand:

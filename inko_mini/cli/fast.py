@@ -60,7 +60,7 @@ def main():
     argv = sys.argv[1:]
     parsed = _parse_run(argv[1:]) if argv[:1] == ["run"] else None
     if parsed is None:
-        from inko_mini.cli import main as click_main
+        from inko_mini.cli.commands import main as click_main
 
         click_main()
         return
@@ -68,7 +68,7 @@ def main():
     from inko_mini import pycache
 
     pycache.install()
-    from inko_mini.runner import run_program
+    from inko_mini.driver import run_program
 
     sys.exit(
         run_program(

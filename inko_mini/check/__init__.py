@@ -1,0 +1,1 @@
+"""Static passes over the AST, run before a module is compiled."""

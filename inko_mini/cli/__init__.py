@@ -1,0 +1,1 @@
+"""The command line: click commands, the fast `run` path, the REPL."""

@@ -1,0 +1,1 @@
+"""AST to Python code: the closure compiler, its fast paths, and the module loader."""

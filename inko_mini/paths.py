@@ -1,0 +1,40 @@
+"""Where inko-mini's data and caches live.
+
+The grammar and the Inko standard library sit at the top of the repository
+(`grammar/`, `stdlib/`); a wheel carries copies inside the package under
+`inko_mini/_data/` (setup.py puts them there), so both a checkout and an
+installed wheel find them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from inko_mini import __version__
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _data_dir(name: str) -> str:
+    bundled = os.path.join(_PACKAGE_DIR, "_data", name)
+    if os.path.isdir(bundled):
+        return bundled
+    return os.path.join(os.path.dirname(_PACKAGE_DIR), name)
+
+
+GRAMMAR_DIR = _data_dir("grammar")
+GRAMMAR_FILE = os.path.join(GRAMMAR_DIR, "inko.lark")
+STDLIB_DIR = _data_dir("stdlib")
+PACKAGE_DIR = _PACKAGE_DIR
+
+
+def cache_dir(*parts: str) -> str:
+    """The user's cache folder for inko-mini (`$XDG_CACHE_HOME/inko-mini/...`).
+    Callers create it on demand and treat every failure to write as "no cache"."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "inko-mini", *parts)
+
+
+def versioned_cache_dir() -> str:
+    """Cache folder for data whose format may change with inko-mini's version."""
+    return cache_dir(__version__)

@@ -1,0 +1,110 @@
+"""Parsed modules cached on disk, keyed on the source and the parser's version.
+
+Parsing the prelude and standard library on every start would cost more than
+running a small program; a pickled AST loads several times faster.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+from inko_mini.errors import decode_source
+from inko_mini.paths import GRAMMAR_FILE, versioned_cache_dir
+from inko_mini.syntax import ast
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_file(path: str, display: str) -> ast.Module:
+    with open(path, "rb") as fh:
+        source = decode_source(fh.read(), display)
+    return parse_source(source, display, cache=True)
+
+
+_PARSER_FILES = (
+    os.path.join(_HERE, "parser.py"),
+    os.path.join(_HERE, "lexer.py"),
+    os.path.join(_HERE, "postlex.py"),
+    os.path.join(_HERE, "ast.py"),
+    GRAMMAR_FILE,
+)
+_parser_stamp = []
+
+
+def _parser_version():
+    """Changes whenever the parser changes, so stale cached ASTs are ignored."""
+    if not _parser_stamp:
+        parts = []
+        for name in _PARSER_FILES:
+            try:
+                st = os.stat(name)
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except OSError:
+                parts.append("-")
+        _parser_stamp.append(",".join(parts))
+    return _parser_stamp[0]
+
+
+# Nodes are pickled as `Class(*fields)`: loading then runs each dataclass's
+# own __init__, several times faster than the generic slots __setstate__.
+_CACHE_FORMAT = "nodes-as-calls\0"
+_reducers_done = []
+
+
+def _sha1(data):
+    try:
+        from _sha1 import sha1  # built in, unlike hashlib's OpenSSL binding
+    except ImportError:
+        from hashlib import sha1
+    return sha1(data)
+
+
+def _register_node_reducers():
+    if _reducers_done:
+        return
+    import copyreg
+    import dataclasses
+
+    for value in vars(ast).values():
+        if isinstance(value, type) and dataclasses.is_dataclass(value):
+            names = tuple(f.name for f in dataclasses.fields(value) if f.init)
+            copyreg.pickle(value, _node_reducer(value, names))
+    _reducers_done.append(True)
+
+
+def _node_reducer(cls, names):
+    def reduce(node):
+        return cls, tuple(getattr(node, n) for n in names)
+
+    return reduce
+
+
+def parse_source(source, display, cache=False):
+    """Parse, using a pickled AST cached by content hash when allowed."""
+    if not cache:
+        from inko_mini.syntax import parser
+
+        return parser.parse(source, display)
+    key = _sha1(
+        (_CACHE_FORMAT + _parser_version() + "\0" + display + "\0" + source).encode()
+    ).hexdigest()
+    path = os.path.join(versioned_cache_dir(), key + ".ast")
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        pass
+    from inko_mini.syntax import parser
+
+    tree = parser.parse(source, display)
+    try:
+        _register_node_reducers()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            pickle.dump(tree, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:
+        pass
+    return tree
