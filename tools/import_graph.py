@@ -1,5 +1,5 @@
 """Print inko_mini's import graph between layers, its cycles, and the
-function-local imports: `python3 tools/import_graph.py [--modules]`.
+function-local imports: `python3 tools/import_graph.py [--modules] [--root CHECKOUT]`.
 
 Layers are the sub-packages (`syntax`, `compile`, `runtime`, ...) and the
 top-level modules (`driver`, `errors`, ...). An import inside a function
@@ -49,7 +49,11 @@ def layer(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    global ROOT, PACKAGE
     by_module = "--modules" in argv
+    if "--root" in argv:  # another checkout, e.g. to compare before and after
+        ROOT = Path(argv[argv.index("--root") + 1]).resolve()
+        PACKAGE = ROOT / "inko_mini"
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     edges: dict[str, set[str]] = defaultdict(set)
     local_imports = []

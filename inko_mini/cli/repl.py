@@ -21,6 +21,7 @@ def _incomplete(exc: InkoSyntaxError, source: str) -> bool:
 
 def main(include=()) -> int:
     from inko_mini import driver as runner
+    from inko_mini.runtime.output import flush_all
     from inko_mini.compile.compiler import Compiler, ModuleContext, Scope, send_dyn
     from inko_mini.compile.modules import Loader
     from inko_mini.runtime import processes
@@ -94,7 +95,7 @@ def main(include=()) -> int:
             status = processes.run_main(run)
         except ExitProgram as exc:
             return exc.status
-        runner._flush()
+        flush_all()
         if "text" in result:
             print(result["text"])
         elif status not in (0, 1):
