@@ -1,3 +1,4 @@
+# ruff: noqa: E402 (pycache.install() must run before the rest of inko_mini is imported)
 """`inko-mini run`: parse, load the prelude, run the main module as the main
 process, and turn whatever ends it into an exit status (DESIGN.md §8)."""
 
@@ -10,25 +11,33 @@ from inko_mini import pycache
 
 pycache.install()  # before the rest of inko_mini is imported
 
+import inko_mini.runtime as runtime
+from inko_mini import scheduler
+from inko_mini.check.captures import check_spawn_captures
+from inko_mini.compile.compiler import ModuleContext, send_dyn
+from inko_mini.compile.modules import Loader
 from inko_mini.errors import (  # noqa: E402
     InkoLoadError,
     InkoSyntaxError,
     PanicSignal,
-    ThrowSignal,
     decode_source,
 )
+from inko_mini.runtime import objects
+from inko_mini.runtime.calls import configure_reductions
 from inko_mini.runtime.output import flush_all  # noqa: E402
-from inko_mini.runtime.signals import ReturnSignal  # noqa: E402
+from inko_mini.runtime.panics import traceback_frames
+from inko_mini.runtime.processes import run_main
+from inko_mini.runtime.signals import (
+    InkoCompileError,
+    ReturnSignal,  # noqa: E402
+)
+from inko_mini.syntax.cache import parse_source
 
 RECURSION_LIMIT = 60_000
 
 
 def _prepare(include, args):
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
-    import inko_mini.runtime as runtime
-    from inko_mini import scheduler
-    from inko_mini.runtime.calls import configure_reductions
-
     runtime.program_arguments[:] = list(args)
     configure_reductions(scheduler.REDUCTIONS, scheduler.preempt)
     return runtime
@@ -76,8 +85,6 @@ def _annotation_hook(tree, failures):
         where = f"{node.span.file}:{mine[-1]}"
 
         def checked(f):
-            from inko_mini.compile.compiler import send_dyn
-
             got = fn(f)
             want = expected(f)
             same = send_dyn(got, "==", [want])
@@ -137,10 +144,6 @@ def run_program(path, code, include, args, debug=False, check_annotations=False)
 
 
 def _run(path, code, include, args, debug, check_annotations):
-    from inko_mini.compile.modules import Loader
-    from inko_mini.runtime.signals import InkoCompileError
-    from inko_mini.syntax.cache import parse_source
-
     if code is not None:
         display, source, main_dir = "-e", code, os.getcwd()
     elif path == "-":  # the program comes on stdin, as with `python -`
@@ -171,13 +174,9 @@ def _run(path, code, include, args, debug, check_annotations):
         sys.stderr.write(exc.render() + "\n")
         return 1
 
-    from inko_mini.check.captures import check_spawn_captures
-
     loader = Loader(main_dir, include, check_spawn_captures)
     failures: list = []
     hook = _annotation_hook(tree, failures) if check_annotations else None
-
-    from inko_mini.compile.compiler import ModuleContext
 
     ctx = ModuleContext("main", display, "main")
     loader.modules["main"] = ctx
@@ -187,14 +186,10 @@ def _run(path, code, include, args, debug, check_annotations):
             _load_prelude(loader)
             loader.run_module(tree, ctx, user=True, hook=hook)
         except ReturnSignal as exc:
-            from inko_mini.runtime.panics import traceback_frames
-
             sig = PanicSignal("A closure returned from a method that has already returned")
             sig.frames = traceback_frames(exc)
             raise sig from None
         except RecursionError as exc:
-            from inko_mini.runtime.panics import traceback_frames
-
             sig = PanicSignal("Stack overflow: too many nested calls")
             sig.frames = traceback_frames(exc)
             raise sig from None
@@ -214,8 +209,6 @@ def _run(path, code, include, args, debug, check_annotations):
 
 
 def _load_prelude(loader):
-    from inko_mini.runtime import objects
-
     loader.load(["core", "bootstrap"])
     loader.load(["core", "globals"])
     prelude = loader.load(["core", "prelude"])
@@ -225,30 +218,5 @@ def _load_prelude(loader):
     objects.prelude_loaded()
 
 
-class _MainProcess:
-    panic_handler = None
-    is_main = True
-    identifier = "0x1"
-
-
 def _run_main(main, runtime):
-    try:
-        from inko_mini.runtime.processes import run_main
-    except ImportError:
-        run_main = None
-    if run_main is not None:
-        return run_main(main)
-    # Without the process layer: run directly in this thread.
-    proc = _MainProcess()
-    try:
-        main()
-        return 0
-    except runtime.ExitProgram as exc:
-        return exc.status
-    except PanicSignal as sig:
-        status = runtime.handle_panic(sig, proc)
-        return 0 if status is None else status
-    except ThrowSignal:
-        sig = PanicSignal(f"A thrown value reached the top-level in process {proc.identifier}")
-        status = runtime.handle_panic(sig, proc)
-        return 0 if status is None else status
+    return run_main(main)

@@ -35,7 +35,7 @@ def imports_of(path: Path) -> list[tuple[str, bool, int]]:
             if isinstance(child, ast.Import):
                 found.extend((a.name, local, child.lineno) for a in child.names)
             elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
-                found.append((child.module, local, child.lineno))
+                # `from pkg import mod` depends on pkg.mod; `from mod import name` on mod.
                 found.extend((f"{child.module}.{a.name}", local, child.lineno) for a in child.names)
             visit(child, inner)
 

@@ -24,8 +24,11 @@ from inko_mini.runtime.calls import (
     native_method,
     truth,
 )
+from inko_mini.runtime.numbers import float_eq as eq
 from inko_mini.runtime.objects import MISSING, Block, InkoObject, holder
 from inko_mini.runtime.rustfmt import inko_float
+from inko_mini.runtime.sends import implement_trait as impl
+from inko_mini.runtime.sends import send_dyn
 
 _INT_ERROR = "Integer instructions can only be performed using integers"
 _FLOAT_ERROR = "Float instructions can only be performed using floats"
@@ -110,8 +113,6 @@ def builtin(name):
 
 @primitive("implement_trait")
 def implement_trait(target, trait):
-    from inko_mini.runtime.sends import implement_trait as impl
-
     return impl(target, trait)
 
 
@@ -337,8 +338,6 @@ def float_ge(a, b):
 @primitive("float_eq")
 def float_eq(a, b):
     _floats(a, b)
-    from inko_mini.runtime.numbers import float_eq as eq
-
     return eq(a, b)
 
 
@@ -559,11 +558,9 @@ def array_each_with_index(a, block):
 
 @primitive("array_equals")
 def array_equals(a, b):
-    from inko_mini.runtime.sends import send_dyn
-
     if type(b) is not list or len(a) != len(b):
         return False
-    for x, y in zip(list(a), list(b)):
+    for x, y in zip(list(a), list(b), strict=False):
         if not _truthy(send_dyn(x, "==", [y])):
             return False
     return True
@@ -571,8 +568,6 @@ def array_equals(a, b):
 
 @primitive("array_contains")
 def array_contains(a, value):
-    from inko_mini.runtime.sends import send_dyn
-
     for x in list(a):
         if _truthy(send_dyn(x, "==", [value])):
             return True

@@ -17,8 +17,11 @@ import struct
 import tempfile
 import time
 
+import inko_mini.runtime as runtime
 from inko_mini.builtins import primitive
+from inko_mini.builtins.io import error_text
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.panics import signal_frames, traceback_frames
 from inko_mini.runtime.rustfmt import rust_debug_quote
 
 _MASK = (1 << 64) - 1
@@ -28,8 +31,6 @@ _I64_MIN = -(1 << 63)
 
 def _runtime():
     # Imported late: the runtime imports the primitive table while loading.
-    import inko_mini.runtime as runtime
-
     return runtime
 
 
@@ -588,10 +589,6 @@ def env_temporary_directory():
 
 
 def _io_error(exc: OSError):
-    try:
-        from inko_mini.builtins.io import error_text
-    except ImportError:
-        raise ThrowSignal(str(exc)) from None
     raise ThrowSignal(error_text(exc)) from None
 
 
@@ -731,12 +728,7 @@ def test_catch_panic(block):
     try:
         runtime.call_block(block, ())
     except PanicSignal as signal:
-        try:
-            from inko_mini.runtime.panics import signal_frames
-
-            frames = signal_frames(signal)
-        except ImportError:
-            frames = signal.frames or current_frames()
+        frames = signal_frames(signal)
         return [
             str(signal.message),
             [[str(file), int(line), str(name)] for file, line, name in frames],
@@ -747,12 +739,7 @@ def test_catch_panic(block):
         if callable(current):
             process = current()
         ident = getattr(process, "identifier", "0x0")
-        try:
-            from inko_mini.runtime.panics import traceback_frames
-
-            raw = traceback_frames(signal)
-        except ImportError:
-            raw = current_frames()
+        raw = traceback_frames(signal)
         frames = [[str(file), int(line), str(name)] for file, line, name in raw]
         return [f"A thrown value reached the top-level in process {ident}", frames]
     return None

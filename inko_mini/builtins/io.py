@@ -11,8 +11,9 @@ import errno
 import os
 import sys
 
+from inko_mini import scheduler
 from inko_mini.builtins import primitive
-from inko_mini.errors import ThrowSignal
+from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime.output import flush_stream
 
 # errno -> the text Inko 0.4.0's VM gave for it (Rust's io::ErrorKind names).
@@ -63,14 +64,10 @@ def throw_os_error(exc: BaseException):
 
 def wait_readable(fd: int) -> None:
     """Park the current process until `fd` is readable (no timeout)."""
-    from inko_mini import scheduler
-
     scheduler.wait_readable(fd)
 
 
 def wait_writable(fd: int) -> None:
-    from inko_mini import scheduler
-
     scheduler.wait_writable(fd)
 
 
@@ -168,8 +165,6 @@ def stdin_read(bytes_, size):
     if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
         raise ThrowSignal(INVALID_INPUT)
     if size is not None and size < 0:
-        from inko_mini.errors import PanicSignal
-
         raise PanicSignal(f"{size} is too big to convert to an unsigned integer")
     total = 0
     try:
@@ -212,7 +207,5 @@ def io_drain_to_string(bytes_):
 def string_buffer_to_string(parts):
     for part in parts:
         if not isinstance(part, str):
-            from inko_mini.errors import PanicSignal
-
             raise PanicSignal("ObjectValue::as_string() called on a non string")
     return "".join(parts)

@@ -17,6 +17,7 @@ import ipaddress
 import socket
 import struct
 
+from inko_mini import runtime, scheduler
 from inko_mini.builtins import primitive
 from inko_mini.builtins.io import INVALID_INPUT, errno_text, error_text
 from inko_mini.errors import PanicSignal, ThrowSignal
@@ -91,8 +92,6 @@ class UnixSocket(NativeSocket):
 
 
 def _register_kinds() -> None:
-    from inko_mini import runtime
-
     register = getattr(runtime, "register_native_kind", None)
     if register is not None:
         register("ip_socket", IpSocket)
@@ -106,8 +105,6 @@ _register_kinds()
 
 
 def _scheduler():
-    from inko_mini import scheduler
-
     return scheduler
 
 
@@ -600,8 +597,6 @@ def socket_set_option(native, option, value):
 @primitive("net_to_stream")
 def net_to_stream(native, prototype):
     """An instance of `prototype` holding `native` as @socket, without init."""
-    from inko_mini import runtime
-
     obj = runtime.new_object(prototype)
     runtime.set_attr(obj, "@socket", native)
     return obj
@@ -660,7 +655,7 @@ def parse_ipv4(data: bytes) -> list:
     return parts
 
 
-def parse_ipv6(data: bytes) -> list:
+def parse_ipv6(data: bytes) -> list:  # noqa: C901 (one pass over the RFC 4291 text forms; each branch is one form)
     if len(data) > _MAX_ADDRESS:
         raise _BadAddress
     segs: list = []

@@ -3,24 +3,21 @@ in inko_mini.runtime.processes, this is only the table Inko code reaches."""
 
 from __future__ import annotations
 
+import inko_mini.runtime as runtime
 from inko_mini import scheduler
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal
-from inko_mini.runtime import processes
+from inko_mini.runtime import objects, processes
 from inko_mini.runtime.processes import ProcessRef
 
 
 def _runtime():
-    import inko_mini.runtime as runtime
-
     return runtime
 
 
 def _register_kind() -> None:
     register = getattr(_runtime(), "register_native_kind", None)
     if register is None:
-        from inko_mini.runtime import objects
-
         register = objects.register_native_kind
     register("process", ProcessRef)
 

@@ -84,7 +84,7 @@ class _Checker:
         if not scope.resolves(name) and name in scope.root_forbidden():
             raise SpawnCaptureError(name, span)
 
-    def visit(self, node, scope: _Scope) -> None:
+    def visit(self, node, scope: _Scope) -> None:  # noqa: C901 (one branch per AST node kind, like a visitor's methods)
         if isinstance(node, ast.Identifier):
             self.use(node.name, node.span, scope)
         elif isinstance(node, ast.AssignLocal):

@@ -21,10 +21,10 @@ def _incomplete(exc: InkoSyntaxError, source: str) -> bool:
 
 def main(include=()) -> int:
     from inko_mini import driver as runner
-    from inko_mini.runtime.output import flush_all
     from inko_mini.compile.compiler import Compiler, ModuleContext, Scope, send_dyn
     from inko_mini.compile.modules import Loader
     from inko_mini.runtime import processes
+    from inko_mini.runtime.output import flush_all
     from inko_mini.runtime.signals import ExitProgram, InkoCompileError
     from inko_mini.syntax import parser
 

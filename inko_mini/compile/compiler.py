@@ -38,6 +38,7 @@ from inko_mini.errors import ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import (
+    NO_CAPTURES,
     OWN,
     Code,
     ParamInfo,
@@ -833,7 +834,7 @@ class Compiler:
         kw_fns = [(k, self.c(v, scope)) for k, v in kwargs]
         return make_implicit_send(name, arg_fns, kw_fns, node.span.line, self.ctx, ident)
 
-    def primitive_call(self, node, scope):
+    def primitive_call(self, node, scope):  # noqa: C901 (argument shapes of _INKOC calls, each a fast path)
         fn = builtins.lookup(node.name)
         if fn is None:
             raise self.error(f"Unknown primitive _INKOC.{node.name}", node)
@@ -906,7 +907,7 @@ class Compiler:
             return None
         return fn
 
-    def try_inline_control(self, node, scope):
+    def try_inline_control(self, node, scope):  # noqa: C901 (one branch per inlined control message)
         name = node.name
         args = node.args
         file = self.ctx.file
@@ -1072,7 +1073,6 @@ _PURE_NODES = (ast.IntLit, ast.FloatLit, ast.StrLit, ast.SelfRef, ast.Identifier
 def lambda_converting(direct, positions):
     """`direct` with the arguments at `positions` made lambdas when they are
     brace blocks (lambda inference, LANGUAGE.md §3.6)."""
-    from inko_mini.runtime.calls import NO_CAPTURES
 
     def convert(v):
         if type(v) is Block and v.literal and v.code.kind == "closure":
@@ -1124,7 +1124,7 @@ def _declares_and_captures(nodes) -> bool:
     return lets and blocks
 
 
-def _make_cond(name, recv, body, blk, slow, marks):
+def _make_cond(name, recv, body, blk, slow, marks):  # noqa: C901 (hot path: one specialised closure per control form)
     on_true, on_false, on_nil = marks
     if name == "if_true":
 
@@ -1269,7 +1269,9 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     params = [f"a{i}" for i in range(n)]
     unpack = (", ".join(params) + (", " if n == 1 else "") + " = arg_ops") if n else "pass"
     evaluate = (
-        "\n        ".join(f"{x} = {read(k, a)}" for x, a, k in zip(names, params, arg_keys))
+        "\n        ".join(
+            f"{x} = {read(k, a)}" for x, a, k in zip(names, params, arg_keys, strict=True)
+        )
         or "pass"
     )
     arglist = ", ".join(names)
@@ -1294,7 +1296,7 @@ def _send_maker(n, implicit, recv_key="call", arg_keys=None):
     else:
         imp = "pass"
         receiver = read(recv_key, "rp")
-    parts = [unpack_operand(k, a) for a, k in zip(params, arg_keys)]
+    parts = [unpack_operand(k, a) for a, k in zip(params, arg_keys, strict=True)]
     if not implicit:
         parts.append(unpack_operand(recv_key, "rp"))
     unpack_parts = "\n    ".join(parts) or "pass"

@@ -5,6 +5,7 @@ Primitives import what they need from here; the names below are the seam.
 
 from __future__ import annotations
 
+from inko_mini.runtime import deferred, processes
 from inko_mini.runtime.calls import call_block, configure_reductions, find_method, send
 from inko_mini.runtime.objects import (
     MISSING,
@@ -46,19 +47,15 @@ def current_frames():
 
 def current_process():
     try:
-        from inko_mini.runtime.processes import current_process as cp
-
-        return cp()
-    except Exception:
+        return processes.current_process()
+    except Exception:  # outside any process (the REPL's compile step)
         return None
 
 
 def defer_to_caller(block) -> None:
     """std::process.defer: `block` runs when the Inko block that sent
     `defer` returns, panics or exits (runtime/deferred.py)."""
-    from inko_mini.runtime.deferred import defer_to_caller as defer
-
-    defer(block)
+    deferred.defer_to_caller(block)
 
 
 __all__ = [

@@ -187,7 +187,7 @@ def self_for(block, receiver):
     return receiver if block.code.kind == "method" else block.receiver
 
 
-def make_frame(block, self_, args, kwargs=None, name=None):
+def make_frame(block, self_, args, kwargs=None, name=None):  # noqa: C901 (hot path: LANGUAGE.md §3.8 binding rules inline)
     """Bind arguments (positional, then keywords by name, then defaults)."""
     code = block.code
     params = code.params

@@ -22,13 +22,13 @@ from __future__ import annotations
 import sys
 
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.panics import signal_frames
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
 
 
 def run_blocks(blocks) -> None:
     """Run deferred blocks, the most recently deferred first."""
-    from inko_mini.runtime.calls import call_block
-
     while blocks:
         call_block(blocks.pop(), ())
 
@@ -51,8 +51,6 @@ def deferring(body):
             raise
         except PanicSignal as sig:
             if _deferred:
-                from inko_mini.runtime.panics import signal_frames
-
                 signal_frames(sig)  # the trace is where it panicked, not here
                 run_blocks(_deferred)
             raise

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 
+from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.objects import Block, lookup_from
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_debug_quote
 
@@ -58,8 +60,6 @@ def _inline_frames(mark, pending, out):
     file, block_line, frame_name, owner, name, send_line = mark
     out.append((file, pending if pending is not None else block_line, frame_name))
     if owner is not None:
-        from inko_mini.runtime.objects import Block, lookup_from
-
         method = lookup_from(owner, name)
         code = getattr(method, "code", None) if type(method) is Block else None
         if code is not None and code.native is None:
@@ -136,8 +136,6 @@ def handle_panic(signal, process):
 
     Returns the exit status for the whole program, or None when only the
     panicking process ends."""
-    from inko_mini.runtime.calls import call_block
-
     frames = signal_frames(signal)
     message = signal.message
     handler = getattr(process, "panic_handler", None)

@@ -14,9 +14,12 @@ import sys
 
 from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime import calls, objects, panics
+from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
-from inko_mini.runtime.signals import ReturnSignal
+from inko_mini.runtime.signals import ExitProgram, ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, TaskState
 
 # Marks an empty mailbox (Nil is a valid message).
@@ -263,15 +266,7 @@ def copy_message(value, _active=None):
 
 
 def _objects():
-    global _objects_module
-    if _objects_module is None:
-        from inko_mini.runtime import objects
-
-        _objects_module = objects
-    return _objects_module
-
-
-_objects_module = None
+    return objects
 
 
 def _is_permanent(obj, objects) -> bool:
@@ -295,17 +290,9 @@ def _copy_block(block, active, objects):
 
 # -- spawning and ending ----------------------------------------------------
 
-# runtime.call_block, looked up on first use (the runtime imports us).
-_call_block = [None]
-
 
 def spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it."""
-    call_block = _call_block[0]
-    if call_block is None:
-        from inko_mini import runtime
-
-        call_block = _call_block[0] = runtime.call_block
     reject_captures(block)
     proc = Process()
     proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
@@ -371,22 +358,13 @@ def _process_body(proc: Process, fn, args):
 
 
 def _run_deferred_of(thrown) -> None:
-    try:
-        from inko_mini.runtime.deferred import run_pending_of
-    except ImportError:
-        return
     run_pending_of(thrown)
 
 
 def _panic_at(exc: BaseException, message: str) -> PanicSignal:
     """A panic whose trace is where the evaluator raised `exc`."""
     signal = PanicSignal(message)
-    try:
-        from inko_mini.runtime.panics import traceback_frames
-
-        signal.frames = traceback_frames(exc)
-    except ImportError:
-        pass
+    signal.frames = panics.traceback_frames(exc)
     return signal
 
 
@@ -396,10 +374,6 @@ def _stack_runner(proc: Process):
     mapping and unmapping stack chunks on every call. Other processes keep
     the default: a chunk each would cost memory per waiting process."""
     if proc.is_main:
-        try:
-            from inko_mini.runtime import calls
-        except ImportError:
-            return _call
         return calls.run_with_big_stack
     return _call
 
@@ -409,60 +383,35 @@ def _call(fn, *args):
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:
-    from inko_mini import runtime
-
-    handle = getattr(runtime, "handle_panic", None)
-    if handle is None:
-        status = _default_panic_report(signal, proc)
-    else:
-        while True:
-            try:
-                status = handle(signal, proc)
-                break
-            except PanicSignal as again:
-                signal = again
-            except ThrowSignal:
-                signal = PanicSignal(
-                    f"A thrown value reached the top-level in process {proc.identifier}"
-                )
-            # The handler itself panicked: the process's own handler hands
-            # the new panic to the global one; a failing global handler to
-            # the default report. A broken handler never loops or vanishes.
-            if proc.panic_handler is not None:
-                proc.panic_handler = None
-                continue
-            status = _default_panic_report(signal, proc)
+    while True:
+        try:
+            status = panics.handle_panic(signal, proc)
             break
+        except PanicSignal as again:
+            signal = again
+        except ThrowSignal:
+            signal = PanicSignal(
+                f"A thrown value reached the top-level in process {proc.identifier}"
+            )
+        # The handler itself panicked: the process's own handler hands
+        # the new panic to the global one; a failing global handler to
+        # the default report. A broken handler never loops or vanishes.
+        if proc.panic_handler is not None:
+            proc.panic_handler = None
+            continue
+        status = _default_panic_report(signal, proc)
+        break
     if status is not None:
         raise _exit_program(status)
 
 
 def _default_panic_report(signal: PanicSignal, proc: Process) -> int:
-    try:
-        from inko_mini.runtime import panics
-
-        panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message)
-    except (ImportError, AttributeError):
-        sys.stdout.flush()
-        sys.stderr.write(f"Process {proc.identifier} panicked: {signal.message}\n")
-        sys.stderr.flush()
+    panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message)
     return 1
 
 
-class _FallbackExit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-def _exit_class():
-    from inko_mini import runtime
-
-    return getattr(runtime, "ExitProgram", _FallbackExit)
-
-
-def _exit_program(status: int):
-    return _exit_class()(status)
+def _exit_program(status: int) -> ExitProgram:
+    return ExitProgram(status)
 
 
 def _exit_status(exc) -> int:
@@ -478,7 +427,7 @@ _flush_output = flush_all
 def run_main(fn, *args) -> int:
     """Run `fn` (the main module body) as the main process; return the exit
     status of the program (§1.2, §1.4)."""
-    exit_types = (_exit_class(), _FallbackExit)
+    exit_types = (ExitProgram,)
     main = Process(is_main=True)
     sched = Scheduler()
 

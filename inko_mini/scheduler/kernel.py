@@ -191,7 +191,7 @@ class Scheduler:
                 s.close()
             self._executor = None
 
-    def _loop(self):
+    def _loop(self):  # noqa: C901 (the event loop: poll, timers, ready queue in one place)
         main = self._main
         ready = self._ready
         timers = self._timers

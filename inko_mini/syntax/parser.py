@@ -467,7 +467,7 @@ def _cache_path():
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return True  # Lark's own temporary-directory cache
-    version = "%d.%d" % sys.version_info[:2]
+    version = "{}.{}".format(*sys.version_info[:2])
     return os.path.join(folder, f"grammar-py{version}-lark{lark.__version__}.cache")
 
 
