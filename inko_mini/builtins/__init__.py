@@ -1,46 +1,57 @@
 """The primitive table: Python functions reached from Inko as `_INKOC.name(...)`.
 
-Each submodule registers its functions with `@primitive("name")`. A primitive
-receives Inko values as positional arguments (int, float, str, bool, None for
-Nil, list for Array, bytearray for ByteArray, runtime objects otherwise) and
-returns an Inko value. It raises errors.ThrowSignal(value) to throw and
-errors.PanicSignal(message) to panic.
+Each submodule registers its functions with `@primitive("name")` where they
+are defined. A primitive receives Inko values as positional arguments (int,
+float, str, bool, None for Nil, list for Array, bytearray for ByteArray,
+runtime objects otherwise) and returns an Inko value. It raises
+errors.ThrowSignal(value) to throw and errors.PanicSignal(message) to panic.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
-PRIMITIVES: dict = {}
+PRIMITIVES: dict[str, Callable[..., Any]] = {}
 
-# Submodules holding primitives; imported on first lookup of an unknown name
-# so that a program that never touches sockets never imports socket code.
-_SUBMODULES = ("core", "corelib", "process", "io", "net", "time")
-_loaded = set()
+# The modules holding primitives, by subject. They are imported on the first
+# lookup of a name not yet registered, so that a program that never touches
+# sockets never pays for importing socket code (start-up speed).
+SUBMODULES = (
+    "objects",
+    "numbers",
+    "strings",
+    "sequences",
+    "hash_map",
+    "reflect",
+    "env",
+    "process",
+    "io",
+    "time",
+    "net",
+)
+_loaded: set[str] = set()
 
 
-def primitive(name):
-    def register(fn):
+def primitive(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         PRIMITIVES[name] = fn
         return fn
 
     return register
 
 
-def lookup(name):
+def lookup(name: str) -> Callable[..., Any] | None:
     """Return the primitive called `name`, or None if there is none."""
     fn = PRIMITIVES.get(name)
     if fn is not None:
         return fn
-    for sub in _SUBMODULES:
+    for sub in SUBMODULES:
         if sub in _loaded:
             continue
         _loaded.add(sub)
-        try:
-            importlib.import_module(f"{__name__}.{sub}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{sub}":
-                raise
+        importlib.import_module(f"{__name__}.{sub}")
         fn = PRIMITIVES.get(name)
         if fn is not None:
             return fn

@@ -91,14 +91,8 @@ class UnixSocket(NativeSocket):
     __slots__ = ()
 
 
-def _register_kinds() -> None:
-    register = getattr(runtime, "register_native_kind", None)
-    if register is not None:
-        register("ip_socket", IpSocket)
-        register("unix_socket", UnixSocket)
-
-
-_register_kinds()
+runtime.register_native_kind("ip_socket", IpSocket)
+runtime.register_native_kind("unix_socket", UnixSocket)
 
 
 # --- waiting ---------------------------------------------------------------

@@ -72,3 +72,8 @@ def time_from_calendar(year, month, day, hour, minute, second, sub_second, utc_o
         (int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0)
     )
     return float(whole - int(utc_offset)) + float(sub_second)
+
+
+@primitive("monotonic_time")
+def monotonic_time():
+    return time.monotonic()

@@ -11,7 +11,7 @@ import pytest
 
 EVALUATOR = pytest.mark.xfail(
     strict=True,
-    reason="evaluator: primitives in builtins/core.py crash (TypeError/AttributeError) or "
+    reason="evaluator: primitives in builtins/ crash (TypeError/AttributeError) or "
     "return a Python repr when given a prototype instead of a value of their kind",
 )
 

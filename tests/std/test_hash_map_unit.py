@@ -1,10 +1,11 @@
-"""Pure-Python pieces of builtins/corelib.py, checked against STDLIB-CORE §15-17."""
-
-import types
+"""Pure-Python pieces of builtins/hash_map.py, checked against STDLIB-CORE §15-17."""
 
 import pytest
 
-from inko_mini.builtins import corelib
+from inko_mini import errors
+from inko_mini.builtins import hash_map as table
+from inko_mini.builtins import numbers
+from inko_mini.runtime import rustfmt
 
 
 class FakeObject:
@@ -14,9 +15,10 @@ class FakeObject:
 
 
 @pytest.fixture
-def fake_runtime(monkeypatch):
-    runtime = types.SimpleNamespace(InkoObject=FakeObject)
-    monkeypatch.setattr(corelib, "_runtime", lambda: runtime)
+def fake_runtime():
+    # The real runtime: pairs are real InkoObjects; the maps here are plain.
+    import inko_mini.runtime as runtime
+
     return runtime
 
 
@@ -24,7 +26,7 @@ def new_map():
     return FakeObject(
         None,
         {
-            "@hasher": corelib.DefaultHasher(),
+            "@hasher": table.DefaultHasher(),
             "@buckets": [],
             "@length": 0,
             "@capacity": 1,
@@ -48,11 +50,11 @@ def bucket_keys(hash_map):
     ],
 )
 def test_key_hash_check_values(value, expected):
-    assert corelib.key_hash(value) == expected
+    assert table.key_hash(value) == expected
 
 
 def test_default_hasher_finish_resets():
-    hasher = corelib.DefaultHasher()
+    hasher = table.DefaultHasher()
     hasher.write("a")
     assert hasher.finish() == -1037146530912343564
     hasher.write(0)
@@ -70,7 +72,7 @@ def test_default_hasher_finish_resets():
 def test_bucket_layout(fake_runtime, keys, buckets):
     hash_map = new_map()
     for key in keys:
-        corelib.hash_map_set(hash_map, key, 1, None)
+        table.hash_map_set(hash_map, key, 1, None)
     assert bucket_keys(hash_map) == buckets
 
 
@@ -84,24 +86,24 @@ def test_bucket_layout(fake_runtime, keys, buckets):
 def test_iteration_order(fake_runtime, keys, order):
     hash_map = new_map()
     for key in keys:
-        corelib.hash_map_set(hash_map, key, 1, None)
+        table.hash_map_set(hash_map, key, 1, None)
     assert [k for k in bucket_keys(hash_map) if k is not None] == order
 
 
 def test_get_replace_remove(fake_runtime):
     hash_map = new_map()
     for number in range(100):
-        corelib.hash_map_set(hash_map, number, number * 2, None)
-    corelib.hash_map_set(hash_map, 7, "seven", None)
+        table.hash_map_set(hash_map, number, number * 2, None)
+    table.hash_map_set(hash_map, 7, "seven", None)
     assert hash_map.attrs["@length"] == 100
-    assert corelib.hash_map_get(hash_map, 7) == "seven"
-    assert corelib.hash_map_get(hash_map, 1000) is None
+    assert table.hash_map_get(hash_map, 7) == "seven"
+    assert table.hash_map_get(hash_map, 1000) is None
     for number in range(0, 100, 2):
-        assert corelib.hash_map_remove(hash_map, number) is not None
-    assert corelib.hash_map_remove(hash_map, 0) is None
+        assert table.hash_map_remove(hash_map, number) is not None
+    assert table.hash_map_remove(hash_map, 0) is None
     assert hash_map.attrs["@length"] == 50
     for number in range(100):
-        assert corelib.hash_map_has_key(hash_map, number) == (number % 2 == 1)
+        assert table.hash_map_has_key(hash_map, number) == (number % 2 == 1)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,7 @@ def test_get_replace_remove(fake_runtime):
     ],
 )
 def test_rust_debug_quote(text, quoted):
-    assert corelib.rust_debug_quote(text) == quoted
+    assert rustfmt.rust_debug_quote(text) == quoted
 
 
 @pytest.mark.parametrize(
@@ -128,7 +130,7 @@ def test_rust_debug_quote(text, quoted):
     ],
 )
 def test_integer_format(value, radix, text):
-    assert corelib.integer_format(value, radix) == text
+    assert numbers.integer_format(value, radix) == text
 
 
 @pytest.mark.parametrize(
@@ -143,21 +145,21 @@ def test_integer_format(value, radix, text):
     ],
 )
 def test_integer_parse(text, radix, value):
-    assert corelib.integer_parse(text, radix) == value
+    assert numbers.integer_parse(text, radix) == value
 
 
 @pytest.mark.parametrize(
     "text, radix", [("abc", 10), ("", 10), ("0x1", 16), (" 1", 10), ("_1", 10)]
 )
 def test_integer_parse_rejects(text, radix):
-    with pytest.raises(corelib.ThrowSignal) as info:
-        corelib.integer_parse(text, radix)
+    with pytest.raises(errors.ThrowSignal) as info:
+        numbers.integer_parse(text, radix)
     assert info.value.value.endswith("can not be converted to an Integer")
 
 
 def test_integer_parse_radix_panics():
-    with pytest.raises(corelib.PanicSignal) as info:
-        corelib.integer_parse("1", 40)
+    with pytest.raises(errors.PanicSignal) as info:
+        numbers.integer_parse("1", 40)
     assert info.value.message == "radix must be between 2 and 32, not {}"
 
 
@@ -174,34 +176,34 @@ def test_integer_parse_radix_panics():
     ],
 )
 def test_float_parse(text, value):
-    assert corelib.float_parse(text) == value
+    assert numbers.float_parse(text) == value
 
 
 @pytest.mark.parametrize("text", [".", "abc", "1_0", " 1", "", "1e", "infinity", "nan"])
 def test_float_parse_rejects(text):
-    with pytest.raises(corelib.ThrowSignal) as info:
-        corelib.float_parse(text)
-    assert info.value.value == f"{corelib.rust_debug_quote(text)} can not be converted to a Float"
+    with pytest.raises(errors.ThrowSignal) as info:
+        numbers.float_parse(text)
+    assert info.value.value == f"{rustfmt.rust_debug_quote(text)} can not be converted to a Float"
 
 
 def test_copied_map_rebuilds_its_key_index(fake_runtime):
     original = new_map()
     for key in ("a", "b", 3):
-        corelib.hash_map_set(original, key, key, None)
+        table.hash_map_set(original, key, key, None)
     # What a message copy does: new attribute values, natives duplicated.
     copy = FakeObject(None, dict(original.attrs))
     copy.attrs["@buckets"] = list(original.attrs["@buckets"])
     copy.attrs["_key_index"] = original.attrs["_key_index"].dup_for_message()
-    corelib.hash_map_set(copy, "c", "c", None)
-    assert corelib.hash_map_has_key(copy, "a") and corelib.hash_map_has_key(copy, 3)
-    assert corelib.hash_map_has_key(copy, "c")
-    assert not corelib.hash_map_has_key(original, "c")
+    table.hash_map_set(copy, "c", "c", None)
+    assert table.hash_map_has_key(copy, "a") and table.hash_map_has_key(copy, 3)
+    assert table.hash_map_has_key(copy, "c")
+    assert not table.hash_map_has_key(original, "c")
 
 
 def test_mixed_builtin_keys_never_equal(fake_runtime):
     hash_map = new_map()
     for key in (1, "1", 1.0, True, None):
-        corelib.hash_map_set(hash_map, key, repr(key), None)
+        table.hash_map_set(hash_map, key, repr(key), None)
     assert hash_map.attrs["@length"] == 5
-    assert corelib.hash_map_get(hash_map, "1") == "'1'"
-    assert corelib.hash_map_get(hash_map, True) == "True"
+    assert table.hash_map_get(hash_map, "1") == "'1'"
+    assert table.hash_map_get(hash_map, True) == "True"

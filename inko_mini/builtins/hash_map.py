@@ -1,0 +1,397 @@
+"""Hashing (STDLIB-CORE.md §15-16: SipHash-1-3 with zero keys, as Rust's
+DefaultHasher) and the HashMap table.
+
+The table lives here rather than in Inko because every map operation would
+otherwise cost dozens of sends; its state stays in the map's Inko attributes
+(`@buckets`, `@length`, ...) so that copying a map into another process's
+mailbox needs nothing special.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import inko_mini.runtime as runtime
+from inko_mini.builtins import conv, primitive
+from inko_mini.errors import PanicSignal
+
+
+def _rotl(x: int, b: int) -> int:
+    return ((x << b) | (x >> (64 - b))) & conv.MASK
+
+
+def siphash13(data: bytes) -> int:
+    """The unsigned 64-bit SipHash-1-3 of `data` with keys (0, 0)."""
+    v0 = 0x736F6D6570736575
+    v1 = 0x646F72616E646F6D
+    v2 = 0x6C7967656E657261
+    v3 = 0x7465646279746573
+
+    def sipround():
+        nonlocal v0, v1, v2, v3
+        v0 = (v0 + v1) & conv.MASK
+        v1 = _rotl(v1, 13) ^ v0
+        v0 = _rotl(v0, 32)
+        v2 = (v2 + v3) & conv.MASK
+        v3 = _rotl(v3, 16) ^ v2
+        v0 = (v0 + v3) & conv.MASK
+        v3 = _rotl(v3, 21) ^ v0
+        v2 = (v2 + v1) & conv.MASK
+        v1 = _rotl(v1, 17) ^ v2
+        v2 = _rotl(v2, 32)
+
+    length = len(data)
+    tail = length - length % 8
+    for i in range(0, tail, 8):
+        m = int.from_bytes(data[i : i + 8], "little")
+        v3 ^= m
+        sipround()
+        v0 ^= m
+    last = ((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little")
+    v3 ^= last
+    sipround()
+    v0 ^= last
+    v2 ^= 0xFF
+    sipround()
+    sipround()
+    sipround()
+    return (v0 ^ v1 ^ v2 ^ v3) & conv.MASK
+
+
+def to_signed_hash(u: int) -> int:
+    """The VM's conversion of an unsigned 64-bit hash into an Integer (§15)."""
+    return u - (1 << 63) if u > conv.I64_MAX else u - conv.I64_MAX
+
+
+def _float_bits(value: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", value))[0]
+
+
+def hash_bytes_of(value) -> bytes:
+    """The bytes the VM feeds to the hasher for `value` (§15)."""
+    kind = type(value)
+    if kind is int:
+        if conv.I64_MIN <= value <= conv.I64_MAX:
+            return value.to_bytes(8, "little", signed=True)
+        # Big integers: sign and magnitude; the real order is not reproducible.
+        size = (value.bit_length() + 7) // 8
+        return (b"\x01" if value < 0 else b"\x00") + abs(value).to_bytes(size, "little")
+    if kind is str:
+        return value.encode("utf-8", "surrogatepass") + b"\xff"
+    if kind is float:
+        return to_signed_hash(_float_bits(value)).to_bytes(8, "little", signed=True)
+    # Booleans, Nil and other objects hash their identity, like the VM's address.
+    return id(value).to_bytes(8, "little", signed=False)
+
+
+def key_hash(value) -> int:
+    return to_signed_hash(siphash13(hash_bytes_of(value)))
+
+
+class DefaultHasher:
+    """The VM's hasher object: bytes written since the last `finish`."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes = b""):
+        self.data = bytearray(data)
+
+    def write(self, value) -> None:
+        self.data += hash_bytes_of(value)
+
+    def finish(self) -> int:
+        result = to_signed_hash(siphash13(bytes(self.data)))
+        self.data.clear()
+        return result
+
+    def dup_for_message(self) -> DefaultHasher:
+        return DefaultHasher(self.data)
+
+
+try:
+    runtime.register_native_kind("hasher", DefaultHasher)
+except (AttributeError, ImportError):
+    # The runtime registers kinds once it exists; set_native_prototype in
+    # std::hasher covers the case where it did not yet when this loaded.
+    pass
+
+
+@primitive("hasher_new")
+def hasher_new():
+    return DefaultHasher()
+
+
+def _hasher_write(hasher, value):
+    if type(hasher) is DefaultHasher:
+        hasher.write(value)
+        return None
+    # A hasher written in Inko: feed it through its own methods.
+    send = runtime.send
+    if type(value) is float:
+        return send(hasher, "write_float", value)
+    if type(value) is int:
+        return send(hasher, "write_integer", value)
+    return send(hasher, "write_integer", key_hash(value))
+
+
+for _name in (
+    "hasher_write",
+    "hasher_write_integer",
+    "hasher_write_float",
+    "hasher_write_string",
+    "hasher_write_object",
+):
+    primitive(_name)(_hasher_write)
+
+
+@primitive("hasher_finish")
+def hasher_finish(hasher):
+    if type(hasher) is DefaultHasher:
+        return hasher.finish()
+    return runtime.send(hasher, "finish")
+
+
+primitive("hasher_to_hash")(hasher_finish)
+
+
+@primitive("hash_key")
+def hash_key(hasher, key):
+    """The hash of `key` as a HashMap computes it with `hasher`."""
+    if type(hasher) is DefaultHasher and type(key) in _PLAIN_TYPES:
+        return key_hash(key)
+    send = runtime.send
+    send(key, "hash", hasher)
+    return send(hasher, "finish")
+
+
+_PLAIN_TYPES = (int, str, float, bool, type(None))
+
+
+def _keys_equal(a, b) -> bool:
+    ta = type(a)
+    tb = type(b)
+    if ta is tb:
+        if ta is int or ta is str:
+            return a == b
+        if ta is bool or a is None:
+            return a is b
+    elif ta in _PLAIN_TYPES and tb in _PLAIN_TYPES:
+        # Keys of different built-in types are never equal; asking their `==`
+        # would panic (e.g. Float#== with a Boolean).
+        return False
+    return conv.not_falsy(runtime.send(a, "==", b))
+
+
+def _insert(attrs, buckets, pair) -> None:
+    """Robin Hood insertion of a pair whose key is not in the table."""
+    capacity = attrs["@capacity"]
+    pattrs = pair.attrs
+    index = pattrs["@hash"] % capacity
+    while True:
+        if index >= len(buckets):
+            buckets.extend([None] * (index + 1 - len(buckets)))
+        existing = buckets[index]
+        if existing is None:
+            buckets[index] = pair
+            return
+        eattrs = existing.attrs
+        if eattrs["@distance"] < pattrs["@distance"]:
+            buckets[index] = pair
+            pair, pattrs = existing, eattrs
+        index = (index + 1) % capacity
+        pattrs["@distance"] += 1
+
+
+def _resize(attrs, buckets) -> None:
+    capacity = attrs["@capacity"] * 2
+    attrs["@capacity"] = capacity
+    attrs["@threshold"] = capacity * 3 // 4
+    if len(buckets) < capacity:
+        buckets.extend([None] * (capacity - len(buckets)))
+    for pair in buckets:
+        if pair is not None:
+            pair.attrs["@distance"] = -1
+    # A pair not yet moved has distance -1, so an insertion displaces it and
+    # it carries on from there: this is what fixes the VM's bucket order.
+    for index in range(len(buckets)):
+        pair = buckets[index]
+        if pair is not None and pair.attrs["@distance"] < 0:
+            buckets[index] = None
+            pair.attrs["@distance"] = 0
+            _insert(attrs, buckets, pair)
+
+
+# The VM's rehash can leave distances that no longer match positions, after
+# which its insertion could store a second pair for a key that is already
+# present further on (its lookups scan the whole table for this reason).
+# Checking for the key first avoids such duplicates without changing the
+# order in any other case. For Integer and String keys a set of the keys per
+# map makes that check, and lookups of missing keys, cheap.
+class KeyIndex:
+    """The Integer and String keys of one map, kept beside its buckets.
+
+    Stored in the map's attribute `_key_index` (not an `@` attribute, so
+    inspect and std::mirror do not show it). It belongs to one bucket array;
+    a copy made for a message is rebuilt on first use.
+    """
+
+    __slots__ = ("buckets", "keys")
+
+    def __init__(self, buckets=None, keys=None):
+        self.buckets = buckets
+        self.keys = keys if keys is not None else set()
+
+    def dup_for_message(self) -> KeyIndex:
+        return KeyIndex()
+
+
+def _native_key(key) -> bool:
+    kind = type(key)
+    return kind is int or kind is str
+
+
+def _key_set(hash_map, attrs):
+    """The set of Integer/String keys of `hash_map`."""
+    buckets = attrs["@buckets"]
+    index = attrs.get("_key_index")
+    if type(index) is KeyIndex and index.buckets is buckets:
+        return index.keys
+    keys = set()
+    for pair in buckets:
+        if pair is not None and _native_key(pair.attrs["@key"]):
+            keys.add(pair.attrs["@key"])
+    attrs["_key_index"] = KeyIndex(buckets, keys)
+    return keys
+
+
+def _find(hash_map, attrs, key, key_hash_value=None) -> int:
+    """The slot index holding `key`, or -1: scans from the key's bucket."""
+    buckets = attrs["@buckets"]
+    count = len(buckets)
+    if count == 0:
+        return -1
+    native = _native_key(key)
+    if native:
+        if key not in _key_set(hash_map, attrs):
+            return -1
+    if key_hash_value is None:
+        key_hash_value = hash_key(attrs["@hasher"], key)
+    start = key_hash_value % attrs["@capacity"]
+    order = range(start, start + count)
+    if native:
+        kind = type(key)
+        for position in order:
+            pair = buckets[position % count]
+            if pair is not None:
+                other = pair.attrs["@key"]
+                if type(other) is kind and other == key:
+                    return position % count
+        return -1
+    for position in order:
+        pair = buckets[position % count]
+        if pair is not None and _keys_equal(pair.attrs["@key"], key):
+            return position % count
+    return -1
+
+
+def _table(hash_map):
+    """The attributes of a map made by `HashMap.new`. Anything else (the
+    HashMap prototype itself, whose @capacity is Nil in 0.4.0) panics the way
+    the VM's Integer instructions did on that Nil."""
+    attrs = getattr(hash_map, "attrs", None)
+    if attrs is None or type(attrs.get("@buckets")) is not list:
+        raise PanicSignal("Integer instructions can only be performed using integers")
+    return attrs
+
+
+@primitive("hash_map_set")
+def hash_map_set(hash_map, key, value, pair_prototype):
+    attrs = _table(hash_map)
+    buckets = attrs["@buckets"]
+    if attrs["@length"] >= attrs["@threshold"]:
+        _resize(attrs, buckets)
+    capacity = attrs["@capacity"]
+    hash_value = hash_key(attrs["@hasher"], key)
+    pair = runtime.InkoObject(
+        pair_prototype,
+        {
+            "@key": key,
+            "@value": value,
+            "@hash": hash_value,
+            "@distance": 0,
+        },
+    )
+    index = _find(hash_map, attrs, key, hash_value)
+    if index >= 0:
+        pair.attrs["@distance"] = (index - hash_value % capacity) % capacity
+        buckets[index] = pair
+        return value
+    _insert(attrs, buckets, pair)
+    attrs["@length"] += 1
+    if _native_key(key):
+        _key_set(hash_map, attrs).add(key)
+    return value
+
+
+@primitive("hash_map_get")
+def hash_map_get(hash_map, key):
+    attrs = _table(hash_map)
+    index = _find(hash_map, attrs, key)
+    if index < 0:
+        return None
+    return attrs["@buckets"][index].attrs["@value"]
+
+
+@primitive("hash_map_has_key")
+def hash_map_has_key(hash_map, key):
+    return _find(hash_map, _table(hash_map), key) >= 0
+
+
+@primitive("hash_map_remove")
+def hash_map_remove(hash_map, key):
+    attrs = _table(hash_map)
+    index = _find(hash_map, attrs, key)
+    if index < 0:
+        return None
+    buckets = attrs["@buckets"]
+    pair = buckets[index]
+    buckets[index] = None
+    attrs["@length"] -= 1
+    if _native_key(key):
+        _key_set(hash_map, attrs).discard(key)
+    # Backward-shift the following pairs that are away from their bucket.
+    index += 1
+    while index < len(buckets):
+        following = buckets[index]
+        if following is None or following.attrs["@distance"] <= 0:
+            break
+        buckets[index - 1] = following
+        buckets[index] = None
+        following.attrs["@distance"] -= 1
+        index += 1
+    return pair.attrs["@value"]
+
+
+@primitive("hash_map_each")
+def hash_map_each(hash_map, block):
+    call_block = runtime.call_block
+    buckets = getattr(hash_map, "attrs", {}).get("@buckets")
+    if type(buckets) is not list:
+        return None  # 0.4.0: `@buckets` is Nil on the prototype, which absorbs `each`
+    # Like Array.each: the slot count is read once, slots at call time.
+    for index in range(len(buckets)):
+        if index >= len(buckets):
+            break
+        pair = buckets[index]
+        if pair is not None:
+            call_block(block, (pair.attrs["@key"], pair.attrs["@value"]))
+    return None
+
+
+@primitive("hash_map_next_slot")
+def hash_map_next_slot(buckets, index):
+    """The index of the first occupied slot at or after `index` (or the count)."""
+    count = len(buckets)
+    while index < count and buckets[index] is None:
+        index += 1
+    return index
