@@ -322,7 +322,9 @@ class FfiFunction:
     def __init__(self, address: int, arguments: list[int], returns: int) -> None:
         self.arguments = arguments
         self.returns = returns
-        prototype = ctypes.CFUNCTYPE(_CTYPES[returns], *(_CTYPES[a] for a in arguments))
+        prototype = ctypes.CFUNCTYPE(
+            _CTYPES[returns], *(_CTYPES[a] for a in arguments), use_errno=True
+        )
         self.caller: Callable[..., Any] = prototype(address)
 
     def call(self, values: list) -> object:
@@ -446,6 +448,38 @@ def ffi_pointer_address(pointer: object) -> int:
     return _pointer(pointer).address
 
 
+# errno (§11): the interpreter itself sets errno between two Inko
+# statements, so C functions are called with ctypes' private copy of errno
+# (use_errno) and the thread's real errno is synchronised with that copy
+# whenever a Pointer reads or writes the memory holding it. A program then
+# sees, through `libc.variable('errno')`, the errno of its last C call, and C
+# sees what the program wrote there, as in the VM.
+_ERRNO: list[int | None] = []
+
+
+def _errno_address() -> int | None:
+    if not _ERRNO:
+        try:
+            location = ctypes.CDLL(None)["__errno_location"]
+            location.restype = ctypes.c_void_p
+            _ERRNO.append(location())
+        except (AttributeError, OSError):
+            _ERRNO.append(None)
+    return _ERRNO[0]
+
+
+def _touches_errno(kind: int, address: int, value: object = None) -> bool:
+    errno_at = _errno_address()
+    if errno_at is None:
+        return False
+    if kind == STRING or kind == BYTE_ARRAY:
+        # a read: the first byte at least; a write: the bytes written.
+        size = 1 if value is None else 4 * len(value) + 1
+    else:
+        size = _LAYOUT[kind][0]
+    return address < errno_at + 4 and errno_at < address + size
+
+
 def _target(pointer: object, ident: object, offset: object) -> tuple[int, int]:
     base = _pointer(pointer).address
     kind = _type_id(ident)
@@ -457,6 +491,8 @@ def _target(pointer: object, ident: object, offset: object) -> tuple[int, int]:
 @primitive("ffi_pointer_read")
 def ffi_pointer_read(pointer: object, ident: object, offset: object) -> object:
     kind, address = _target(pointer, ident, offset)
+    if _touches_errno(kind, address):
+        ctypes.c_int.from_address(_ERRNO[0]).value = ctypes.get_errno()
     if kind == POINTER:
         return FfiPointer(ctypes.c_void_p.from_address(address).value or 0)
     if kind == STRING:
@@ -482,6 +518,13 @@ def _range_checked(kind: int, value: object) -> int:
 @primitive("ffi_pointer_write")
 def ffi_pointer_write(pointer: object, ident: object, value: object, offset: object) -> object:
     kind, address = _target(pointer, ident, offset)
+    _write(kind, address, value)
+    if _touches_errno(kind, address, value):
+        ctypes.set_errno(ctypes.c_int.from_address(_ERRNO[0]).value)
+    return value
+
+
+def _write(kind: int, address: int, value: object) -> None:
     if kind == POINTER:
         ctypes.c_void_p.from_address(address).value = _pointer(value).address
     elif kind == STRING:
@@ -501,4 +544,3 @@ def ffi_pointer_write(pointer: object, ident: object, value: object, offset: obj
         _CTYPES[kind].from_address(address).value = number
     else:
         _CTYPES[kind].from_address(address).value = _range_checked(kind, value)
-    return value
