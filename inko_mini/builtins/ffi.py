@@ -100,10 +100,6 @@ _NUL_IN_NAME = "non-final null byte found"
 FUNCTION_KEY = "<ffi function>"
 
 
-def _is_int(value: object) -> bool:
-    return type(value) is int
-
-
 def _tagged(value: object) -> bool:
     return type(value) is int and _TAGGED_MIN <= value <= _TAGGED_MAX
 
@@ -295,9 +291,10 @@ def _convert_argument(ident: int, value: object, keep: _Keep) -> object:
     bits, signed = _INTEGERS[ident]
     if bits == 64 and not signed:
         # u64 and size_t: 0 ... 2^63-1 (larger Integers are BigIntegers).
-        if type(value) is int and value < 0:
-            raise PanicSignal(f"{value} is too big to convert to an unsigned integer")
-        return _integer(value)
+        number = _integer(value)
+        if number < 0:
+            raise PanicSignal(f"{number} is too big to convert to an unsigned integer")
+        return number
     return _wrap(_integer(value), bits, signed)
 
 
