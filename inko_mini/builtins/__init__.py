@@ -30,6 +30,7 @@ SUBMODULES = (
     "io",
     "time",
     "net",
+    "ffi",
 )
 _loaded: set[str] = set()
 
