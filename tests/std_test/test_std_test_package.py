@@ -147,3 +147,16 @@ def test_suite_in_the_style_of_0_4_0_runtime_tests() -> None:
     assert count == registered > 40
     assert result.returncode == 0
     assert result.stderr == ""
+
+
+def test_each_body_runs_in_a_fresh_process() -> None:
+    # §12/§13: a new process per test, not the main one, with an empty
+    # mailbox; with one test at a time a body's output precedes its mark.
+    result = run("isolation_test.inko")
+    assert re.fullmatch(
+        r"in first\n\.in second\n\.in third\n\.\n\nFinished running in "
+        + NUMBER
+        + r" milliseconds \n3 tests, 0 failures \n3\n",
+        result.stdout,
+    ), repr(result.stdout) + result.stderr
+    assert result.returncode == 0
