@@ -160,3 +160,18 @@ def test_each_body_runs_in_a_fresh_process() -> None:
         result.stdout,
     ), repr(result.stdout) + result.stderr
     assert result.returncode == 0
+
+
+def test_tests_defined_in_an_imported_module_have_absolute_locations() -> None:
+    # §4, §12: the location's path is the one recorded for the module, which
+    # for an imported module is absolute.
+    result = run("imported_tests_test.inko")
+    path = (HERE / "imported" / "defines.inko").resolve()
+    expected = (
+        "F\n\nFailures:\n\n  Test: imported module fails\n"
+        f"  Location: {path}:7\n\n"
+        '  Expected "defined" to equal "elsewhere"\n\nFinished running in '
+    )
+    assert result.stdout.startswith(expected), repr(result.stdout) + result.stderr
+    assert result.stdout.endswith(" milliseconds \n1 tests, 1 failures \n")
+    assert result.returncode == 1
