@@ -341,8 +341,11 @@ def _process_body(proc: Process, fn, args):
         except PanicSignal as signal:
             _panicked(signal, proc)
             return None
+        # The trace is where the value was thrown (a test failure's location
+        # is read from it; STDLIB-TEST.md §5).
         _panicked(
-            PanicSignal(f"A thrown value reached the top-level in process {proc.identifier}"), proc
+            _panic_at(thrown, f"A thrown value reached the top-level in process {proc.identifier}"),
+            proc,
         )
     except ReturnSignal as exc:
         # A closure's `return` whose method frame has already finished.

@@ -80,14 +80,14 @@ def test_failure_messages_without_colours():
     out = result.stdout
     assert out.startswith("FFFFFFFF.\n\nFailures:"), out
     failures = [
-        ("equal", 9, 'Expected "a" to equal "b"'),
-        ("not_equal", 10, "Expected 1 not to equal 1"),
-        ("greater", 11, "Expected 1 to be greater than 2"),
-        ("true", 12, "Expected Nil to be truthy"),
-        ("false", 13, "Expected 0 to be falsy"),
-        ("panic", 14, "The provided block did not panic"),
-        ("no_panic", 15, "The provided block panicked: oops"),
-        ("stops at the panic", 17, "first"),
+        ("equal", 14, 'Expected "a" to equal "b"'),
+        ("not_equal", 15, "Expected 1 not to equal 1"),
+        ("greater", 16, "Expected 1 to be greater than 2"),
+        ("true", 17, "Expected Nil to be truthy"),
+        ("false", 18, "Expected 0 to be falsy"),
+        ("panic", 19, "The provided block did not panic"),
+        ("no_panic", 20, "The provided block panicked: oops"),
+        ("stops at the panic", 22, "first"),
     ]
     body = "".join(
         f"\n\n  Test: failing {name}\n  Location: failures_test.inko:{line}\n\n  {message}"
