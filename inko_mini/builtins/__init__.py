@@ -15,7 +15,7 @@ PRIMITIVES: dict = {}
 
 # Submodules holding primitives; imported on first lookup of an unknown name
 # so that a program that never touches sockets never imports socket code.
-_SUBMODULES = ("core", "corelib", "process", "io", "net", "time")
+_SUBMODULES = ("core", "corelib", "process", "io", "net", "time", "fs")
 _loaded = set()
 
 
