@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 import time
 
 from inko_mini.builtins import primitive
@@ -600,7 +599,8 @@ def env_home_directory():
 
 @primitive("env_temporary_directory")
 def env_temporary_directory():
-    return os.environ.get("TMPDIR") or tempfile.gettempdir()
+    # Rust's env::temp_dir: $TMPDIR verbatim when set, else /tmp (STDLIB-FS-OS-FFI §12).
+    return os.environ.get("TMPDIR", "/tmp")
 
 
 def _io_error(exc: OSError):

@@ -2,7 +2,8 @@
 through the real command line, on real files (STDLIB-FS-OS-FFI §1-7, §9).
 
 Each `programs/*.inko` file carries `# expect:` lines as in tests/conftest.py
-(`{tmp}` in them stands for the scratch folder), plus `# env: NAME=VALUE`.
+(`{tmp}` in them stands for the scratch folder), plus `# env: NAME=VALUE`
+(`{tmp}` works there too).
 It runs with a fresh `tmp_path` as its working directory, as its first
 argument and as `$TMPDIR`, after `make_fixture` has filled that folder; so
 nothing a program writes lands outside it. `TZ` is `UTC` unless a program
@@ -87,6 +88,7 @@ def inko(
 def test_program(program: Path, tmp_path: Path) -> None:
     make_fixture(tmp_path)
     out, err, status, env = parse(program.read_text(encoding="utf-8"))
+    env = {name: value.replace("{tmp}", str(tmp_path)) for name, value in env.items()}
     proc = inko([str(program), str(tmp_path)], tmp_path, env)
     expected = "".join(line.replace("{tmp}", str(tmp_path)) + "\n" for line in out)
     assert proc.stdout == expected, proc.stderr

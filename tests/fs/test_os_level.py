@@ -268,3 +268,28 @@ def test_program_ends_while_a_process_waits_on_a_fifo(tmp_path: Path) -> None:
     proc = inko(["-e", code], tmp_path)
     assert (proc.returncode, proc.stderr, proc.stdout) == (0, "", "done\n")
     assert time.monotonic() - started < TIMEOUT / 2
+
+
+@pytest.mark.parametrize(
+    "tmpdir,expected", [(None, "/tmp"), ("", ""), ("/no/such/dir//", "/no/such/dir//")]
+)
+def test_temporary_directory_is_tmpdir_verbatim(
+    tmpdir: str | None, expected: str, tmp_path: Path
+) -> None:
+    """Rust's env::temp_dir (§12): $TMPDIR as it is, else /tmp; no other
+    variables, no normalisation, no check that it exists."""
+    env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
+    env["TEMP"] = env["TMP"] = str(tmp_path)
+    if tmpdir is not None:
+        env["TMPDIR"] = tmpdir
+    code = "import std::env\nimport std::stdio::stdout\nstdout.print(env.temporary_directory.inspect)\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", "-e", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == f'Path {{ @path = "{expected}" }}\n'
