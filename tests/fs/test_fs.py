@@ -3,7 +3,8 @@ through the real command line, on real files (STDLIB-FS-OS-FFI §1-7, §9).
 
 Each `programs/*.inko` file carries `# expect:` lines as in tests/conftest.py
 (`{tmp}` in them stands for the scratch folder), plus `# env: NAME=VALUE`
-(`{tmp}` works there too).
+(`{tmp}` works there too; `INKO_FS_TEST_NOFILE=N` is not passed on but
+sets the program's limit of open descriptors).
 It runs with a fresh `tmp_path` as its working directory, as its first
 argument and as `$TMPDIR`, after `make_fixture` has filled that folder; so
 nothing a program writes lands outside it. `TZ` is `UTC` unless a program
@@ -13,6 +14,7 @@ sets it.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +91,13 @@ def test_program(program: Path, tmp_path: Path) -> None:
     make_fixture(tmp_path)
     out, err, status, env = parse(program.read_text(encoding="utf-8"))
     env = {name: value.replace("{tmp}", str(tmp_path)) for name, value in env.items()}
-    proc = inko([str(program), str(tmp_path)], tmp_path, env)
+    extra = {}
+    nofile = env.pop("INKO_FS_TEST_NOFILE", None)
+    if nofile is not None:
+        # The program's limit on open descriptors.
+        limit = int(nofile)
+        extra["preexec_fn"] = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+    proc = inko([str(program), str(tmp_path)], tmp_path, env, **extra)
     expected = "".join(line.replace("{tmp}", str(tmp_path)) + "\n" for line in out)
     assert proc.stdout == expected, proc.stderr
     assert proc.returncode == status, proc.stderr
