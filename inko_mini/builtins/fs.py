@@ -158,9 +158,9 @@ def _blocking(fn: Callable[..., T], *args: Any) -> T:
         return scheduler.run_in_thread(fn, *args)
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
-    except ValueError:
-        # A NUL byte or an unencodable character in a path, an offset out of
-        # range for the OS (OverflowError): invalid input to Inko.
+    except (ValueError, OverflowError):
+        # A NUL byte or an unencodable character in a path, an offset beyond
+        # the OS's signed 64 bits: invalid input to Inko (as EINVAL).
         raise ThrowSignal(INVALID_INPUT) from None
 
 
