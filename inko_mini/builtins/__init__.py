@@ -31,6 +31,7 @@ SUBMODULES = (
     "time",
     "net",
     "ffi",
+    "fs",
 )
 _loaded: set[str] = set()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import inko_mini.runtime as runtime
 from inko_mini.builtins import primitive
@@ -57,7 +56,8 @@ def env_home_directory():
 
 @primitive("env_temporary_directory")
 def env_temporary_directory():
-    return os.environ.get("TMPDIR") or tempfile.gettempdir()
+    # Rust's env::temp_dir: $TMPDIR verbatim when set, else /tmp (STDLIB-FS-OS-FFI §12).
+    return os.environ.get("TMPDIR", "/tmp")
 
 
 def _io_error(exc: OSError):
@@ -79,18 +79,3 @@ def env_set_working_directory(directory):
     except OSError as exc:
         _io_error(exc)
     return directory
-
-
-@primitive("path_exists")
-def path_exists(path):
-    return os.path.exists(path)
-
-
-@primitive("path_is_file")
-def path_is_file(path):
-    return os.path.isfile(path)
-
-
-@primitive("path_is_directory")
-def path_is_directory(path):
-    return os.path.isdir(path)

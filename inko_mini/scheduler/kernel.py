@@ -131,9 +131,9 @@ class Scheduler:
     def run_in_thread(self, fn, *args):
         """Run a blocking fn(*args) in the thread pool while this task waits."""
         if self._executor is None:
-            from concurrent.futures import ThreadPoolExecutor
+            from inko_mini.scheduler.blocking import DaemonPool
 
-            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inko-blocking")
+            self._executor = DaemonPool(max_workers=4, thread_name_prefix="inko-blocking")
             r, w = socket.socketpair()
             r.setblocking(False)
             w.setblocking(False)
