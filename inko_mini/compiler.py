@@ -51,6 +51,7 @@ from inko_mini.runtime.calls import (
     unknown_message,
 )
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
+from inko_mini.runtime.hints import note_scope
 from inko_mini.runtime.objects import (
     FAST,
     MISSING,
@@ -308,7 +309,7 @@ class Compiler:
         found = scope.resolve(node.name)
         if found is not None:
             return self.local_getter(*found)
-        return self.implicit_send(node.name, [], [], node, ident=True)
+        return self.implicit_send(node.name, [], [], node, scope=scope, ident=True)
 
     def constant_getter(self, name, node):
         ctx = self.ctx
@@ -835,6 +836,7 @@ class Compiler:
         return slow
 
     def implicit_send(self, name, args, kwargs, node, scope=None, ident=False):
+        note_scope(self.ctx.file, node.span.line, name, scope)  # for "did you mean"
         if not kwargs and len(args) <= 4:
             ops = [self.operand(a, scope) for a in args]
             _line = node.span.line
@@ -1273,9 +1275,11 @@ def missing_message(r, name, args, file, line):
     if r is None or find_method(r, "unknown_message") is not MISSING:
         return unknown_message(r, name, args)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
+    from inko_mini.runtime.hints import note_unknown_message
     from inko_mini.runtime.panics import live_frames
 
     sig.frames = live_frames(1) + [(file, line, name)]
+    note_unknown_message(sig, r, name)
     raise sig
 
 
@@ -1503,6 +1507,9 @@ def try_panic(value, file, _line):
     message = send_dyn(value, "to_string", [])
     sig = PanicSignal(message if type(message) is str else str(message))
     sig.frames = live_frames(1) + [(file, _line, "<else>")]
+    from inko_mini.runtime.hints import note_try
+
+    note_try(sig, file, _line)
     return sig
 
 

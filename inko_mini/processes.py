@@ -454,7 +454,7 @@ def _default_panic_report(signal: PanicSignal, proc: Process) -> int:
     try:
         from inko_mini.runtime import panics
 
-        panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message)
+        panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message, signal)
     except (ImportError, AttributeError):
         sys.stdout.flush()
         sys.stderr.write(f"Process {proc.identifier} panicked: {signal.message}\n")

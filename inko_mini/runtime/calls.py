@@ -163,7 +163,9 @@ class Code:
 def arity_panic(name, code, given):
     total = code.nparams  # the rest parameter counts (LANGUAGE.md §3.8)
     n = f"{total}+" if code.has_rest else str(total)
-    return PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+    sig = PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+    sig.hint = ("arity", name, code)  # runtime/hints.py
+    return sig
 
 
 class _NoCaptures(list):
@@ -404,6 +406,9 @@ def unknown_message(receiver, name, args):
         return call_block(hook, (name, list(args)), None, receiver)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
     sig.frames = None
+    from inko_mini.runtime.hints import note_unknown_message
+
+    note_unknown_message(sig, receiver, name)
     raise sig
 
 

@@ -149,11 +149,11 @@ def handle_panic(signal, process):
         finally:
             PANIC_CONTEXT.pop()
         return None
-    write_report(frames, getattr(process, "identifier", "0x0"), message)
+    write_report(frames, getattr(process, "identifier", "0x0"), message, signal)
     return 1
 
 
-def write_report(frames, identifier, message):
+def write_report(frames, identifier, message, signal=None):
     try:
         io = sys.modules.get("inko_mini.builtins.io")
         if getattr(io, "flush_all", None) is not None:
@@ -167,6 +167,10 @@ def write_report(frames, identifier, message):
     err.flush()
     err.write("\n")
     err.flush()
+    if signal is not None:
+        from inko_mini.runtime.hints import write_hints
+
+        write_hints(signal, frames)
 
 
 def current_stacktrace():
