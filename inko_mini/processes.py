@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from inko_mini import ast, scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime import proctrace
 from inko_mini.runtime.signals import ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, TaskState
 
@@ -323,6 +324,9 @@ def spawn(block) -> ProcessRef:
     proc = Process()
     proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
     proc.task.data = proc
+    if proctrace.ENABLED:
+        parent = scheduler.current()
+        proctrace.spawned(proc, getattr(parent, "data", None))
     return ProcessRef(proc)
 
 
@@ -381,6 +385,8 @@ def _process_body(proc: Process, fn, args):
         proc.finished = True
         proc.waiting = False
         proc.external = proc.internal = None
+        if proctrace.ENABLED:
+            proctrace.exited(proc)
 
 
 def _run_deferred_of(thrown) -> None:
@@ -423,6 +429,9 @@ def _call(fn, *args):
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:
     from inko_mini import runtime
+
+    if proctrace.ENABLED:
+        proctrace.panicked(proc, signal.message)
 
     handle = getattr(runtime, "handle_panic", None)
     if handle is None:
@@ -506,6 +515,8 @@ def run_main(fn, *args) -> int:
     def body():
         main.task = scheduler.current()
         main.task.data = main
+        if proctrace.ENABLED:
+            proctrace.started(main)
         return _process_body(main, fn, args)
 
     try:
@@ -513,9 +524,11 @@ def run_main(fn, *args) -> int:
         status = 0
     except exit_types as exc:
         status = _exit_status(exc)
-    except DeadlockError:
+    except DeadlockError as error:
         _flush_output()
         sys.stderr.write(DEADLOCK_MESSAGE + "\n")
+        waiting = proctrace.waiting_lines(getattr(error, "tasks", ()))
+        sys.stderr.write("".join(line + "\n" for line in waiting))
         status = 1
     except KeyboardInterrupt:
         status = 130
