@@ -3,7 +3,8 @@
 One module (`main`) lives for the whole session, so top-level locals,
 methods and objects defined earlier stay visible. Each input runs as the
 main process of its own short program run; a panic prints its report and
-the prompt comes back.
+the prompt comes back. In a terminal the line editor of cli/prompt.py reads
+the input (history, completion, highlighting); from a pipe, plain lines.
 """
 
 from __future__ import annotations
@@ -13,75 +14,62 @@ import sys
 
 from inko_mini.errors import InkoLoadError, InkoSyntaxError
 
+HELP = """\
+Type an Inko statement to run it and see the inspect of its value; locals,
+methods and objects stay defined for the rest of the session. A statement
+continues on the next line while a bracket or block is open.
+  :help         this text
+  :load FILE    run FILE in this session (its definitions stay)
+  :reset        forget the session's locals and definitions
+  Tab completes names, `value.` methods and `import` paths; Up/Down recall
+  history; Ctrl-C clears the line; Ctrl-D (or an empty line at EOF) exits."""
+
 
 def _incomplete(exc: InkoSyntaxError, source: str) -> bool:
     text = exc.message.lower()
     return "end of input" in text or "unexpected $end" in text or "eof" in text
 
 
-def main(include=()) -> int:
-    from inko_mini import parser, processes, runner
-    from inko_mini.compiler import Compiler, ModuleContext, Scope, send_dyn
-    from inko_mini.runtime.modules import Loader
-    from inko_mini.runtime.signals import ExitProgram, InkoCompileError
+class _Session:
+    """The `main` module of the REPL and the frame its statements run in."""
 
-    runner._prepare(include, [])
-    loader = Loader(os.getcwd(), include)
-    ctx = ModuleContext("main", "<repl>", "main")
-    loader.modules["main"] = ctx
-    scope = Scope("module")
-    frame: list = [None, None, None]
-    state = {"ready": False}
+    def __init__(self, loader) -> None:
+        from inko_mini import parser, processes
+        from inko_mini.compiler import ModuleContext, Scope
 
-    def setup():
-        runner._load_prelude(loader)
-        empty = parser.parse("", "<repl>")
-        loader.run_module(empty, ctx)
-        frame[1] = ctx.module
-        state["ready"] = True
+        self.loader = loader
+        self.ctx = ModuleContext("main", "<repl>", "main")
+        loader.modules["main"] = self.ctx
+        self.scope = Scope("module")
+        self.frame: list = [None, None, None]
 
-    status = processes.run_main(setup)
-    if not state["ready"]:
-        return status or 1
-    interactive = sys.stdin.isatty()
-    buffer = ""
-    while True:
-        prompt = "... " if buffer else "> "
+        def setup():
+            loader.run_module(parser.parse("", "<repl>"), self.ctx)
+            self.frame[1] = self.ctx.module
+
+        processes.run_main(setup)
+        self.ready = self.frame[1] is not None
+
+    def run(self, source: str, file: str = "<repl>") -> int | None:
+        """Run one statement; None to go on, else the status to exit with."""
+        from inko_mini import parser, processes, runner
+        from inko_mini.compiler import Compiler, send_dyn
+        from inko_mini.runtime.signals import ExitProgram, InkoCompileError
+
         try:
-            if interactive:
-                line = input(prompt)
-            else:
-                line = sys.stdin.readline()
-                if not line:
-                    break
-                line = line.rstrip("\n")
-        except EOFError:
-            break
-        except KeyboardInterrupt:
-            buffer = ""
-            print()
-            continue
-        buffer += line + "\n"
-        if not buffer.strip():
-            buffer = ""
-            continue
-        try:
-            tree = parser.parse(buffer, "<repl>")
+            tree = parser.parse(source, file)
         except InkoSyntaxError as exc:
-            if _incomplete(exc, buffer) and line.strip():
-                continue
             print(exc.render(), file=sys.stderr)
-            buffer = ""
-            continue
-        buffer = ""
+            return None
         try:
             for imp in tree.imports:
-                loader.bind_import(imp, ctx.globals)
-            body = Compiler(ctx).body(tree.body, scope)
+                self.loader.bind_import(imp, self.ctx.globals)
+            body = Compiler(self.ctx).body(tree.body, self.scope)
         except (InkoLoadError, InkoCompileError) as exc:
             print(exc.render(), file=sys.stderr)
-            continue
-        frame.extend([None] * (3 + scope.nslots - len(frame)))
+            return None
+        frame = self.frame
+        frame.extend([None] * (3 + self.scope.nslots - len(frame)))
         result = {}
 
         def run():
@@ -95,6 +83,196 @@ def main(include=()) -> int:
         runner._flush()
         if "text" in result:
             print(result["text"])
+        elif status == 130:
+            print("interrupted", file=sys.stderr)
         elif status not in (0, 1):
             return status
+        return None
+
+    # -- what the completer asks ---------------------------------------------
+
+    def local_names(self) -> list[str]:
+        names = [n for d in self.scope.dicts for n in d if type(n) is str]
+        names += [n for n in self.ctx.globals if type(n) is str]
+        module = self.ctx.module
+        if module is not None:
+            from inko_mini.runtime.hints import _names_of_chain
+
+            names += _names_of_chain(module)
+        return [n for n in names if not n.startswith(("@", "_"))]
+
+    def value_of(self, receiver: str):
+        """The value a receiver written as `receiver` has (or None if unknown)."""
+        if receiver == "]":
+            return []
+        if receiver[0] in "'\"":
+            return ""
+        if receiver.lstrip("-")[:1].isdigit():
+            return 0.0 if "." in receiver else 0
+        index = self.scope.dicts[0].get(receiver)
+        if index is not None and index < len(self.frame):
+            return self.frame[index]
+        if receiver in self.ctx.globals:
+            return self.ctx.globals[receiver]
+        from inko_mini.runtime.objects import MISSING, lookup_attr
+
+        value = lookup_attr(self.ctx.module, receiver)
+        return None if value is MISSING else value
+
+    def members(self, receiver: str) -> list[str]:
+        from inko_mini.runtime.hints import _names_of_chain
+
+        value = self.value_of(receiver)
+        if value is None and receiver != "Nil":
+            return []
+        return sorted(_names_of_chain(value))
+
+
+def _module_paths(include) -> list[str]:
+    """`a::b` names of the modules an `import` can reach."""
+    from inko_mini.runtime.modules import STDLIB_DIR
+
+    found: set[str] = set()
+    for root in [os.getcwd(), *include, STDLIB_DIR]:
+        root = os.path.abspath(root)
+        for folder, dirs, files in os.walk(root):
+            depth = folder[len(root) :].count(os.sep)
+            dirs[:] = [d for d in dirs if not d.startswith(".") and depth < 4]
+            for name in files:
+                if name.endswith(".inko"):
+                    rel = os.path.relpath(os.path.join(folder, name[:-5]), root)
+                    found.add(rel.replace(os.sep, "::"))
+            if len(found) > 5000:
+                break
+    return sorted(found)
+
+
+def prompt_module():
+    """inko_mini/cli/prompt.py. Until the layout change lands, the module
+    inko_mini/cli.py hides the folder inko_mini/cli/, so it is loaded from
+    its path then."""
+    try:
+        from inko_mini.cli import prompt  # type: ignore[attr-defined]
+
+        return prompt
+    except ImportError:
+        import importlib.util
+
+        name = "inko_mini.cli_prompt"
+        if name in sys.modules:
+            return sys.modules[name]
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli", "prompt.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def main(include=()) -> int:
+    from inko_mini import parser, processes, runner
+    from inko_mini.runtime.modules import Loader
+
+    runner._prepare(include, [])
+    loader = Loader(os.getcwd(), include)
+    prelude = {"ok": False}
+
+    def load_prelude():
+        runner._load_prelude(loader)
+        prelude["ok"] = True
+
+    status = processes.run_main(load_prelude)
+    if not prelude["ok"]:
+        return status or 1
+    session = _Session(loader)
+    if not session.ready:
+        return 1
+
+    def complete(text: str) -> bool:
+        try:
+            parser.parse(text, "<repl>")
+        except InkoSyntaxError as exc:
+            return not _incomplete(exc, text)
+        return True
+
+    def command(text: str):
+        """Run a `:command`; returns what `_Session.run` does."""
+        nonlocal session
+        name, _, argument = text.strip().partition(" ")
+        argument = argument.strip()
+        if name == ":help":
+            print(HELP)
+        elif name == ":reset":
+            session = _Session(loader)
+            print("session reset")
+        elif name == ":load" and argument:
+            try:
+                with open(argument, "rb") as fh:
+                    from inko_mini.errors import decode_source
+
+                    source = decode_source(fh.read(), argument)
+            except OSError as exc:
+                print(f"inko-mini: can not read {argument}: {exc.strerror or exc}", file=sys.stderr)
+                return None
+            except InkoSyntaxError as exc:
+                print(exc.render(), file=sys.stderr)
+                return None
+            return session.run(source, argument)
+        else:
+            print(f"unknown command {text.strip()!r}; :help lists the commands", file=sys.stderr)
+        return None
+
+    editor = None
+    if sys.stdin.isatty():
+        prompt = prompt_module()
+        completer = prompt.InkoCompleter(
+            lambda: session.local_names(),
+            lambda receiver: session.members(receiver),
+            lambda: _module_paths(include),
+        )
+        editor = prompt.open_editor(complete, completer)
+    else:
+        try:  # pasted bytes that are not UTF-8 must not end the session
+            sys.stdin.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    interactive = sys.stdin.isatty()
+    buffer = ""
+    while True:
+        prompt = "... " if buffer else "> "
+        try:
+            if editor is not None:
+                line = editor.read()
+            elif interactive:
+                line = input(prompt)
+            else:
+                line = sys.stdin.readline()
+                if not line:
+                    break
+                line = line.rstrip("\n")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            buffer = ""
+            print()
+            continue
+        except UnicodeDecodeError:
+            buffer = ""
+            print("inko-mini: the input is not UTF-8; line dropped", file=sys.stderr)
+            continue
+        if not buffer and line.lstrip().startswith(":"):
+            outcome = command(line)
+            if outcome is not None:
+                return outcome
+            continue
+        buffer += line + "\n"
+        if not buffer.strip():
+            buffer = ""
+            continue
+        if editor is None and not complete(buffer) and line.strip():
+            continue
+        source, buffer = buffer, ""
+        outcome = session.run(source)
+        if outcome is not None:
+            return outcome
     return 0
