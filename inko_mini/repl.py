@@ -169,8 +169,65 @@ def prompt_module():
         return module
 
 
+def _complete(text: str) -> bool:
+    """Is `text` a whole statement (not one that goes on, like `def f {`)?"""
+    from inko_mini import parser
+
+    try:
+        parser.parse(text, "<repl>")
+    except InkoSyntaxError as exc:
+        return not _incomplete(exc, text)
+    return True
+
+
+def _load(session: _Session, path: str) -> int | None:
+    from inko_mini.errors import decode_source
+
+    try:
+        with open(path, "rb") as fh:
+            source = decode_source(fh.read(), path)
+    except OSError as exc:
+        print(f"inko-mini: can not read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return None
+    except InkoSyntaxError as exc:
+        print(exc.render(), file=sys.stderr)
+        return None
+    return session.run(source, path)
+
+
+def _read(editor, interactive: bool, prompt: str) -> str | None:
+    """The next input (None at the end); KeyboardInterrupt on Ctrl-C."""
+    try:
+        if editor is not None:
+            return editor.read()
+        if interactive:
+            return input(prompt)
+        line = sys.stdin.readline()
+        return line.rstrip("\n") if line else None
+    except EOFError:
+        return None
+    except UnicodeDecodeError:
+        print("inko-mini: the input is not UTF-8; line dropped", file=sys.stderr)
+        return ""
+
+
+def _command(line: str, sessions: list, loader) -> int | None:
+    """Run a `:command`; None to go on, else the status to exit with."""
+    name, _, argument = line.strip().partition(" ")
+    if name == ":help":
+        print(HELP)
+    elif name == ":reset":
+        sessions[:] = [_Session(loader)]
+        print("session reset")
+    elif name == ":load" and argument.strip():
+        return _load(sessions[-1], argument.strip())
+    else:
+        print(f"unknown command {line.strip()!r}; :help lists the commands", file=sys.stderr)
+    return None
+
+
 def main(include=()) -> int:
-    from inko_mini import parser, processes, runner
+    from inko_mini import processes, runner
     from inko_mini.runtime.modules import Loader
 
     runner._prepare(include, [])
@@ -184,84 +241,36 @@ def main(include=()) -> int:
     status = processes.run_main(load_prelude)
     if not prelude["ok"]:
         return status or 1
-    session = _Session(loader)
-    if not session.ready:
+    sessions = [_Session(loader)]  # the current one is last (:reset adds one)
+    if not sessions[-1].ready:
         return 1
-
-    def complete(text: str) -> bool:
-        try:
-            parser.parse(text, "<repl>")
-        except InkoSyntaxError as exc:
-            return not _incomplete(exc, text)
-        return True
-
-    def command(text: str):
-        """Run a `:command`; returns what `_Session.run` does."""
-        nonlocal session
-        name, _, argument = text.strip().partition(" ")
-        argument = argument.strip()
-        if name == ":help":
-            print(HELP)
-        elif name == ":reset":
-            session = _Session(loader)
-            print("session reset")
-        elif name == ":load" and argument:
-            try:
-                with open(argument, "rb") as fh:
-                    from inko_mini.errors import decode_source
-
-                    source = decode_source(fh.read(), argument)
-            except OSError as exc:
-                print(f"inko-mini: can not read {argument}: {exc.strerror or exc}", file=sys.stderr)
-                return None
-            except InkoSyntaxError as exc:
-                print(exc.render(), file=sys.stderr)
-                return None
-            return session.run(source, argument)
-        else:
-            print(f"unknown command {text.strip()!r}; :help lists the commands", file=sys.stderr)
-        return None
-
     editor = None
-    if sys.stdin.isatty():
+    interactive = sys.stdin.isatty()
+    if interactive:
         prompt = prompt_module()
         completer = prompt.InkoCompleter(
-            lambda: session.local_names(),
-            lambda receiver: session.members(receiver),
+            lambda: sessions[-1].local_names(),
+            lambda receiver: sessions[-1].members(receiver),
             lambda: _module_paths(include),
         )
-        editor = prompt.open_editor(complete, completer)
+        editor = prompt.open_editor(_complete, completer)
     else:
         try:  # pasted bytes that are not UTF-8 must not end the session
             sys.stdin.reconfigure(errors="replace")
         except (AttributeError, ValueError):
             pass
-    interactive = sys.stdin.isatty()
     buffer = ""
     while True:
-        prompt = "... " if buffer else "> "
         try:
-            if editor is not None:
-                line = editor.read()
-            elif interactive:
-                line = input(prompt)
-            else:
-                line = sys.stdin.readline()
-                if not line:
-                    break
-                line = line.rstrip("\n")
-        except EOFError:
-            break
+            line = _read(editor, interactive, "... " if buffer else "> ")
         except KeyboardInterrupt:
             buffer = ""
             print()
             continue
-        except UnicodeDecodeError:
-            buffer = ""
-            print("inko-mini: the input is not UTF-8; line dropped", file=sys.stderr)
-            continue
+        if line is None:
+            return 0
         if not buffer and line.lstrip().startswith(":"):
-            outcome = command(line)
+            outcome = _command(line, sessions, loader)
             if outcome is not None:
                 return outcome
             continue
@@ -269,10 +278,9 @@ def main(include=()) -> int:
         if not buffer.strip():
             buffer = ""
             continue
-        if editor is None and not complete(buffer) and line.strip():
+        if editor is None and not _complete(buffer) and line.strip():
             continue
         source, buffer = buffer, ""
-        outcome = session.run(source)
+        outcome = sessions[-1].run(source)
         if outcome is not None:
             return outcome
-    return 0
