@@ -281,6 +281,10 @@ def main(include=()) -> int:
         if editor is None and not _complete(buffer) and line.strip():
             continue
         source, buffer = buffer, ""
-        outcome = sessions[-1].run(source)
+        try:
+            outcome = sessions[-1].run(source)
+        except KeyboardInterrupt:  # Ctrl-C while a statement runs
+            print("interrupted", file=sys.stderr)
+            continue
         if outcome is not None:
             return outcome

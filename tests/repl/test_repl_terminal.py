@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -119,14 +120,63 @@ def test_history_completion_multiline_and_load(tmp_path: Path) -> None:
     finish(child)
 
 
-def test_unwritable_history_is_a_notice_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "state").write_text("a file where a folder should be")
-    child = spawn(tmp_path)
-    child.send("6 * 7\r")
-    child.expect(result("42"))
+@pytest.mark.parametrize("broken", ["state-is-a-file", "history-is-a-folder"])
+def test_unusable_history_is_a_notice_not_an_error(tmp_path: Path, broken: str) -> None:
+    if broken == "state-is-a-file":
+        (tmp_path / "state").write_text("a file where a folder should be")
+    else:
+        (tmp_path / "state" / "inko-mini" / "history").mkdir(parents=True)
+    full = dict(os.environ, TERM="xterm", XDG_STATE_HOME=str(tmp_path / "state"))
+    full["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "inko_mini", "repl"],
+        cwd=str(tmp_path),
+        env=full,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(24, 12),  # a narrow terminal works too
+    )
+    child.expect(r"inko-mini: history is not kept \(")
+    child.expect(">")
+    child.send("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].length\r")
+    child.expect(result("10"))
+    child.send("\x1b[A\r")  # history in memory still works
+    child.expect(result("10"))
     finish(child)
-    log = child.before or ""
-    assert "Traceback" not in log
+    assert "Traceback" not in (child.before or "")
+
+
+def test_ctrl_c_stops_a_running_statement_and_keeps_the_session(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.send("let kept = 3\r")
+    child.expect(result("3"))
+    child.send("{ True }.while_true { 1 }\r")
+    child.expect("while_true")
+    time.sleep(0.5)
+    child.send("\x03")
+    child.expect("interrupted")
+    child.send("kept + 7\r")
+    child.expect(result("10"))
+    finish(child)
+
+
+def test_completer_candidates() -> None:
+    from inko_mini.repl import prompt_module
+
+    members = {"list": ["length", "last", "push"], "'x'": ["to_uppercase", "@hidden"]}
+    completer = prompt_module().InkoCompleter(
+        lambda: ["counter", "count_of", "Person"],
+        lambda receiver: members.get(receiver, []),
+        lambda: ["std::stdio::stdout", "std::string", "mine::util"],
+    )
+    assert completer.candidates("cou") == (3, ["count_of", "counter"])
+    assert completer.candidates("x = Pe") == (2, ["Person"])
+    assert completer.candidates("list.l") == (1, ["last", "length"])
+    assert completer.candidates("foo(list.") == (0, ["last", "length", "push"])
+    assert completer.candidates("'x'.") == (0, ["to_uppercase"])
+    assert completer.candidates("import std::s") == (6, ["std::stdio::stdout", "std::string"])
+    assert completer.candidates("1 + ") == (0, [])
 
 
 def test_dumb_terminal_falls_back_to_plain_input(tmp_path: Path) -> None:
