@@ -329,7 +329,9 @@ class Compiler:
             if v is MISSING:
                 v = g.get(name, MISSING)
                 if v is MISSING:
-                    raise _panic(f"The constant {name} is undefined", _line)
+                    sig = _panic(f"The constant {name} is undefined", _line)
+                    sig.hint = ("constant", s, name, ctx)  # runtime/hints.py
+                    raise sig
             return v
 
         return const

@@ -224,10 +224,12 @@ def make_frame(block, self_, args, kwargs=None, name=None):
                 elif p.rest:
                     f[3 + i] = []
                 else:
-                    raise PanicSignal(
+                    sig = PanicSignal(
                         f'{name or code.name} requires the argument "{p.name}", '
                         f"but it was not supplied"
                     )
+                    sig.hint = ("arity", name or code.name, code)  # runtime/hints.py
+                    raise sig
         for i in range(3 + code.nparams, len(f)):
             f[i] = None
         for i in code.lambda_params:

@@ -12,7 +12,8 @@ Kinds of `signal.hint`:
   `receiver`; `implicit` when the send had no receiver (a bare name), `ctx`
   the ModuleContext of the send (its globals are candidates too);
 - ("arity", name, code): a send with the wrong number of arguments;
-- ("try", frames_of_the_throw, try_file, try_line): a `try!` that panicked.
+- ("try", frames_of_the_throw, try_file, try_line): a `try!` that panicked;
+- ("constant", self, name, ctx): an undefined constant (only "did you mean").
 
 Hints are off with `--no-hints` or the environment variable
 INKO_MINI_NO_HINTS=1 (which the CLI sets, so processes it starts inherit it).
@@ -214,6 +215,14 @@ def _module_names(ctx: Any) -> set[str]:
     return names
 
 
+def _constant_hint(receiver: Any, name: str, ctx: Any) -> list[str]:
+    candidates = {c for c in _names_of_chain(receiver) | _module_names(ctx) if c[:1].isupper()}
+    suggestion = closest(name, candidates)
+    if suggestion is None:
+        return []
+    return [f"hint: did you mean '{suggestion}'?"]
+
+
 def _parameters(code: Any) -> str:
     parts = []
     for p in getattr(code, "params", ()):
@@ -268,6 +277,8 @@ def hint_lines(signal: BaseException, frames: list | None = None) -> list[str]:
     frames = frames or getattr(signal, "frames", None) or []
     if kind == "message":
         return _message_hint(data[1], data[2], data[3], data[4], frames)
+    if kind == "constant":
+        return _constant_hint(data[1], data[2], data[3])
     if kind == "arity":
         return _arity_hint(data[1], data[2])
     if kind == "try":

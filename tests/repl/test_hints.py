@@ -176,3 +176,44 @@ def test_hint_in_a_documentation_block(tmp_path: Path) -> None:
     off = run("test", "page.md", cwd=tmp_path, env={"INKO_MINI_NO_HINTS": "1"})
     assert off.returncode == 1
     assert "does not contain \"hint: Array has no method 'lenght'\"" in off.stdout
+
+
+def test_missing_keyword_argument_shows_the_parameter_list() -> None:
+    result = run("run", "-e", "def f(a, b = 2) { a }\nf(b: 3)")
+    assert result.returncode == 1
+    assert 'panicked: f requires the argument "a", but it was not supplied' in result.stderr
+    assert hints(result.stderr) == ["hint: f is defined as f(a, b = ...) (-e, line 1)"]
+
+
+def test_undefined_constant_suggests_a_close_one() -> None:
+    result = run("run", "-e", "Strng.new")
+    assert "panicked: The constant Strng is undefined" in result.stderr
+    assert hints(result.stderr) == ["hint: did you mean 'String'?"]
+    assert hints(run("run", "-e", "Zorglub").stderr) == []
+
+
+def run_repl(stdin: str, *options: str) -> subprocess.CompletedProcess:
+    full = dict(os.environ)
+    full.pop("INKO_MINI_NO_HINTS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "inko_mini", "repl", *options],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full,
+    )
+
+
+def test_hints_in_the_repl_and_no_hints_there() -> None:
+    session = "let total = 3\ntotla\ntotal\n"
+    result = run_repl(session)
+    assert result.stdout == "3\n3\n"  # the session goes on after the panic
+    assert hints(result.stderr) == [
+        "hint: no local, constant or method named 'totla' here",
+        "hint: did you mean 'total'?",
+    ]
+    quiet = run_repl(session, "--no-hints")
+    assert quiet.stdout == "3\n3\n"
+    assert AS_BLOCK in quiet.stderr
+    assert hints(quiet.stderr) == []
