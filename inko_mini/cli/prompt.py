@@ -187,7 +187,10 @@ class Editor:
 
     def read(self) -> str:
         """The next statement; EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C."""
-        return self.session.prompt("> ")
+        text = self.session.prompt("> ")
+        # Bytes that were not UTF-8 arrive as lone surrogates: show them as
+        # U+FFFD, as a file read with errors="replace" would.
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def open_editor(is_complete: Callable[[str], bool], completer: InkoCompleter) -> Editor | None:

@@ -242,3 +242,16 @@ def test_bad_bytes_in_a_pipe_are_an_error_message(tmp_path: Path, data: bytes) -
     assert b"Traceback" not in done.stderr
     assert done.returncode == 0
     assert done.stdout.splitlines()[-1:] in ([b"2"], [b"3"])
+
+
+def test_pasted_bytes_that_are_not_utf8_or_control_characters(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    os.write(child.child_fd, b"\xff\xfe 1\r")  # not UTF-8
+    child.expect("syntax error: unexpected character '\ufffd'")
+    # a bracketed paste holding a BEL and a NUL
+    child.send("\x1b[200~1 +\x07 2\x00\x1b[201~\r")
+    child.expect(r"syntax error: unexpected character '\\x07'")
+    child.send("40 + 2\r")
+    child.expect(result("42"))
+    finish(child)
+    assert "Traceback" not in (child.before or "")
