@@ -174,10 +174,15 @@ def repl(include, no_hints):
     methods and objects stay defined for the rest of the session. A
     statement may span several lines. End with Ctrl-D.
 
+    In a terminal: Up/Down recall history (kept in
+    $XDG_STATE_HOME/inko-mini/history), Tab completes, Ctrl-C clears the
+    line. Commands: :help, :load FILE, :reset.
+
     \b
     Example:
       $ inko-mini repl
       > let x = [1, 2, 3]
+      [1, 2, 3]
       > x.length
       3
     """
