@@ -128,14 +128,27 @@ class _Session:
         return sorted(_names_of_chain(value))
 
 
+_MODULE_PATHS: dict = {}
+
+
 def _module_paths(include) -> list[str]:
-    """`a::b` names of the modules an `import` can reach."""
+    """`a::b` names of the modules an `import` can reach (looked up once per
+    session: the folder the REPL runs in may be large)."""
+    key = (os.getcwd(), tuple(include))
+    if key not in _MODULE_PATHS:
+        _MODULE_PATHS[key] = _find_modules([os.getcwd(), *include])
+    return _MODULE_PATHS[key]
+
+
+def _find_modules(roots) -> list[str]:
     from inko_mini.runtime.modules import STDLIB_DIR
 
     found: set[str] = set()
-    for root in [os.getcwd(), *include, STDLIB_DIR]:
+    for root in [STDLIB_DIR, *roots]:
         root = os.path.abspath(root)
-        for folder, dirs, files in os.walk(root):
+        for visited, (folder, dirs, files) in enumerate(os.walk(root)):
+            if visited > 2000:  # a huge folder: what was seen so far will do
+                break
             depth = folder[len(root) :].count(os.sep)
             dirs[:] = [d for d in dirs if not d.startswith(".") and depth < 4]
             for name in files:
