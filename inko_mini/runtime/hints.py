@@ -37,11 +37,6 @@ def enabled() -> bool:
     return os.environ.get(ENV, "").strip() in ("", "0")
 
 
-def disable() -> None:
-    """`--no-hints`: also for the processes this one starts."""
-    os.environ[ENV] = "1"
-
-
 def note_scope(file: str, line: int, name: str, scope: Any) -> None:
     """Called by the compiler for a send without receiver (cheap: no copy of names)."""
     if scope is not None:
