@@ -32,11 +32,13 @@ def _stdlib_dirs() -> tuple[str, ...]:
     )
 
 
-_STDLIB = _stdlib_dirs()
+_STDLIB: list[tuple[str, ...]] = []  # filled on first use (keeps start-up cheap)
 
 
 def _in_stdlib(file: str) -> bool:
-    return any(str(file).startswith(d) for d in _STDLIB)
+    if not _STDLIB:
+        _STDLIB.append(_stdlib_dirs())
+    return any(str(file).startswith(d) for d in _STDLIB[0])
 
 
 def user_frame(frames: list) -> tuple | None:
