@@ -6,6 +6,7 @@ work, so the phases stay separate (parser, runtime, doctest, repl).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -43,6 +44,14 @@ def cli():
 @click.option("-e", "--eval", "code", metavar="CODE", help="Run CODE instead of a file.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.option(
+    "--no-hints", is_flag=True, help="No `hint:` lines after a panic (or INKO_MINI_NO_HINTS=1)."
+)
+@click.option(
+    "--trace-processes",
+    is_flag=True,
+    help="Print spawns, exits and panics of processes (ids, spawning line) to stderr.",
+)
+@click.option(
     "--check-annotations",
     is_flag=True,
     hidden=True,
@@ -50,7 +59,7 @@ def cli():
 )
 @click.argument("file", required=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def run(include, code, debug, check_annotations, file, args):
+def run(include, code, debug, no_hints, trace_processes, check_annotations, file, args):
     """Run an Inko program: FILE with ARGS, or CODE given with -e.
 
     Options go before FILE; everything after FILE is passed to the program
@@ -69,6 +78,7 @@ def run(include, code, debug, check_annotations, file, args):
 
     if code is None and file is None:
         raise click.UsageError("give a FILE to run, or -e CODE")
+    _diagnostics(no_hints, trace_processes)
     if code is not None and file is not None:
         args = (file,) + tuple(args)
         file = None
@@ -154,23 +164,40 @@ def test(timeout, keyword, include, paths):
     type=click.Path(file_okay=False),
     help="Extra import directory.",
 )
-def repl(include):
+@click.option(
+    "--no-hints", is_flag=True, help="No `hint:` lines after a panic (or INKO_MINI_NO_HINTS=1)."
+)
+def repl(include, no_hints):
     """Start an interactive prompt.
 
     Type a statement to run it and see the inspect of its value; locals,
     methods and objects stay defined for the rest of the session. A
     statement may span several lines. End with Ctrl-D.
 
+    In a terminal: Up/Down recall history (kept in
+    $XDG_STATE_HOME/inko-mini/history), Tab completes, Ctrl-C clears the
+    line. Commands: :help, :load FILE, :reset.
+
     \b
     Example:
       $ inko-mini repl
       > let x = [1, 2, 3]
+      [1, 2, 3]
       > x.length
       3
     """
     from inko_mini.cli.repl import main as repl_main
 
+    _diagnostics(no_hints, False)
     sys.exit(repl_main(include=list(include)))
+
+
+def _diagnostics(no_hints: bool, trace_processes: bool) -> None:
+    # Through the environment, so that processes started from here agree.
+    if no_hints:
+        os.environ["INKO_MINI_NO_HINTS"] = "1"
+    if trace_processes:
+        os.environ["INKO_MINI_TRACE_PROCESSES"] = "1"
 
 
 def main():

@@ -36,6 +36,12 @@ def _parse_run(argv):
         elif arg == "--debug":
             debug = True
             i += 1
+        elif arg == "--no-hints":  # read from the environment by runtime/hints.py
+            os.environ["INKO_MINI_NO_HINTS"] = "1"
+            i += 1
+        elif arg == "--trace-processes":  # read from the environment by processes.py
+            os.environ["INKO_MINI_TRACE_PROCESSES"] = "1"
+            i += 1
         elif arg == "--check-annotations":
             check = True
             i += 1

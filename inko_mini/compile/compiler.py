@@ -48,6 +48,7 @@ from inko_mini.runtime.calls import (
     truth,
 )
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
+from inko_mini.runtime.hints import note_scope
 from inko_mini.runtime.objects import (
     FAST,
     MISSING,
@@ -290,7 +291,7 @@ class Compiler:
         found = scope.resolve(node.name)
         if found is not None:
             return self.local_getter(*found)
-        return self.implicit_send(node.name, [], [], node, ident=True)
+        return self.implicit_send(node.name, [], [], node, scope=scope, ident=True)
 
     def constant_getter(self, name, node):
         ctx = self.ctx
@@ -310,7 +311,9 @@ class Compiler:
             if v is MISSING:
                 v = g.get(name, MISSING)
                 if v is MISSING:
-                    raise _panic(f"The constant {name} is undefined", _line)
+                    sig = _panic(f"The constant {name} is undefined", _line)
+                    sig.hint = ("constant", s, name, ctx)  # runtime/hints.py
+                    raise sig
             return v
 
         return const
@@ -817,6 +820,7 @@ class Compiler:
         return slow
 
     def implicit_send(self, name, args, kwargs, node, scope=None, ident=False):
+        note_scope(self.ctx.file, node.span.line, name, scope)  # for "did you mean"
         if not kwargs and len(args) <= 4:
             ops = [self.operand(a, scope) for a in args]
             _line = node.span.line

@@ -10,6 +10,7 @@ method or lambda frame a `return` unwinds to.
 from __future__ import annotations
 
 from inko_mini.errors import PanicSignal
+from inko_mini.runtime.hints import note_unknown_message
 from inko_mini.runtime.objects import (
     MISSING,
     NATIVE_PROTOS,
@@ -163,7 +164,9 @@ class Code:
 def arity_panic(name, code, given):
     total = code.nparams  # the rest parameter counts (LANGUAGE.md §3.8)
     n = f"{total}+" if code.has_rest else str(total)
-    return PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+    sig = PanicSignal(f"{name} takes {n} arguments but {given} were supplied")
+    sig.hint = ("arity", name, code)  # runtime/hints.py
+    return sig
 
 
 class _NoCaptures(list):
@@ -222,10 +225,12 @@ def make_frame(block, self_, args, kwargs=None, name=None):  # noqa: C901 (hot p
                 elif p.rest:
                     f[3 + i] = []
                 else:
-                    raise PanicSignal(
+                    sig = PanicSignal(
                         f'{name or code.name} requires the argument "{p.name}", '
                         f"but it was not supplied"
                     )
+                    sig.hint = ("arity", name or code.name, code)  # runtime/hints.py
+                    raise sig
         for i in range(3 + code.nparams, len(f)):
             f[i] = None
         for i in code.lambda_params:
@@ -404,6 +409,7 @@ def unknown_message(receiver, name, args):
         return call_block(hook, (name, list(args)), None, receiver)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
     sig.frames = None
+    note_unknown_message(sig, receiver, name)
     raise sig
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.hints import write_hints
 from inko_mini.runtime.objects import Block, lookup_from
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_debug_quote
@@ -148,11 +149,11 @@ def handle_panic(signal, process):
         finally:
             PANIC_CONTEXT.pop()
         return None
-    write_report(frames, getattr(process, "identifier", "0x0"), message)
+    write_report(frames, getattr(process, "identifier", "0x0"), message, signal)
     return 1
 
 
-def write_report(frames, identifier, message):
+def write_report(frames, identifier, message, signal=None):
     flush_all()
     report = format_panic_report(frames, identifier, message)
     err = sys.stderr
@@ -160,6 +161,8 @@ def write_report(frames, identifier, message):
     err.flush()
     err.write("\n")
     err.flush()
+    if signal is not None:
+        write_hints(signal, frames)
 
 
 def current_stacktrace():

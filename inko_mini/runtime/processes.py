@@ -14,7 +14,7 @@ import sys
 
 from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
-from inko_mini.runtime import calls, objects, panics
+from inko_mini.runtime import calls, objects, panics, proctrace
 from inko_mini.runtime.calls import call_block
 from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
@@ -297,6 +297,9 @@ def spawn(block) -> ProcessRef:
     proc = Process()
     proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
     proc.task.data = proc
+    if proctrace.ENABLED:
+        parent = scheduler.current()
+        proctrace.spawned(proc, getattr(parent, "data", None))
     return ProcessRef(proc)
 
 
@@ -358,6 +361,8 @@ def _process_body(proc: Process, fn, args):
         proc.finished = True
         proc.waiting = False
         proc.external = proc.internal = None
+        if proctrace.ENABLED:
+            proctrace.exited(proc)
 
 
 def _run_deferred_of(thrown) -> None:
@@ -386,6 +391,9 @@ def _call(fn, *args):
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:
+    if proctrace.ENABLED:
+        proctrace.panicked(proc, signal.message)
+
     while True:
         try:
             status = panics.handle_panic(signal, proc)
@@ -409,7 +417,7 @@ def _panicked(signal: PanicSignal, proc: Process) -> None:
 
 
 def _default_panic_report(signal: PanicSignal, proc: Process) -> int:
-    panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message)
+    panics.write_report(panics.signal_frames(signal), proc.identifier, signal.message, signal)
     return 1
 
 
@@ -437,6 +445,8 @@ def run_main(fn, *args) -> int:
     def body():
         main.task = scheduler.current()
         main.task.data = main
+        if proctrace.ENABLED:
+            proctrace.started(main)
         return _process_body(main, fn, args)
 
     try:
@@ -444,9 +454,11 @@ def run_main(fn, *args) -> int:
         status = 0
     except exit_types as exc:
         status = _exit_status(exc)
-    except DeadlockError:
+    except DeadlockError as error:
         _flush_output()
         sys.stderr.write(DEADLOCK_MESSAGE + "\n")
+        waiting = proctrace.waiting_lines(getattr(error, "tasks", ()))
+        sys.stderr.write("".join(line + "\n" for line in waiting))
         status = 1
     except KeyboardInterrupt:
         status = 130

@@ -8,6 +8,8 @@ so that primitives and the compiler share one definition.
 
 from __future__ import annotations
 
+import sys
+
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import (
@@ -18,6 +20,7 @@ from inko_mini.runtime.calls import (
     out_of_reductions,
     unknown_message,
 )
+from inko_mini.runtime.hints import note_try, note_unknown_message
 from inko_mini.runtime.objects import (
     MISSING,
     NATIVE_PROTOS,
@@ -28,7 +31,7 @@ from inko_mini.runtime.objects import (
     lookup_from,
     set_attr,
 )
-from inko_mini.runtime.panics import live_frames
+from inko_mini.runtime.panics import live_frames, traceback_frames
 from inko_mini.runtime.signals import ReturnSignal
 
 # Python errors a primitive raises when a value has the wrong kind (an
@@ -131,6 +134,7 @@ def missing_message(r, name, args, file, line):
         return unknown_message(r, name, args)
     sig = PanicSignal("ObjectValue::as_block() called on a non block object")
     sig.frames = live_frames(1) + [(file, line, name)]
+    note_unknown_message(sig, r, name)
     raise sig
 
 
@@ -148,6 +152,12 @@ def try_panic(value, file, _line):
     message = send_dyn(value, "to_string", [])
     sig = PanicSignal(message if type(message) is str else str(message))
     sig.frames = live_frames(1) + [(file, _line, "<else>")]
+    thrown = sys.exc_info()[1]
+    if thrown is not None:
+        try:
+            note_try(sig, traceback_frames(thrown), file, _line)
+        except Exception:  # a hint is best effort; never hide the panic
+            pass
     return sig
 
 

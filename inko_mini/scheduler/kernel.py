@@ -210,10 +210,12 @@ class Scheduler:
                     and not self._thread_jobs
                     and not (self._poller and len(self._poller))
                 ):
-                    raise DeadlockError(
+                    error = DeadlockError(
                         "the main process is waiting, but no other process can "
                         "run and no timer or I/O wait is pending"
                     )
+                    error.tasks = list(self._tasks)  # for a report of who waits where
+                    raise error
             poller = self._poller
             if poller is not None and (len(poller) or self._thread_jobs):
                 if self._autojump and timeout:

@@ -74,7 +74,8 @@ def test_peer_reset():
 
 
 def _panic_message(result) -> str:
-    lines = result.stderr.strip().splitlines()
+    # the report's lines (`hint:` lines may follow it)
+    lines = [ln for ln in result.stderr.strip().splitlines() if not ln.startswith("hint: ")]
     assert lines[0] == "Stack trace (the most recent call comes last):", result
     assert lines[-1].startswith("Process 0x"), result
     return lines[-1].split(" panicked: ", 1)[1]

@@ -34,7 +34,8 @@ def _check(statements):
             result.stderr,
         )
         assert '  0: "-e", line 2, in "main"\n' in result.stderr, (statement, result.stderr)
-        last = result.stderr.splitlines()[-1]
+        # the report's last line (`hint:` lines may follow it)
+        last = [ln for ln in result.stderr.splitlines() if not ln.startswith("hint: ")][-1]
         assert " panicked: " in last, (statement, result.stderr)
         # Python's own wording must not leak into the message.
         for python_word in ("NoneType", "object of type", "unsupported operand", "arg must be"):
