@@ -46,69 +46,6 @@ def _internal_error(exc, debug):
     return 1
 
 
-def _annotation_hook(tree, failures):
-    """`# => VALUE` checks for --check-annotations (CONTRACTS.md §7)."""
-    from inko_mini import parser
-
-    body = tree.body
-    lines = sorted(tree.annotations)
-    if not lines:
-        return None
-
-    def hook(node, fn, compiler, scope):
-        index = body.index(node)
-        start = node.span.line
-        end = body[index + 1].span.line if index + 1 < len(body) else 10**9
-        mine = [ln for ln in lines if start <= ln < end]
-        if not mine or fn is None:
-            return fn
-        text = tree.annotations[mine[-1]]
-        if _is_prose(text):
-            return fn
-        try:
-            expected_tree = parser.parse(text, node.span.file)
-        except Exception:
-            return fn
-        if len(expected_tree.body) != 1 or expected_tree.imports:
-            return fn
-        expected = compiler.c(expected_tree.body[0], scope)
-        where = f"{node.span.file}:{mine[-1]}"
-
-        def checked(f):
-            from inko_mini.compiler import send_dyn
-
-            got = fn(f)
-            want = expected(f)
-            same = send_dyn(got, "==", [want])
-            if same is False or same is None:
-                failures.append(
-                    f"annotation failed at {where}: expected "
-                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}"
-                )
-            return got
-
-        return checked
-
-    return hook
-
-
-_STRINGS = None
-_TWO_WORDS = None
-
-
-def _is_prose(text) -> bool:
-    """A `# => ...` right side is prose, not a value, when outside string
-    literals it has two bare words in a row (CONTRACTS.md, note under §7):
-    values in documentation never pass arguments without parentheses."""
-    global _STRINGS, _TWO_WORDS
-    if _STRINGS is None:
-        import re
-
-        _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-        _TWO_WORDS = re.compile(r"\b[A-Za-z_]\w*[?!]?\s+[A-Za-z_]\w*")
-    return _TWO_WORDS.search(_STRINGS.sub("''", text)) is not None
-
-
 def _reopen_closed_std_streams():
     """A standard descriptor closed by the caller (`prog >&-`) becomes
     /dev/null, so output to it is dropped like output to a vanished reader,
@@ -175,7 +112,9 @@ def _run(path, code, include, args, debug, check_annotations):
         check_spawn_captures = None
     loader = Loader(main_dir, include, check_spawn_captures)
     failures: list = []
-    hook = _annotation_hook(tree, failures) if check_annotations else None
+    from inko_mini.annotations import annotation_hook
+
+    hook = annotation_hook(tree, source, failures) if check_annotations else None
 
     from inko_mini.compiler import ModuleContext
 
