@@ -48,11 +48,23 @@ _DYING_GRACE = 1.0
 # process groups of blocks still running, so an interrupted run can stop them all
 _LIVE: set[int] = set()
 _LIVE_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 
 
-def stop_all_running() -> None:
-    """Kill every block's process group still running (Ctrl-C, SIGTERM, -x)."""
+def allow_runs() -> None:
+    """Undo a final stop_all_running (a new run in the same process)."""
+    _STOPPED.clear()
+
+
+def stop_all_running(final: bool = True) -> None:
+    """Kill every block's process group still running (Ctrl-C, SIGTERM, -x).
+
+    With `final`, no block may start afterwards (a worker thread that was
+    about to start one gets a skip instead).
+    """
     with _LIVE_LOCK:
+        if final:
+            _STOPPED.set()
         groups = list(_LIVE)
     for pgid in groups:
         try:
@@ -182,22 +194,24 @@ class BlockRun:
         err_path = self.program_path.with_suffix(".err")
         try:
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
-                try:
-                    process = subprocess.Popen(
-                        self.command(),
-                        stdin=subprocess.DEVNULL,
-                        stdout=out,
-                        stderr=err,
-                        cwd=self.workdir,
-                        start_new_session=True,
-                    )
-                except OSError as error:
-                    return Outcome(
-                        FAIL,
-                        f"cannot start the interpreter "
-                        f"{shlex.join(self.settings.interpreter)}: {error}",
-                    )
                 with _LIVE_LOCK:
+                    if _STOPPED.is_set():
+                        return Outcome(SKIP, "not run: the run was stopped")
+                    try:
+                        process = subprocess.Popen(
+                            self.command(),
+                            stdin=subprocess.DEVNULL,
+                            stdout=out,
+                            stderr=err,
+                            cwd=self.workdir,
+                            start_new_session=True,
+                        )
+                    except OSError as error:
+                        return Outcome(
+                            FAIL,
+                            f"cannot start the interpreter "
+                            f"{shlex.join(self.settings.interpreter)}: {error}",
+                        )
                     _LIVE.add(process.pid)
                 try:
                     verdict = self._supervise(process)
@@ -280,7 +294,8 @@ class BlockRun:
                 pass
             return f"server did not answer `{where}` properly: {error}"
         time.sleep(_ALIVE_GRACE)
-        if process.poll() is not None:
+        # a one-shot server may end after its answer, but not badly
+        if process.poll() not in (None, 0):
             return f"server answered `{where}` but then exited with status {process.returncode}"
         return ""
 

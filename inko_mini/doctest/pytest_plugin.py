@@ -27,7 +27,14 @@ from pathlib import Path
 import pytest
 
 from inko_mini.doctest.collect import EXPECT_SUFFIX, MARKDOWN_SUFFIXES, Check, plan
-from inko_mini.doctest.execute import FAIL, SKIP, Outcome, Settings, stop_all_running
+from inko_mini.doctest.execute import (
+    FAIL,
+    SKIP,
+    Outcome,
+    Settings,
+    allow_runs,
+    stop_all_running,
+)
 from inko_mini.doctest.report import Painter, failure_section
 from inko_mini.doctest.runner import run_check
 from inko_mini.doctest.sidefile import SUFFIX as SIDE_SUFFIX
@@ -86,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not given and not from_ini and not named_pages:
         return
+    allow_runs()
     roots = given + from_ini
     expects = [p for p in roots if _is_side_file(p)]
     pages = [p for p in roots if not _is_side_file(p)] + named_pages

@@ -31,6 +31,7 @@ from inko_mini.doctest.execute import (
     SKIP,
     Outcome,
     Settings,
+    allow_runs,
     run_block,
     stop_all_running,
 )
@@ -151,6 +152,7 @@ def main(
 
 
 def _main(paths: list[str], options: Options, out: TextIO) -> int:  # noqa: C901
+    allow_runs()
     paint = Painter(use_colour(options.color, out))
     settings = Settings(timeout=options.timeout, include=list(options.include))
     if options.interpreter:
