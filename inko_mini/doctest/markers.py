@@ -102,7 +102,6 @@ def set_marker(name: str, value: object, parsed: ParsedMarkers, line: int, where
         if isinstance(value, str):
             settings["panic_text"] = value
     elif name == "server":
-        settings["server"] = value is not False
         if value not in (None, True, False):
             port = str(value)
             if not port.isdigit() or not 0 < int(port) < 65536:
@@ -111,6 +110,7 @@ def set_marker(name: str, value: object, parsed: ParsedMarkers, line: int, where
                 )
                 return
             settings["port"] = int(port)
+        settings["server"] = value is not False
     elif name == "timeout":
         try:
             seconds = float(value)  # type: ignore[arg-type]
