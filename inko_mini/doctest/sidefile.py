@@ -103,12 +103,13 @@ def _table_lines(text: str, header: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if pattern and pattern.match(line)]
 
 
-def _key_line(text: str, start: int, key: str) -> int:
+def _key_line(text: str, start: int, key: str, within_table: bool = True) -> int:
     """The line of `key = ...` at or after line `start` (the table's header)."""
-    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    name = r"[\"']?" + re.escape(key) + r"[\"']?"
+    pattern = re.compile(r"^\s*(?:" + name + r"\s*=|\[\[?\s*" + name + r"\s*[\].])")
     lines = text.splitlines()
     for number in range(start, len(lines) + 1):
-        if number > start and lines[number - 1].lstrip().startswith("["):
+        if within_table and number > start and lines[number - 1].lstrip().startswith("["):
             break
         if pattern.match(lines[number - 1]):
             return number
@@ -160,7 +161,7 @@ def read_side_file(path: Path) -> SideFile:
         else:
             result.problems.append(
                 (
-                    _key_line(text, 1, key),
+                    _key_line(text, 1, key, within_table=False),
                     f"unknown key {key!r} (known: a [page] table and [[block]] tables)",
                 )
             )

@@ -198,7 +198,11 @@ def test_continue_chains_and_maps_positions_to_each_block(page):
         ```
     """)
     result = run_cli(path, fake=False)
-    assert result.verdicts[:3] == [f"{path}:1: PASS", f"{path}:9: PASS (syntax only)", f"{path}:13: PASS"]
+    assert result.verdicts[:3] == [
+        f"{path}:1: PASS",
+        f"{path}:9: PASS (syntax only)",
+        f"{path}:13: PASS",
+    ]
     # the panic is inside the first block, the call in the last one
     assert result.verdicts[3].startswith(f"{path}:17: FAIL: exit status 1: panic at {path}:4")
     assert f'"{path}", line 19, in "main"' in result.stdout
@@ -290,7 +294,14 @@ def test_output_blocks_exact_trailing_spaces_and_ellipsis(page):
         f"{path}:25: FAIL: stdout differs from the output block at {path}:32"
     )
     diff = result.lines[result.lines.index(f"--- expected ({path}:32)") :]
-    assert diff[:6] == [f"--- expected ({path}:32)", "+++ actual stdout", "@@ -1,2 +1,2 @@", " 1", "-3", "+2"]
+    assert diff[:6] == [
+        f"--- expected ({path}:32)",
+        "+++ actual stdout",
+        "@@ -1,2 +1,2 @@",
+        " 1",
+        "-3",
+        "+2",
+    ]
 
 
 def test_output_block_after_prose_is_reported(page):

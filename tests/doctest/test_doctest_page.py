@@ -1,0 +1,31 @@
+"""docs/doctest.md documents the doc tests with examples that are themselves tested."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, environment, interpreter_works, run_cli
+
+DOCS = REPO / "docs" / "doctest.md"
+
+pytestmark = pytest.mark.skipif(not interpreter_works(), reason="the interpreter cannot run yet")
+
+
+def test_inko_mini_test_docs_doctest_md_passes():
+    result = run_cli(DOCS, fake=False, timeout=20, cwd=REPO)
+    assert result.status == 0, result.stdout
+    assert result.lines[-1] == "19 passed, 0 failed, 3 skipped", result.stdout
+    assert result.stderr == ""
+
+
+def test_the_same_page_through_pytest(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--inko-docs", str(DOCS)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=environment(fake=False),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout
+    assert "19 passed, 3 skipped" in done.stdout
