@@ -119,6 +119,11 @@ def _split(text: str) -> tuple[list[_Fence | _Directive], tuple[int, str] | None
             while "-->" not in rest and j + 1 < len(lines):
                 j += 1
                 rest += "\n" + lines[j]
+            if "-->" not in rest:
+                # an unterminated comment hides the rest of the page: say so, keep going
+                items.append(_Directive(i + 1, i + 1, "\0unterminated"))
+                i += 1
+                continue
             items.append(_Directive(i + 1, j + 1, rest.split("-->")[0]))
             i = j + 1
             continue
@@ -171,6 +176,9 @@ class _PageReader:
         self.page.warnings.append(PageProblem(self.page.path, line, message))
 
     def directive(self, item: _Directive) -> None:
+        if item.text == "\0unterminated":
+            self.problem(item.line, "this <!-- inko-mini: ... comment is never closed with -->")
+            return
         words = item.text.strip()
         head = re.split(r"\s", words, maxsplit=1)[0]
         rest = words[len(head) :].strip()
