@@ -7,7 +7,8 @@ skipped]`. Exit status: 0 when nothing failed, 1 when something did, 5 when
 no block was selected (as pytest), 2 for a malformed -k, 130 on Ctrl-C.
 
 With `-j N` blocks run N at a time; blocks that bind ports or socket paths
-(servers, anything using std::net) still run one at a time, in page order.
+(servers, anything using std::net) still run one at a time, in page order,
+beside the others.
 """
 
 from __future__ import annotations
@@ -92,38 +93,40 @@ def jobs_from(text: str) -> int:
 
 
 class _Scheduler:
-    """Runs checks on a pool; exclusive ones hold a lock that others do not need."""
+    """Runs checks N at a time; exclusive ones go through one thread, in page order."""
 
     def __init__(self, jobs: int, workdir: Path, settings: Settings):
-        self.pool = ThreadPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self.exclusive = threading.Lock()
+        self.parallel = jobs > 1
+        self.pool = ThreadPoolExecutor(max_workers=jobs) if self.parallel else None
+        self.serial = ThreadPoolExecutor(max_workers=1) if self.parallel else None
+        self.slots = threading.Semaphore(jobs)
         self.stopping = threading.Event()
         self.workdir, self.settings = workdir, settings
 
     def _run(self, check: Check) -> Outcome:
-        if self.stopping.is_set():
-            return Outcome(SKIP, "not run: stopped after the first failure (-x)")
-        if check.exclusive and self.pool is not None:
-            with self.exclusive:
-                return run_check(check, self.workdir, self.settings)
-        return run_check(check, self.workdir, self.settings)
+        with self.slots:
+            if self.stopping.is_set():
+                return Outcome(SKIP, "not run: stopped after the first failure (-x)")
+            return run_check(check, self.workdir, self.settings)
 
     def submit(self, check: Check) -> Future:
-        if self.pool is None:
+        if not self.parallel:
             future: Future = Future()
             future.set_result(None)  # run lazily, in order, by result()
             future.check = check  # type: ignore[attr-defined]
             return future
-        return self.pool.submit(self._run, check)
+        executor = self.serial if check.exclusive else self.pool
+        return executor.submit(self._run, check)  # type: ignore[union-attr]
 
     def result(self, future: Future) -> Outcome:
-        if self.pool is None:
+        if not self.parallel:
             return self._run(future.check)  # type: ignore[attr-defined]
         return future.result()
 
     def shutdown(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        for executor in (self.pool, self.serial):
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _raise_interrupt(signum, frame):
