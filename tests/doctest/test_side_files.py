@@ -137,9 +137,7 @@ def test_side_file_named_on_the_command_line(tmp_path):
 
 
 def test_unterminated_comment_is_a_warning_and_later_blocks_run(tmp_path):
-    page = write_page(
-        tmp_path, "e.md", "<!-- inko-mini: check\n\n```inko\nprint still runs\n```\n"
-    )
+    page = write_page(tmp_path, "e.md", "<!-- inko-mini: check\n\n```inko\nprint still runs\n```\n")
     result = run_cli(page)
     assert f"{page}:1: warning: this <!-- inko-mini: ... comment is never closed" in result.stderr
     assert result.verdicts == [f"{page}:3: PASS", "1 passed, 0 failed"]
