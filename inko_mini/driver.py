@@ -14,7 +14,8 @@ pycache.install()  # before the rest of inko_mini is imported
 import inko_mini.runtime as runtime
 from inko_mini import scheduler
 from inko_mini.check.captures import check_spawn_captures
-from inko_mini.compile.compiler import ModuleContext, send_dyn
+from inko_mini.compile.annotations import annotation_hook
+from inko_mini.compile.compiler import ModuleContext
 from inko_mini.compile.modules import Loader
 from inko_mini.errors import (  # noqa: E402
     InkoLoadError,
@@ -54,67 +55,6 @@ def _internal_error(exc, debug):
         sys.stderr.write("inko-mini: rerun with --debug to see the Python traceback\n")
     sys.stderr.flush()
     return 1
-
-
-def _annotation_hook(tree, failures):
-    """`# => VALUE` checks for --check-annotations (CONTRACTS.md §7)."""
-    from inko_mini.syntax import parser
-
-    body = tree.body
-    lines = sorted(tree.annotations)
-    if not lines:
-        return None
-
-    def hook(node, fn, compiler, scope):
-        index = body.index(node)
-        start = node.span.line
-        end = body[index + 1].span.line if index + 1 < len(body) else 10**9
-        mine = [ln for ln in lines if start <= ln < end]
-        if not mine or fn is None:
-            return fn
-        text = tree.annotations[mine[-1]]
-        if _is_prose(text):
-            return fn
-        try:
-            expected_tree = parser.parse(text, node.span.file)
-        except Exception:
-            return fn
-        if len(expected_tree.body) != 1 or expected_tree.imports:
-            return fn
-        expected = compiler.c(expected_tree.body[0], scope)
-        where = f"{node.span.file}:{mine[-1]}"
-
-        def checked(f):
-            got = fn(f)
-            want = expected(f)
-            same = send_dyn(got, "==", [want])
-            if same is False or same is None:
-                failures.append(
-                    f"annotation failed at {where}: expected "
-                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}"
-                )
-            return got
-
-        return checked
-
-    return hook
-
-
-_STRINGS = None
-_TWO_WORDS = None
-
-
-def _is_prose(text) -> bool:
-    """A `# => ...` right side is prose, not a value, when outside string
-    literals it has two bare words in a row (CONTRACTS.md, note under §7):
-    values in documentation never pass arguments without parentheses."""
-    global _STRINGS, _TWO_WORDS
-    if _STRINGS is None:
-        import re
-
-        _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-        _TWO_WORDS = re.compile(r"\b[A-Za-z_]\w*[?!]?\s+[A-Za-z_]\w*")
-    return _TWO_WORDS.search(_STRINGS.sub("''", text)) is not None
 
 
 def _reopen_closed_std_streams():
@@ -176,7 +116,7 @@ def _run(path, code, include, args, debug, check_annotations):
 
     loader = Loader(main_dir, include, check_spawn_captures)
     failures: list = []
-    hook = _annotation_hook(tree, failures) if check_annotations else None
+    hook = annotation_hook(tree, source, failures) if check_annotations else None
 
     ctx = ModuleContext("main", display, "main")
     loader.modules["main"] = ctx

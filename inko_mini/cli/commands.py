@@ -116,14 +116,15 @@ def check(files):
     default=10.0,
     show_default=True,
     metavar="SECONDS",
-    help="Time limit for one block.",
+    help="Time limit for one block (a block's timeout=SECONDS marker overrides it).",
 )
 @click.option(
     "-k",
     "keyword",
     default=None,
-    metavar="TEXT",
-    help="Only run blocks whose id (file:line) contains TEXT.",
+    metavar="EXPRESSION",
+    help="Only run blocks whose id matches: words with and/or/not/(), "
+    "or an exact id such as page.md:57.",
 )
 @click.option(
     "-I",
@@ -135,22 +136,59 @@ def check(files):
     type=click.Path(file_okay=False),
     help="Extra import directory for blocks.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Only show failures and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each block's output.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the report (auto: when stdout is a terminal).",
+)
+@click.option("-x", "--exitfirst", is_flag=True, help="Stop after the first failure.")
+@click.option(
+    "-j",
+    "--jobs",
+    default="1",
+    show_default=True,
+    metavar="N|auto",
+    help="Run N blocks at a time (auto: one per CPU); servers still run one at a time.",
+)
+@click.option("--junitxml", metavar="FILE", default=None, help="Also write a JUnit XML report.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def test(timeout, keyword, include, paths):
+def test(timeout, keyword, include, quiet, verbose, color, exitfirst, jobs, junitxml, paths):
     """Run the ```inko code blocks of Markdown files (or folders of them) as tests.
 
-    Each block runs as its own program; `# => VALUE` comments and the
-    output shown after a block are checked. Exit status: 0 when every
-    block passes, 1 otherwise.
+    Each block runs as its own program unless its markers say otherwise
+    (```inko,check / ignore / compile_fail / should_panic / continue / server);
+    its `# => VALUE` comments and the ```output block after it are checked.
+    docs/doctest.md describes markers, comments and side files. Exit status:
+    0 when every block passes, 1 when one fails, 5 when none was selected.
 
     \b
     Examples:
       inko-mini test docs/sockets.md
-      inko-mini test --timeout 30 -k sockets.md:120 docs/
+      inko-mini test -j auto -x --timeout 30 -k "sockets.md and not 243" docs/
     """
+    from inko_mini.doctest.runner import Options, jobs_from
     from inko_mini.doctest.runner import main as doctest_main
 
-    sys.exit(doctest_main(list(paths), timeout=timeout, keyword=keyword, include=list(include)))
+    try:
+        workers = jobs_from(jobs)
+    except ValueError:
+        raise click.BadParameter(f"{jobs!r}: give a number of jobs or auto", param_hint="-j")
+    options = Options(
+        timeout=timeout,
+        keyword=keyword,
+        include=list(include),
+        quiet=quiet,
+        verbose=verbose,
+        color=color,
+        exitfirst=exitfirst,
+        jobs=workers,
+        junitxml=junitxml,
+    )
+    sys.exit(doctest_main(list(paths), options=options))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

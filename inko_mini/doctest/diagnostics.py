@@ -9,26 +9,62 @@ from __future__ import annotations
 
 import re
 import signal
+from collections.abc import Callable
 
 _PANIC = re.compile(r"^Process \S+ panicked: (.*)$", re.MULTILINE)
 _FRAME = re.compile(r'^\s*\d+: "(.*)", line (\d+), in "(.*)"$', re.MULTILINE)
 _ANNOTATION = re.compile(r"^annotation failed at .*$", re.MULTILINE)
 _SYNTAX = re.compile(r"^.*:\d+:\d+: .*$", re.MULTILINE)
+_COMPILE_ERROR = re.compile(r"^\S.*?:\d+:\d+: (?:syntax )?error: .*$", re.MULTILINE)
+_ANNOTATION_VALUES = re.compile(
+    r"^annotation failed at (.*?): expected (output )?(.*), got (.*)$", re.MULTILINE
+)
 
 
-def relocate(text: str, program: str, block) -> str:
-    """Rewrite `program`'s positions in `text` as positions in the block's page."""
-    page = str(block.page)
+def relocate(text: str, program: str, position: Callable[[int], str | None]) -> str:
+    """Rewrite `program`'s positions in `text` as `position(line)` (a page position)."""
 
     def quoted(match: re.Match) -> str:
-        return f'"{page}", line {block.line + int(match[1])}'
+        where = position(int(match[1]))
+        if where is None:
+            return match[0]
+        path, _, line = where.rpartition(":")
+        return f'"{path}", line {line}'
 
     def plain(match: re.Match) -> str:
-        return f"{page}:{block.line + int(match[1])}"
+        return position(int(match[1])) or match[0]
 
     escaped = re.escape(program)
     text = re.sub(f'"{escaped}", line (\\d+)', quoted, text)
     return re.sub(f"{escaped}:(\\d+)", plain, text)
+
+
+def panic_message(stderr: str) -> str | None:
+    """The message of the panic report in `stderr`, if there is one."""
+    panic = _PANIC.search(stderr)
+    return panic[1].strip() if panic else None
+
+
+def compile_error(stderr: str) -> str | None:
+    """The first `FILE:LINE:COL: [syntax ]error: ...` line: rejected before running."""
+    found = _COMPILE_ERROR.search(stderr)
+    return found[0].strip() if found else None
+
+
+def annotation_diffs(stderr: str) -> list[str]:
+    """A small unified diff for each failed `# => VALUE` comment."""
+    lines: list[str] = []
+    for match in _ANNOTATION_VALUES.finditer(stderr):
+        where, output, expected, got = match[1], match[2], match[3], match[4]
+        what = "printed text" if output else "value"
+        lines += [
+            f"--- expected {what} ({where})",
+            f"+++ actual {what}",
+            "@@ -1 +1 @@",
+            f"-{expected}",
+            f"+{got}",
+        ]
+    return lines
 
 
 def _status(returncode: int | None) -> str:
@@ -57,7 +93,7 @@ def explain_failure(stderr: str, returncode: int | None) -> str:
                 break
         return f"{status}: panic{where}: {panic[1].strip()}"
     syntax = _SYNTAX.search(stderr)
-    if syntax and "syntax error" in syntax[0]:
+    if syntax and "error" in syntax[0]:
         return f"{status}: {syntax[0].strip()}"
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     if lines:

@@ -1,5 +1,8 @@
 """Expectation files: checks for what a page only states in prose.
 
+Deprecated: `NAME.inko-test.toml` (sidefile.py) replaces this format; it is
+still read for one release, with a warning, through sidefile.from_expect_file.
+
 A page `NAME.md` may have a file `NAME.expect` beside it (or one given on
 the command line), so maintainers can add checks without editing the page.
 Format:

@@ -1,15 +1,24 @@
 """pytest plugin: the ```inko blocks of Markdown pages as test items.
 
 Registered through the `pytest11` entry point `inko_docs` and inert unless
-pages are given: `pytest --inko-docs PATH` (repeatable; files, folders or
-`.expect` files) or the ini setting `inko_docs = PATH...`. Items are named
-`PAGE:LINE` like the lines of `inko-mini test`, so `-k`, `-x` and pytest's
-reports work as usual. `pytest --inko-docs PATH` with no other arguments
-collects only the pages, not the project's testpaths.
+pages are given: `pytest --inko-docs PATH` (repeatable; files, folders,
+`NAME.inko-test.toml` or `.expect` side files), the ini setting
+`inko_docs = PATH...`, or a Markdown page named on the command line
+(`pytest "docs/page.md::page.md:57"` runs that one block). Items are named
+`PAGE:LINE` like the lines of `inko-mini test`, so `-k`, `-x`, `-n auto`
+(pytest-xdist) and pytest's reports work as usual; skips are reported at
+the page's line. `pytest --inko-docs PATH` with no other arguments collects
+only the pages, not the project's testpaths.
+
+Collection and running are `inko-mini test`'s own (collect.plan and
+runner.run_check), so both front ends accept the same pages.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -18,8 +27,17 @@ from pathlib import Path
 import pytest
 
 from inko_mini.doctest.collect import EXPECT_SUFFIX, MARKDOWN_SUFFIXES, Check, plan
-from inko_mini.doctest.execute import FAIL, SKIP, Outcome, Settings
+from inko_mini.doctest.execute import (
+    FAIL,
+    SKIP,
+    Outcome,
+    Settings,
+    allow_runs,
+    stop_all_running,
+)
+from inko_mini.doctest.report import Painter, failure_section
 from inko_mini.doctest.runner import run_check
+from inko_mini.doctest.sidefile import SUFFIX as SIDE_SUFFIX
 
 _STATE = pytest.StashKey[dict]()
 
@@ -49,29 +67,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("inko_docs_timeout", default="10", help="Time limit for one Inko doc block.")
 
 
+def _is_side_file(path: Path) -> bool:
+    return path.suffix == EXPECT_SUFFIX or path.name.endswith(SIDE_SUFFIX)
+
+
+def _markdown_arguments(args: list[str], invocation: Path) -> list[Path]:
+    """Pages named on the command line, node ids included (`page.md::page.md:57`)."""
+    pages = []
+    for arg in args:
+        path = Path(arg.split("::")[0])
+        path = path if path.is_absolute() else invocation / path
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+            pages.append(path.resolve())
+    return pages
+
+
 def pytest_configure(config: pytest.Config) -> None:
     given = [Path(p).resolve() for p in config.getoption("inko_docs")]
     from_ini = [Path(p).resolve() for p in config.getini("inko_docs")]
-    if not given and not from_ini:
+    named_on_command_line = config.args_source == pytest.Config.ArgsSource.ARGS
+    named_pages = (
+        _markdown_arguments(list(config.args), config.invocation_params.dir)
+        if named_on_command_line
+        else []
+    )
+    if not given and not from_ini and not named_pages:
         return
+    allow_runs()
     roots = given + from_ini
-    expects = [p for p in roots if p.suffix == EXPECT_SUFFIX]
-    pages = [p for p in roots if p.suffix != EXPECT_SUFFIX]
+    expects = [p for p in roots if _is_side_file(p)]
+    pages = [p for p in roots if not _is_side_file(p)] + named_pages
     timeout = config.getoption("inko_docs_timeout") or float(config.getini("inko_docs_timeout"))
     config.stash[_STATE] = {
         "roots": pages,
         "expects": expects,
         "workdir": None,
         "settings": Settings(timeout=timeout),
+        "lock": _lock_path(config),
     }
-    # `pytest --inko-docs PAGE` alone means "test these pages", not "and all tests too"
-    named_on_command_line = config.args_source == pytest.Config.ArgsSource.ARGS
-    extra = [str(p) for p in pages]
+    # `pytest --inko-docs PAGE` alone means "test these pages", not "and all tests too";
+    # a page or node id named on the command line narrows the run to it
+    extra = [str(p) for p in pages if not any(n == p or p in n.parents for n in named_pages)]
     config.args = (list(config.args) + extra) if (named_on_command_line or not given) else extra
+
+
+def _lock_path(config: pytest.Config) -> Path:
+    """One lock file per project, shared by pytest-xdist's workers."""
+    key = hashlib.sha1(str(config.rootpath).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"inko-docs-{os.getuid()}-{key}.lock"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STATE, None)
+    stop_all_running()
     if state and state["workdir"] is not None:
         shutil.rmtree(state["workdir"], ignore_errors=True)
 
@@ -110,9 +158,28 @@ class InkoDocPage(pytest.File):
 
     def collect(self):
         state = self.config.stash[_STATE]
-        for check in plan([str(self.path), *map(str, state["expects"])], self.named):
+        the_plan = plan([str(self.path), *map(str, state["expects"])], self.named)
+        for warning in the_plan.warnings:
+            self.warn(
+                pytest.PytestWarning(f"{Path(warning.path).name}:{warning.line}: {warning.message}")
+            )
+        for check in the_plan.checks:
             name = f"{Path(check.path).name}:{check.line}" if check.line else Path(check.path).name
             yield InkoDocBlock.from_parent(self, name=name, check=check)
+
+
+@contextlib.contextmanager
+def _exclusive(check: Check, lock_path: Path):
+    """Blocks binding ports or socket paths run one at a time, across xdist workers too."""
+    if not check.exclusive:
+        yield
+        return
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class InkoDocBlock(pytest.Item):
@@ -124,9 +191,14 @@ class InkoDocBlock(pytest.Item):
         state = self.config.stash[_STATE]
         if state["workdir"] is None:
             state["workdir"] = Path(tempfile.mkdtemp(prefix="inko-docs-"))
-        outcome = run_check(self.check, state["workdir"], state["settings"])
+        with _exclusive(self.check, state["lock"]):
+            outcome = run_check(self.check, state["workdir"], state["settings"])
+        for label, text in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
+            if text:
+                self.add_report_section("call", label, text)
         if outcome.status == SKIP:
-            pytest.skip(outcome.reason)
+            # reported at the page's line (reportinfo), not at this file's
+            raise pytest.skip.Exception(outcome.reason, _use_item_location=True)
         if outcome.status == FAIL:
             raise InkoDocFailure(outcome)
 
@@ -134,12 +206,8 @@ class InkoDocBlock(pytest.Item):
         if not isinstance(excinfo.value, InkoDocFailure):
             return super().repr_failure(excinfo, style)
         outcome = excinfo.value.outcome
-        lines = [f"{self.check.id}: {outcome.reason}"]
-        for label, text in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
-            if text.strip():
-                tail = text.rstrip("\n").splitlines()[-15:]
-                lines += [f"--- {label} ---", *tail]
-        return "\n".join(lines)
+        lines = failure_section(self.check, outcome, Painter(False))
+        return "\n".join([f"{self.check.id}: {lines[1]}", *lines[2:]])
 
     def reportinfo(self):
         return self.path, max(self.check.line - 1, 0), f"inko block {self.check.id}"

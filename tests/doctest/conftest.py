@@ -30,6 +30,14 @@ class Result:
     def lines(self):
         return self.stdout.splitlines()
 
+    @property
+    def verdicts(self):
+        """One line per block and the summary, without the failure sections between."""
+        lines = self.lines
+        if "" in lines:
+            return lines[: lines.index("")] + lines[-1:]
+        return lines
+
 
 def environment(fake: bool) -> dict:
     env = dict(os.environ)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 def test_annotations_pass_and_fail():
     page = PAGES / "annotations.md"
     result = run_cli(page, fake=False)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{page}:5: PASS",
         f"{page}:16: FAIL: exit status 1: annotation failed at {page}:18: expected 5, got 4",
         "1 passed, 1 failed",
@@ -37,13 +37,13 @@ def test_annotations_pass_and_fail():
 def test_prose_right_sides_are_comments():
     page = PAGES / "prose_annotations.md"
     result = run_cli(page, fake=False)
-    assert result.lines == [f"{page}:5: PASS", "1 passed, 0 failed"]
+    assert result.verdicts == [f"{page}:5: PASS", "1 passed, 0 failed"]
 
 
 def test_hanging_block_is_stopped():
     page = PAGES / "hanging.md"
     result = run_cli(page, fake=False, timeout=3)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{page}:3: FAIL: timed out: still running after 3s (not listening on any TCP port); "
         "stopped it",
         f"{page}:9: PASS",
@@ -59,7 +59,7 @@ def test_working_and_crashing_servers():
     crash = result.lines[1]
     assert crash.startswith(f"{page}:22: FAIL: server did not answer `GET http://127.0.0.1:")
     assert crash.endswith(f"(exit status 1: panic at {page}:29: cannot handle requests)")
-    assert result.lines[2] == "1 passed, 1 failed"
+    assert result.lines[-1] == "1 passed, 1 failed"
 
 
 def test_invalid_inko_is_a_syntax_error_at_the_page_line():
@@ -67,13 +67,13 @@ def test_invalid_inko_is_a_syntax_error_at_the_page_line():
     result = run_cli(page, fake=False)
     assert result.lines[0].startswith(f"{page}:3: FAIL: exit status 1: {page}:6:")
     assert "syntax error" in result.lines[0]
-    assert result.lines[1:] == [f"{page}:9: PASS", "1 passed, 1 failed"]
+    assert result.verdicts[1:] == [f"{page}:9: PASS", "1 passed, 1 failed"]
 
 
 def test_page_without_inko_code():
     page = PAGES / "no_code.md"
     result = run_cli(page, fake=False)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{page}: FAIL: no ```inko code blocks in this page",
         "0 passed, 1 failed",
     ]

@@ -87,7 +87,7 @@ def test_unterminated_fence_is_reported_and_earlier_blocks_still_run(page):
         print never closed
     """)
     result = run_cli(path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{path}:1: PASS",
         f"{path}:5: FAIL: unterminated code fence: the ``` opened here is never closed",
         "1 passed, 1 failed",
@@ -104,7 +104,7 @@ def test_page_without_inko_code_is_reported(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{path}: FAIL: no ```inko code blocks in this page",
         "0 passed, 1 failed",
     ]
@@ -119,7 +119,7 @@ def test_folder_search_skips_pages_without_code(tmp_path):
     (tmp_path / ".hidden").mkdir()
     write_page(tmp_path / ".hidden", "d.md", "```inko\nexit 1\n```\n")
     result = run_cli(tmp_path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{tmp_path}/a.md:1: PASS",
         f"{tmp_path}/sub/c.markdown:1: PASS",
         "2 passed, 0 failed",
@@ -129,7 +129,7 @@ def test_folder_search_skips_pages_without_code(tmp_path):
 def test_folder_without_any_inko_code_is_reported(tmp_path):
     write_page(tmp_path, "b.md", "just prose\n")
     result = run_cli(tmp_path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{tmp_path}: FAIL: no ```inko code blocks in any Markdown file found",
         "0 passed, 1 failed",
     ]
@@ -154,5 +154,5 @@ def test_keyword_selects_blocks_by_id(page):
         ```
     """)
     result = run_cli(path, "-k", f"{path.name}:1")
-    assert result.lines == [f"{path}:1: PASS", "1 passed, 0 failed"]
+    assert result.verdicts == [f"{path}:1: PASS", "1 passed, 0 failed"]
     assert result.status == 0

@@ -37,7 +37,7 @@ def test_passing_and_failing_blocks_one_line_each(page):
         ~~~
     """)
     result = run_cli(path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{path}:3: PASS",
         f"{path}:9: FAIL: exit status 3",
         f"{path}:18: PASS",
@@ -111,7 +111,7 @@ def test_hanging_block_is_stopped_at_the_time_limit(page):
     started = time.monotonic()
     result = run_cli(path, timeout=1.5)
     assert time.monotonic() - started < 30
-    assert result.lines == [
+    assert result.verdicts == [
         f"{path}:1: FAIL: timed out: still running after 1.5s (not listening on any TCP port); "
         "stopped it",
         f"{path}:5: PASS",
@@ -150,7 +150,7 @@ def test_server_is_asked_the_next_blocks_curl_request(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines == [
+    assert result.verdicts == [
         f"{path}:1: PASS (server answered `curl http://127.0.0.1:{port}/greeting`: "
         "200 OK with a 2-byte body)",
         "1 passed, 0 failed",
@@ -225,7 +225,7 @@ def test_block_that_listens_briefly_is_not_a_server(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines == [f"{path}:1: PASS", "1 passed, 0 failed"]
+    assert result.verdicts == [f"{path}:1: PASS", "1 passed, 0 failed"]
 
 
 def test_block_busy_after_binding_is_not_a_server(page):
@@ -235,7 +235,7 @@ def test_block_busy_after_binding_is_not_a_server(page):
         ```
     """)
     result = run_cli(path)
-    assert result.lines == [f"{path}:1: PASS", "1 passed, 0 failed"]
+    assert result.verdicts == [f"{path}:1: PASS", "1 passed, 0 failed"]
 
 
 def test_listening_block_that_never_answers_fails_at_the_time_limit(page):
@@ -298,7 +298,7 @@ def test_blocks_run_in_a_scratch_dir_with_the_page_dir_included(page, tmp_path):
     from inko_mini.doctest.collect import plan
     from inko_mini.doctest.execute import Settings, run_block
 
-    check = plan([str(path)])[0]
+    check = plan([str(path)]).checks[0]
     settings = Settings(timeout=5, interpreter=FAKE.split(), include=[str(tmp_path / "extra")])
     workdir = tmp_path / "work"
     workdir.mkdir()

@@ -15,7 +15,7 @@ from inko_mini.syntax.highlight import InkoLexer
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FILES = sorted(
     p
-    for folder in ("samples", "inko_mini/stdlib", "stdlib", "tests")
+    for folder in ("samples", "stdlib", "tests")
     if (ROOT / folder).is_dir()
     for p in (ROOT / folder).rglob("*.inko")
 )
