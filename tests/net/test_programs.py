@@ -74,21 +74,17 @@ def _panic_message(result) -> str:
 
 
 def test_reading_a_closed_socket_panics():
-    result = run_inko(PROGRAMS / "read_closed.inko")
-    assert result.status == 1
-    assert result.stdout == "closed twice\n"
+    result = check_program(PROGRAMS / "read_closed.inko")
     assert _panic_message(result) == "ObjectValue::as_socket_mut() called on a non socket"
 
 
 def test_try_bang_on_a_malformed_address_panics_with_its_text():
-    result = run_inko(PROGRAMS / "malformed_panic.inko")
-    assert result.status == 1
+    result = check_program(PROGRAMS / "malformed_panic.inko")
     assert _panic_message(result) == '"[::1]" is not a valid IP address'
 
 
 def test_port_out_of_range_panics():
-    result = run_inko(PROGRAMS / "bad_port_panic.inko")
-    assert result.status == 1
+    result = check_program(PROGRAMS / "bad_port_panic.inko")
     assert _panic_message(result) == "70000 can not be converted to a unsigned 16 bits integer"
 
 
