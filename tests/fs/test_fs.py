@@ -1,10 +1,11 @@
 """std::fs, std::fs::{file,dir,path,raw}, std::os and std::time::constants
 through the real command line, on real files (STDLIB-FS-OS-FFI §1-7, §9).
 
-Each `programs/*.inko` file carries `# expect:` lines as in tests/conftest.py
-(`{tmp}` in them stands for the scratch folder), plus `# env: NAME=VALUE`
-(`{tmp}` works there too; `INKO_FS_TEST_NOFILE=N` is not passed on but
-sets the program's limit of open descriptors).
+Each `programs/*.inko` file carries `# expect:` comments, read by
+tests/inko_programs.py like every Inko test program (`{tmp}` in them stands
+for the scratch folder; in `# env: NAME=VALUE` too, where
+`INKO_FS_TEST_NOFILE=N` is not passed on but sets the program's limit of
+open descriptors).
 It runs with a fresh `tmp_path` as its working directory, as its first
 argument and as `$TMPDIR`, after `make_fixture` has filled that folder; so
 nothing a program writes lands outside it. `TZ` is `UTC` unless a program
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inko_programs import describe, problems_of, read_expectations
 
 HERE = Path(__file__).parent
 PROGRAMS = sorted((HERE / "programs").glob("*.inko"))
@@ -48,29 +50,6 @@ def make_fixture(root: Path) -> None:
     (root / "broken-link").symlink_to(root / "missing-target")
 
 
-def parse(text: str) -> tuple[list[str], list[str], int, dict[str, str]]:
-    out: list[str] = []
-    err: list[str] = []
-    status = 0
-    env: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        for key in ("# expect:", "# expect-stderr:", "# expect-status:", "# env:"):
-            if stripped == key or stripped.startswith(key + " "):
-                value = stripped[len(key) + 1 :]
-                if key == "# expect:":
-                    out.append(value)
-                elif key == "# expect-stderr:":
-                    err.append(value)
-                elif key == "# expect-status:":
-                    status = int(value)
-                else:
-                    name, _, val = value.partition("=")
-                    env[name] = val
-                break
-    return out, err, status, env
-
-
 def inko(
     args: list[str], cwd: Path, env: dict[str, str] | None = None, **kwargs
 ) -> subprocess.CompletedProcess:
@@ -89,8 +68,8 @@ def inko(
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program(program: Path, tmp_path: Path) -> None:
     make_fixture(tmp_path)
-    out, err, status, env = parse(program.read_text(encoding="utf-8"))
-    env = {name: value.replace("{tmp}", str(tmp_path)) for name, value in env.items()}
+    exp = read_expectations(program).substituted({"{tmp}": str(tmp_path)})
+    env = dict(exp.env)
     extra = {}
     nofile = env.pop("INKO_FS_TEST_NOFILE", None)
     if nofile is not None:
@@ -98,14 +77,6 @@ def test_program(program: Path, tmp_path: Path) -> None:
         limit = int(nofile)
         extra["preexec_fn"] = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
     proc = inko([str(program), str(tmp_path)], tmp_path, env, **extra)
-    expected = "".join(line.replace("{tmp}", str(tmp_path)) + "\n" for line in out)
-    assert proc.stdout == expected, proc.stderr
-    assert proc.returncode == status, proc.stderr
-    pos = 0
-    for piece in err:
-        found = proc.stderr.find(piece, pos)
-        assert found >= 0, f"{piece!r} not in stderr:\n{proc.stderr}"
-        pos = found + len(piece)
-    if not err and status == 0:
-        assert proc.stderr == ""
+    problems = problems_of(exp, proc)
+    assert not problems, describe(program, problems, proc.stderr)
     assert "Traceback" not in proc.stderr

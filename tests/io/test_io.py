@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inko_programs import check_program
 
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"
@@ -18,48 +19,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run(name: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "inko_mini", "run", str(PROGRAMS / f"{name}.inko")],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=30,
-    )
-
-
-def expected(name: str) -> str:
-    return (PROGRAMS / f"{name}.out").read_text()
-
-
 def test_stdout_and_stderr():
-    result = run("stdout_print")
-    assert result.returncode == 0
-    assert result.stdout == expected("stdout_print")
+    # stdout and the status are stated in the program's `# expect` comments
+    result = check_program(PROGRAMS / "stdout_print.inko")
     assert result.stderr == "to stderr\npartial"
 
 
-def test_stdin_reads_sizes_and_to_the_end():
-    result = run("stdin_read", stdin="abcdefghij\nklm\n")
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == expected("stdin_read")
-
-
 def test_string_buffer():
-    result = run("string_buffer")
-    assert result.returncode == 1
-    assert result.stdout == expected("string_buffer")
+    result = check_program(PROGRAMS / "string_buffer.inko")
     assert (
         result.stderr.strip()
         .splitlines()[-1]
         .endswith("panicked: ObjectValue::as_string() called on a non string")
     )
-
-
-def test_duration_and_time():
-    result = run("duration_time")
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == expected("duration_time")
 
 
 def test_stdout_to_a_closed_pipe_is_quiet():

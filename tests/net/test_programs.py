@@ -1,5 +1,8 @@
 """Inko programs using sockets, run through `inko-mini run`, on port 0 or on
-ports the test picks; expected output sits beside each program (`.out`)."""
+ports the test picks. Each program states its expected output in `# expect`
+comments; those that run on their own (ip_api, tcp_api, udp_api, malformed)
+are collected by tests/conftest.py, the others (`# run-by: test_programs.py`)
+are run here with the port or folder they need."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import struct
 import threading
 import time
 
-import pytest
+from inko_programs import check_program
 from net_helpers import HERE, SAMPLES, Server, closed_port, needs_interpreter, run_inko
 
 pytestmark = needs_interpreter
@@ -16,19 +19,8 @@ pytestmark = needs_interpreter
 PROGRAMS = HERE / "programs"
 
 
-def expected(name: str) -> str:
-    return (PROGRAMS / f"{name}.out").read_text()
-
-
 def check(name: str, *args) -> None:
-    result = run_inko(PROGRAMS / f"{name}.inko", *args)
-    assert (result.status, result.stderr) == (0, ""), result
-    assert result.stdout == expected(name)
-
-
-@pytest.mark.parametrize("name", ["ip_api", "tcp_api", "udp_api", "malformed"])
-def test_program(name):
-    check(name)
+    check_program(PROGRAMS / f"{name}.inko", *args)
 
 
 def test_unix_program(tmp_path):
@@ -82,21 +74,17 @@ def _panic_message(result) -> str:
 
 
 def test_reading_a_closed_socket_panics():
-    result = run_inko(PROGRAMS / "read_closed.inko")
-    assert result.status == 1
-    assert result.stdout == "closed twice\n"
+    result = check_program(PROGRAMS / "read_closed.inko")
     assert _panic_message(result) == "ObjectValue::as_socket_mut() called on a non socket"
 
 
 def test_try_bang_on_a_malformed_address_panics_with_its_text():
-    result = run_inko(PROGRAMS / "malformed_panic.inko")
-    assert result.status == 1
+    result = check_program(PROGRAMS / "malformed_panic.inko")
     assert _panic_message(result) == '"[::1]" is not a valid IP address'
 
 
 def test_port_out_of_range_panics():
-    result = run_inko(PROGRAMS / "bad_port_panic.inko")
-    assert result.status == 1
+    result = check_program(PROGRAMS / "bad_port_panic.inko")
     assert _panic_message(result) == "70000 can not be converted to a unsigned 16 bits integer"
 
 

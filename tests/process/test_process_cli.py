@@ -1,5 +1,6 @@
-"""std::process behaviour that the `# expect` files in programs/ can not
-express: Ctrl-C, output without a final newline, INKO_REDUCTIONS."""
+"""std::process behaviour that the `# expect` comments of programs/ can not
+express: Ctrl-C, INKO_REDUCTIONS given several values (the comments of
+cli/fairness_env.inko say what it prints)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from process_programs import run_inko
+from inko_programs import check_program
 
 HERE = Path(__file__).parent
-
-
-def test_output_without_a_final_newline_is_flushed():
-    result = run_inko(HERE / "programs" / "unflushed_output.inko")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "no newline", "")
 
 
 @pytest.mark.parametrize("program", ["ctrl_c_receive", "ctrl_c_spin", "ctrl_c_sleep"])
@@ -44,19 +40,4 @@ def test_ctrl_c_ends_the_program_promptly_with_status_130(program):
 
 @pytest.mark.parametrize("value", ["10", "1", "junk", "-5"])
 def test_inko_reductions_keeps_processes_fair(value):
-    result = run_inko(
-        HERE / "cli" / "fairness_env.inko", env={"INKO_REDUCTIONS": value}, timeout=20
-    )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "tick\n", "")
-
-
-def _defer_missing() -> bool:
-    from inko_mini import runtime
-
-    return "not supported" in (runtime.defer_to_caller.__doc__ or "")
-
-
-@pytest.mark.skipif(_defer_missing(), reason="the runtime's defer_to_caller is still a stub")
-def test_defer_runs_when_the_calling_method_returns():
-    result = run_inko(HERE / "cli" / "defer.inko")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "body\ndeferred\nafter\n", "")
+    check_program(HERE / "cli" / "fairness_env.inko", env={"INKO_REDUCTIONS": value}, timeout=20)

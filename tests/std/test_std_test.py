@@ -105,11 +105,3 @@ def test_invalid_configuration_option_panics():
         r'\nProcess 0x[0-9a-f]+ panicked: "colour" is not a valid configuration option\n$',
         result.stderr,
     ), result.stderr
-
-
-def test_custom_formatter():
-    result = run("custom_formatter_test.inko")
-    assert result.stdout == (
-        "PASS g one\nFAIL two at line 30: Expected 1 to equal 2\n1 failed\n2 run\n"
-    ), result.stdout + result.stderr
-    assert result.returncode == 1
