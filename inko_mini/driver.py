@@ -14,8 +14,8 @@ pycache.install()  # before the rest of inko_mini is imported
 import inko_mini.runtime as runtime
 from inko_mini import scheduler
 from inko_mini.check.captures import check_spawn_captures
-from inko_mini.compile.compiler import ModuleContext, send_dyn
 from inko_mini.compile.modules import Loader
+from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import (  # noqa: E402
     InkoLoadError,
     InkoSyntaxError,
@@ -27,6 +27,7 @@ from inko_mini.runtime.calls import configure_reductions
 from inko_mini.runtime.output import flush_all  # noqa: E402
 from inko_mini.runtime.panics import traceback_frames
 from inko_mini.runtime.processes import run_main
+from inko_mini.runtime.sends import send_dyn
 from inko_mini.runtime.signals import (
     InkoCompileError,
     ReturnSignal,  # noqa: E402
