@@ -24,6 +24,8 @@ bindings, `return`/`throw`/`try` and operands.
 
 from __future__ import annotations
 
+from typing import Any
+
 from inko_mini.compile.control import ControlMixin
 from inko_mini.compile.definitions import DefinitionsMixin
 from inko_mini.compile.fastpaths import (
@@ -54,7 +56,7 @@ class Compiler(SendsMixin, ControlMixin, PrimitiveCallsMixin, DefinitionsMixin):
         # operand() compiles a receiver to see whether an inline form fits and
         # may then compile the whole send, which compiles that receiver again:
         # without this memo a chain `1 + 1 + ... + 1` took 2^n steps.
-        self._operands = {}
+        self._operands: dict[tuple[int, int], tuple[Any, Any, Operand]] = {}
 
     # --- entry points ------------------------------------------------------
 

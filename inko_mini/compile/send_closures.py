@@ -7,6 +7,9 @@ function, compiled once and cached in `_SEND_MAKERS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from inko_mini.compile.fastpaths import read
 from inko_mini.compile.fastpaths import unpack as unpack_operand
 from inko_mini.pycache import compile_template
@@ -93,7 +96,7 @@ _IMPLICIT = """if m is MISSING:
                     return mod_site.invoke(mod, [{arglist}])
             {ident}"""
 
-_SEND_MAKERS = {}
+_SEND_MAKERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
 
 
 def send_maker(n, implicit, recv_key="call", arg_keys=None):

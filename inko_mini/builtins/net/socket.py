@@ -40,7 +40,7 @@ class NativeSocket:
 
     def __init__(self, sock: socket.socket):
         sock.setblocking(False)
-        self.sock = sock
+        self.sock: socket.socket | None = sock
         # The errno of a connect that failed in the background; the next
         # read or write reports it (STDLIB-NET-PROCESS §7.6).
         self.pending_error = 0
