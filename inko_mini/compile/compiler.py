@@ -24,6 +24,7 @@ bindings, `return`/`throw`/`try` and operands.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from inko_mini.compile.control import ControlMixin
@@ -48,6 +49,17 @@ from inko_mini.runtime.signals import InkoCompileError, ReturnSignal
 from inko_mini.syntax import ast
 
 _PURE_NODES = (ast.IntLit, ast.FloatLit, ast.StrLit, ast.SelfRef, ast.Identifier)
+
+
+def _is_binary_send(node: ast.Node, names: Collection[str]) -> bool:
+    """Whether `node` is `a OP b` with OP in `names` (one argument, no keywords)."""
+    return (
+        type(node) is ast.Send
+        and node.receiver is not None
+        and node.name in names
+        and len(node.args) == 1
+        and not node.kwargs
+    )
 
 
 class Compiler(SendsMixin, ControlMixin, PrimitiveCallsMixin, DefinitionsMixin):
@@ -284,13 +296,7 @@ class Compiler(SendsMixin, ControlMixin, PrimitiveCallsMixin, DefinitionsMixin):
 
     def binary_parts(self, node, scope):
         """(op, lhs, rhs, slow) when `node` is `a OP b` with a fast path."""
-        if (
-            type(node) is not ast.Send
-            or node.receiver is None
-            or node.name not in _OPS
-            or len(node.args) != 1
-            or node.kwargs
-        ):
+        if not _is_binary_send(node, _OPS):
             return None
         lhs = self.operand(node.receiver, scope)
         rhs = self.operand(node.args[0], scope)
@@ -298,13 +304,7 @@ class Compiler(SendsMixin, ControlMixin, PrimitiveCallsMixin, DefinitionsMixin):
 
     def pure_comparison(self, node, scope):
         """(op, lhs, rhs) for `a < b` & co. whose operands are plain reads."""
-        if (
-            type(node) is not ast.Send
-            or node.receiver is None
-            or node.name not in COMPARISONS
-            or len(node.args) != 1
-            or node.kwargs
-        ):
+        if not _is_binary_send(node, COMPARISONS):
             return None
         lhs = self.operand(node.receiver, scope)
         rhs = self.operand(node.args[0], scope)

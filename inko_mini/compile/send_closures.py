@@ -23,6 +23,7 @@ from inko_mini.runtime.signals import ReturnSignal
 # case binds its frame inline without any intermediate Python call: the
 # inline cache is checked in place, and a method with exactly that many
 # parameters (or defaults for the missing trailing ones) runs directly.
+# (Its frame-running tail is runtime/sends.py's run_call, inlined.)
 _SEND_TEMPLATE = """
 def make(rp, arg_ops, _line, site, mod_site, ctx, ident):
     {unpack}
