@@ -246,7 +246,8 @@ def main(include=()) -> int:
         editor = prompt.open_editor(_complete, completer)
     else:
         try:  # pasted bytes that are not UTF-8 must not end the session
-            sys.stdin.reconfigure(errors="replace")
+            # (stdin may be any TextIO without reconfigure: AttributeError below)
+            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     buffer = ""
