@@ -112,7 +112,7 @@ def _http_rows(module, rounds: int, quick: bool, progress: Progress) -> list[h.R
             raise
         try:
             module.load(module.PORT, min(200, requests), HTTP_CONCURRENCY)  # warm-up
-            for number in range(1, rounds + 1):
+            for _round in range(1, rounds + 1):
                 rates = []
                 for port in (module.PORT, asyncio_port):
                     good, seconds = module.load(port, burst, HTTP_CONCURRENCY)
@@ -143,7 +143,7 @@ def _collected_rows(module, rounds: int, quick: bool, progress: Progress) -> lis
             target_text=str(result.get("target_text", "-")),
             judged=not quick,
         )
-        for inko, other in zip(result.get("inko", []), result.get("reference", [])):
+        for inko, other in zip(result.get("inko", []), result.get("reference", []), strict=False):
             row.add(float(inko), float(other))
         row.error = result.get("error")
         rows.append(row)

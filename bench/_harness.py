@@ -215,7 +215,7 @@ def render_text(rows: list[Row]) -> str:
     widths = [max(len(line[i]) for line in cells) for i in range(len(HEADER))]
 
     def line(values):
-        return " | ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+        return " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=False)).rstrip()
 
     out = [line(HEADER), "-+-".join("-" * w for w in widths)]
     out += [line(values) for values in cells[1:]]

@@ -15,8 +15,8 @@ import inko_mini.runtime as runtime
 from inko_mini import scheduler
 from inko_mini.check.captures import check_spawn_captures
 from inko_mini.compile.annotations import annotation_hook
-from inko_mini.compile.compiler import ModuleContext
 from inko_mini.compile.modules import Loader
+from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import (  # noqa: E402
     InkoLoadError,
     InkoSyntaxError,

@@ -135,7 +135,7 @@ def load(port: int, requests: int, concurrency: int) -> tuple:
     for _ in range(min(concurrency, requests)):
         start()
     while finished < requests:
-        for fd, events in poller.poll(30):
+        for fd, _events in poller.poll(30):
             entry = state[fd]
             sock = entry[0]
             if not entry[2]:
@@ -203,7 +203,7 @@ async def hold(port: int, count: int) -> int:
     """Open `count` connections, then send every request, then read every reply."""
     connections = []
     for _ in range(count):
-        for attempt in range(50):
+        for _attempt in range(50):
             try:
                 connections.append(await asyncio.open_connection("127.0.0.1", port))
                 break

@@ -29,7 +29,9 @@ SUBMODULES = (
     "process",
     "io",
     "time",
-    "net",
+    "net.socket",
+    "net.options",
+    "net.ip",
     "ffi",
     "fs",
 )

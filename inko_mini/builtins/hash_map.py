@@ -93,7 +93,7 @@ class DefaultHasher:
 
     __slots__ = ("data",)
 
-    def __init__(self, data: bytes = b""):
+    def __init__(self, data: bytes | bytearray = b""):
         self.data = bytearray(data)
 
     def write(self, value) -> None:

@@ -29,30 +29,32 @@ class SpawnCaptureError(InkoCompileError):
 class _Scope:
     __slots__ = ("names", "parent", "forbidden")
 
-    def __init__(self, parent=None, forbidden=frozenset()):
-        self.names: set = set()
+    def __init__(
+        self, parent: _Scope | None = None, forbidden: frozenset[str] = frozenset()
+    ) -> None:
+        self.names: set[str] = set()
         # None for a scope that sees no outer locals (method, lambda, object body).
         self.parent = parent
         # Locals of the surroundings of a spawned block, not visible inside it.
         self.forbidden = forbidden
 
     def resolves(self, name: str) -> bool:
-        scope = self
+        scope: _Scope | None = self
         while scope is not None:
             if name in scope.names:
                 return True
             scope = scope.parent
         return False
 
-    def visible(self) -> set:
-        out: set = set()
-        scope = self
+    def visible(self) -> set[str]:
+        out: set[str] = set()
+        scope: _Scope | None = self
         while scope is not None:
             out |= scope.names
             scope = scope.parent
         return out
 
-    def root_forbidden(self):
+    def root_forbidden(self) -> frozenset[str]:
         scope = self
         while scope.parent is not None:
             scope = scope.parent
@@ -76,15 +78,15 @@ class _Checker:
         for node in module.body:
             self.visit(node, scope)
 
-    def body(self, nodes, scope) -> None:
+    def body(self, nodes: list[ast.Node] | None, scope: _Scope) -> None:
         for node in nodes or ():
             self.visit(node, scope)
 
-    def use(self, name: str, span, scope: _Scope) -> None:
+    def use(self, name: str, span: ast.Span, scope: _Scope) -> None:
         if not scope.resolves(name) and name in scope.root_forbidden():
             raise SpawnCaptureError(name, span)
 
-    def visit(self, node, scope: _Scope) -> None:  # noqa: C901 (one branch per AST node kind, like a visitor's methods)
+    def visit(self, node: object, scope: _Scope) -> None:  # noqa: C901 (one branch per AST node kind, like a visitor's methods)
         if isinstance(node, ast.Identifier):
             self.use(node.name, node.span, scope)
         elif isinstance(node, ast.AssignLocal):
@@ -146,7 +148,7 @@ class _Checker:
                         if isinstance(item, ast.Node):
                             self.visit(item, scope)
 
-    def params(self, params, scope: _Scope) -> None:
+    def params(self, params: list[ast.Param], scope: _Scope) -> None:
         for param in params:
             if param.default is not None:
                 self.visit(param.default, scope)

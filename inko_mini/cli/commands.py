@@ -8,12 +8,29 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from inko_mini import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def include_option(help_text: str) -> Callable[[F], F]:
+    """`-I/-i/--include DIR` (repeatable), as each command takes it."""
+    return click.option(
+        "-I",
+        "-i",
+        "--include",
+        "include",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help=help_text,
+    )
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -31,16 +48,7 @@ def cli():
 
 
 @cli.command(context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": False})
-@click.option(
-    "-I",
-    "-i",
-    "--include",
-    "include",
-    multiple=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Also search DIR for imported modules (repeatable).",
-)
+@include_option("Also search DIR for imported modules (repeatable).")
 @click.option("-e", "--eval", "code", metavar="CODE", help="Run CODE instead of a file.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.option(
@@ -126,16 +134,7 @@ def check(files):
     help="Only run blocks whose id matches: words with and/or/not/(), "
     "or an exact id such as page.md:57.",
 )
-@click.option(
-    "-I",
-    "-i",
-    "--include",
-    "include",
-    multiple=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Extra import directory for blocks.",
-)
+@include_option("Extra import directory for blocks.")
 @click.option("-q", "--quiet", is_flag=True, help="Only show failures and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each block's output.")
 @click.option(
@@ -192,16 +191,7 @@ def test(timeout, keyword, include, quiet, verbose, color, exitfirst, jobs, juni
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "-I",
-    "-i",
-    "--include",
-    "include",
-    multiple=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Extra import directory.",
-)
+@include_option("Extra import directory.")
 @click.option(
     "--no-hints", is_flag=True, help="No `hint:` lines after a panic (or INKO_MINI_NO_HINTS=1)."
 )

@@ -174,7 +174,7 @@ class Editor:
         def _run_now(event: Any) -> None:
             event.current_buffer.validate_and_handle()
 
-        self.session = PromptSession(
+        self.session: PromptSession[str] = PromptSession(
             history=_history(history_file()),
             lexer=PygmentsLexer(InkoLexer),
             completer=completer.as_prompt_toolkit(),

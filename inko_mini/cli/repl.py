@@ -13,8 +13,9 @@ import os
 import sys
 
 from inko_mini import driver as runner
-from inko_mini.compile.compiler import Compiler, ModuleContext, Scope
+from inko_mini.compile.compiler import Compiler
 from inko_mini.compile.modules import Loader
+from inko_mini.compile.scope import ModuleContext, Scope
 from inko_mini.errors import InkoLoadError, InkoSyntaxError, decode_source
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import processes
@@ -245,7 +246,8 @@ def main(include=()) -> int:
         editor = prompt.open_editor(_complete, completer)
     else:
         try:  # pasted bytes that are not UTF-8 must not end the session
-            sys.stdin.reconfigure(errors="replace")
+            # (stdin may be any TextIO without reconfigure: AttributeError below)
+            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     buffer = ""

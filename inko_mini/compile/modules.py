@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from inko_mini.compile.compiler import Compiler, ModuleContext
+from inko_mini.compile.compiler import Compiler
+from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import InkoLoadError
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import objects as O

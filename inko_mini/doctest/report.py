@@ -106,7 +106,8 @@ def write_junit(path: Path, results: list[tuple[Check, Outcome]], seconds: float
             ElementTree.SubElement(case, "system-out").text = outcome.stdout
         if outcome.stderr:
             ElementTree.SubElement(case, "system-err").text = outcome.stderr
-    tree = ElementTree.ElementTree(ElementTree.Element("testsuites"))
-    tree.getroot().append(suite)
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    tree = ElementTree.ElementTree(root)
     ElementTree.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -273,6 +273,9 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
             f[2] = OWN
     else:
         f = make_frame(block, self_, args, kwargs, name)
+    # The tail of runtime/sends.py's run_call, written again on purpose: a
+    # call to it would add a second Python frame holding `_code`, which
+    # runtime/panics.py would show as a second Inko frame.
     _budget[0] -= 1
     if _budget[0] <= 0:
         out_of_reductions()

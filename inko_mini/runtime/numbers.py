@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 
-def float_eq(a, b):
+def float_eq(a: float, b: float) -> bool:
     """Float `==`: IEEE equality, or within 2 ULPs with the same sign."""
     if a == b:
         return True
@@ -13,6 +13,6 @@ def float_eq(a, b):
         return False
     if (a < 0) != (b < 0):
         return False
-    ia = struct.unpack("<q", struct.pack("<d", a))[0]
-    ib = struct.unpack("<q", struct.pack("<d", b))[0]
+    ia: int = struct.unpack("<q", struct.pack("<d", a))[0]
+    ib: int = struct.unpack("<q", struct.pack("<d", b))[0]
     return abs(ia - ib) <= 2

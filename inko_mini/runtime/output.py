@@ -6,9 +6,10 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+from typing import IO, Any
 
 
-def flush_stream(stream) -> None:
+def flush_stream(stream: IO[Any] | None) -> None:
     if stream is None:
         return
     try:

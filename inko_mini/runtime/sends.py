@@ -117,6 +117,8 @@ class SendSite:
 
 
 def run_call(_code, f):
+    # Hot path, copied inline where a frame must hold `_code` itself:
+    # calls.call_block and the send closures of compile/send_closures.py.
     budget = _budget
     budget[0] -= 1
     if budget[0] <= 0:

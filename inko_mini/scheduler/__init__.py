@@ -18,10 +18,13 @@ Deadlines are absolute, in the scheduler's monotonic clock (`now()`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from . import kernel
 from .clock import FakeClock
 from .kernel import Scheduler, running
+from .poller import HasFileno
 from .task import TIMEOUT, BusyResourceError, ClosedResourceError, DeadlockError, Task, TaskState
 
 __all__ = [
@@ -73,15 +76,15 @@ def _sched() -> Scheduler:
     return s
 
 
-def run(main_fn, *args, clock=None):
+def run(main_fn: Callable[..., Any], *args: Any, clock: Callable[[], float] | None = None) -> Any:
     return Scheduler(clock).run(main_fn, *args)
 
 
-def spawn(fn, *args) -> Task:
+def spawn(fn: Callable[..., Any], *args: Any) -> Task:
     return _sched().spawn(fn, *args)
 
 
-def current():
+def current() -> Task | None:
     s = kernel._running
     return None if s is None else s._current
 
@@ -98,33 +101,33 @@ def sleep_until(deadline: float) -> None:
     _sched().sleep_until(deadline)
 
 
-def wait_readable(fd, deadline=None) -> bool:
+def wait_readable(fd: int | HasFileno, deadline: float | None = None) -> bool:
     return _sched().wait_readable(fd, deadline)
 
 
-def wait_writable(fd, deadline=None) -> bool:
+def wait_writable(fd: int | HasFileno, deadline: float | None = None) -> bool:
     return _sched().wait_writable(fd, deadline)
 
 
-def park(deadline=None, cancel=None):
+def park(deadline: float | None = None, cancel: Callable[[], object] | None = None) -> Any:
     return _sched().park(deadline, cancel)
 
 
-def wake(task: Task, value=None) -> None:
+def wake(task: Task, value: Any = None) -> None:
     _sched().wake(task, value)
 
 
-def exit_current(result=None):
+def exit_current(result: Any = None) -> None:
     _sched().exit_current(result)
 
 
-def notify_closing(fd) -> None:
+def notify_closing(fd: int | HasFileno) -> None:
     s = kernel._running
     if s is not None:
         s.notify_closing(fd)
 
 
-def run_in_thread(fn, *args):
+def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
     s = kernel._running
     if s is None or s._current is None or len(s._tasks) < 2:
         # No other task exists to be held up: the hand-off to a thread would

@@ -11,12 +11,18 @@ from __future__ import annotations
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import greenlet
 
-from .poller import READ, WRITE, Poller, fileno
+from .clock import FakeClock
+from .poller import READ, WRITE, HasFileno, Poller, fileno
 from .task import NO_WAKE, TIMEOUT, ClosedResourceError, DeadlockError, Task, TaskState
 from .timers import Timers
+
+if TYPE_CHECKING:
+    from .blocking import DaemonPool
 
 READY = TaskState.READY
 RUNNING = TaskState.RUNNING
@@ -27,7 +33,7 @@ TERMINATED = TaskState.TERMINATED
 # referenced so that their greenlets are not collected: collecting one
 # throws GreenletExit into it, which would run its `finally` code (Inko's
 # deferred blocks) although an abandoned process must not run anything.
-_abandoned: list = []
+_abandoned: list[object] = []
 
 # How many times tasks may switch straight to each other while timers or
 # I/O waits are pending, before the hub gets a turn to look at them.
@@ -35,24 +41,25 @@ _MAX_HANDOFFS = 16
 
 
 class Scheduler:
-    def __init__(self, clock=None) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
         # `clock()` gives monotonic seconds; tests inject a FakeClock.
-        self._clock = clock if clock is not None else time.monotonic
+        self._clock: Callable[[], float] = clock if clock is not None else time.monotonic
         self._autojump = bool(getattr(self._clock, "autojump", False))
-        self._ready: deque = deque()
+        self._ready: deque[Task] = deque()
         self._timers = Timers()
-        self._poller = None
-        self._hub = None
-        self._main = None
-        self._current = None
+        self._poller: Poller | None = None
+        # The hub's greenlet.greenlet (greenlet has no type hints).
+        self._hub: Any = None
+        self._main: Task | None = None
+        self._current: Task | None = None
         # Every task not yet terminated (see _abandoned).
-        self._tasks: set = set()
+        self._tasks: set[Task] = set()
         # Jobs in the thread pool; their completions arrive through a
         # socketpair so that the hub can sleep in select().
-        self._executor = None
+        self._executor: DaemonPool | None = None
         self._thread_jobs = 0
-        self._thread_done: deque = deque()
-        self._wakeup = None
+        self._thread_done: deque[Task] = deque()
+        self._wakeup: tuple[socket.socket, socket.socket] | None = None
         # Direct task-to-task switches since the hub's last turn.
         self._handoffs = 0
 
@@ -61,7 +68,7 @@ class Scheduler:
     def now(self) -> float:
         return self._clock()
 
-    def spawn(self, fn, *args) -> Task:
+    def spawn(self, fn: Callable[..., Any], *args: Any) -> Task:
         """Queue a new task running fn(*args); the caller keeps running."""
         task = Task(fn, args)
         task.greenlet = greenlet.greenlet(self._bootstrap, self._hub)
@@ -70,12 +77,13 @@ class Scheduler:
         self._ready.append(task)
         return task
 
-    def current(self):
+    def current(self) -> Task | None:
         return self._current
 
     def yield_now(self) -> None:
         """Go to the back of the ready queue."""
         task = self._current
+        assert task is not None, "yield_now() outside a task"
         task.state = READY
         task.value = None
         self._ready.append(task)
@@ -84,33 +92,37 @@ class Scheduler:
     def sleep_until(self, deadline: float) -> None:
         self._suspend(TaskState.TIME_SLEEP, deadline, None)
 
-    def wait_readable(self, fd, deadline=None) -> bool:
+    def wait_readable(self, fd: int | HasFileno, deadline: float | None = None) -> bool:
         return self._wait_fd(fileno(fd), READ, TaskState.READ_WAIT, deadline)
 
-    def wait_writable(self, fd, deadline=None) -> bool:
+    def wait_writable(self, fd: int | HasFileno, deadline: float | None = None) -> bool:
         return self._wait_fd(fileno(fd), WRITE, TaskState.WRITE_WAIT, deadline)
 
-    def park(self, deadline=None, cancel=None):
+    def park(
+        self, deadline: float | None = None, cancel: Callable[[], object] | None = None
+    ) -> Any:
         """Suspend until wake(); return its value, or TIMEOUT after `deadline`
         (then `cancel()` runs first, to undo whatever the caller set up)."""
         task = self._current
+        assert task is not None, "park() outside a task"
         pending = task.pending
         if pending is not NO_WAKE:
             task.pending = NO_WAKE
             return pending
         return self._suspend(PARKED, deadline, cancel)
 
-    def wake(self, task: Task, value=None) -> None:
+    def wake(self, task: Task, value: Any = None) -> None:
         state = task.state
         if state is PARKED:
             self._resume(task, value)
         elif state is not TERMINATED:
             task.pending = value
 
-    def exit_current(self, result=None):
+    def exit_current(self, result: Any = None) -> None:
         """End the current task at once, without unwinding its stack (no
         `finally` code runs, as for an abandoned task)."""
         task = self._current
+        assert task is not None, "exit_current() outside a task"
         task.state = TERMINATED
         task.result = result
         task.fn = task.args = None
@@ -119,7 +131,7 @@ class Scheduler:
         self._hub.switch()
         raise AssertionError("a terminated task was resumed")
 
-    def notify_closing(self, fd) -> None:
+    def notify_closing(self, fd: int | HasFileno) -> None:
         """Wake every task waiting on `fd` with ClosedResourceError; call it
         before closing an fd that other tasks may be waiting on."""
         if self._poller is None:
@@ -128,9 +140,11 @@ class Scheduler:
             task.cancel = None
             self._resume(task, None, ClosedResourceError(f"fd {fileno(fd)} was closed"))
 
-    def run_in_thread(self, fn, *args):
+    def run_in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a blocking fn(*args) in the thread pool while this task waits."""
         if self._executor is None:
+            # Imported on first use (start-up speed): most programs never
+            # run blocking work in a thread.
             from inko_mini.scheduler.blocking import DaemonPool
 
             self._executor = DaemonPool(max_workers=4, thread_name_prefix="inko-blocking")
@@ -140,14 +154,16 @@ class Scheduler:
             self._wakeup = (r, w)
             self._get_poller().set_wakeup_fd(r.fileno())
         task = self._current
+        assert task is not None, "run_in_thread() outside a task"
         future = self._executor.submit(fn, *args)
         self._thread_jobs += 1
 
-        def done(f, task=task):
+        def done(f: object, task: Task = task) -> None:
             # Runs in the worker thread: only thread-safe operations here.
             self._thread_done.append(task)
             try:
-                self._wakeup[1].send(b"\0")
+                # (_wakeup is set above, before the first job is submitted.)
+                self._wakeup[1].send(b"\0")  # type: ignore[index]
             except OSError:
                 pass
 
@@ -160,7 +176,7 @@ class Scheduler:
 
     # -- running -----------------------------------------------------------
 
-    def run(self, main_fn, *args):
+    def run(self, main_fn: Callable[..., Any], *args: Any) -> Any:
         """Run main_fn(*args) as the main task; return its result when it
         returns (other tasks are abandoned). Exceptions escaping any task,
         DeadlockError and KeyboardInterrupt propagate from here."""
@@ -187,12 +203,14 @@ class Scheduler:
             self._poller = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+            assert self._wakeup is not None  # made with the executor
             for s in self._wakeup:
                 s.close()
             self._executor = None
 
-    def _loop(self):  # noqa: C901 (the event loop: poll, timers, ready queue in one place)
+    def _loop(self) -> Any:  # noqa: C901 (the event loop: poll, timers, ready queue in one place)
         main = self._main
+        assert main is not None  # run() spawns it before switching here
         ready = self._ready
         timers = self._timers
         clock = self._clock
@@ -200,6 +218,7 @@ class Scheduler:
             # This 'while' loop right here is our event loop. Each turn:
             # poll I/O (without blocking if a task is ready), expire timers,
             # then run every task that was ready at that point.
+            timeout: float | None
             if ready:
                 timeout = 0.0
             else:
@@ -221,7 +240,7 @@ class Scheduler:
                 if self._autojump and timeout:
                     woken, thread_woke = poller.poll(0)
                     if not woken and not thread_woke:
-                        clock.advance(timeout)
+                        cast(FakeClock, clock).advance(timeout)
                 else:
                     woken, thread_woke = poller.poll(timeout)
                 for task in woken:
@@ -231,7 +250,7 @@ class Scheduler:
                     self._drain_threads()
             elif timeout:
                 if self._autojump:
-                    clock.advance(timeout)
+                    cast(FakeClock, clock).advance(timeout)
                 else:
                     time.sleep(timeout)
             if timers.live:
@@ -261,15 +280,18 @@ class Scheduler:
                 if main.state is TERMINATED:
                     return main.result
 
-    def _bootstrap(self, task: Task):
+    def _bootstrap(self, task: Task) -> None:
         try:
-            task.result = task.fn(*task.args)
+            fn, args = task.fn, task.args
+            assert fn is not None and args is not None  # cleared only below
+            task.result = fn(*args)
         finally:
             task.state = TERMINATED
             task.fn = task.args = None
             self._tasks.discard(task)
 
     def _drain_threads(self) -> None:
+        assert self._wakeup is not None  # threads ran, so it exists
         try:
             while self._wakeup[0].recv(4096):
                 pass
@@ -281,15 +303,18 @@ class Scheduler:
 
     # -- suspension --------------------------------------------------------
 
-    def _suspend(self, state, deadline, cancel):
+    def _suspend(
+        self, state: TaskState, deadline: float | None, cancel: Callable[[], object] | None
+    ) -> Any:
         task = self._current
+        assert task is not None, "only a task can suspend"
         task.state = state
         task.cancel = cancel
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
         return self._switch_away()
 
-    def _switch_away(self):
+    def _switch_away(self) -> Any:
         """Leave the current task: hand the CPU straight to the next ready
         task when the hub has nothing to do (no timers, no I/O) or has had a
         turn recently; otherwise go through the hub. Whatever is later
@@ -320,7 +345,7 @@ class Scheduler:
             return task.greenlet.switch(task.value)
         return self._hub.switch()
 
-    def _resume(self, task: Task, value, exc=None) -> None:
+    def _resume(self, task: Task, value: Any, exc: BaseException | None = None) -> None:
         timer = task.timer
         if timer is not None:
             task.timer = None
@@ -335,17 +360,18 @@ class Scheduler:
             self._poller = Poller()
         return self._poller
 
-    def _wait_fd(self, fd: int, event: int, state, deadline) -> bool:
+    def _wait_fd(self, fd: int, event: int, state: TaskState, deadline: float | None) -> bool:
         poller = self._get_poller()
         task = self._current
+        assert task is not None, "only a task can wait"
         poller.add(fd, event, task)
         result = self._suspend(state, deadline, lambda: poller.remove(fd, event, task))
         return result is True
 
 
-_running = None
+_running: Scheduler | None = None
 
 
-def running():
+def running() -> Scheduler | None:
     """The scheduler running in this thread, or None."""
     return _running

@@ -8,14 +8,19 @@ closed fd is never left in the epoll set.
 from __future__ import annotations
 
 import selectors
+from typing import Protocol
 
-from .task import BusyResourceError
+from .task import BusyResourceError, Task
 
 READ = selectors.EVENT_READ
 WRITE = selectors.EVENT_WRITE
 
 
-def fileno(fd) -> int:
+class HasFileno(Protocol):
+    def fileno(self) -> int: ...
+
+
+def fileno(fd: int | HasFileno) -> int:
     return fd if isinstance(fd, int) else fd.fileno()
 
 
@@ -23,15 +28,15 @@ class Poller:
     def __init__(self) -> None:
         self._selector = selectors.DefaultSelector()
         # fd -> [reader task or None, writer task or None]
-        self._waiters: dict = {}
-        self._masks: dict = {}
-        self._wakeup_fd = None
+        self._waiters: dict[int, list[Task | None]] = {}
+        self._masks: dict[int, int] = {}
+        self._wakeup_fd: int | None = None
 
     def __len__(self) -> int:
         """Number of fds some task waits on (the wake-up pipe excluded)."""
         return len(self._waiters)
 
-    def add(self, fd: int, event: int, task) -> None:
+    def add(self, fd: int, event: int, task: Task) -> None:
         slots = self._waiters.get(fd)
         if slots is None:
             slots = self._waiters[fd] = [None, None]
@@ -41,7 +46,7 @@ class Poller:
         slots[index] = task
         self._update(fd)
 
-    def remove(self, fd: int, event: int, task) -> None:
+    def remove(self, fd: int, event: int, task: Task) -> None:
         slots = self._waiters.get(fd)
         if slots is None:
             return
@@ -50,7 +55,7 @@ class Poller:
             slots[index] = None
             self._update(fd)
 
-    def take_all(self, fd: int) -> list:
+    def take_all(self, fd: int) -> list[Task]:
         """Forget every waiter of `fd` (it is being closed) and return them."""
         slots = self._waiters.pop(fd, None)
         if slots is None:
@@ -62,10 +67,10 @@ class Poller:
         self._wakeup_fd = fd
         self._selector.register(fd, READ)
 
-    def poll(self, timeout) -> tuple:
+    def poll(self, timeout: float | None) -> tuple[list[Task], bool]:
         """Wait up to `timeout` seconds (None: for ever); return the tasks
         whose fd is ready, and whether the wake-up fd fired."""
-        ready = []
+        ready: list[Task] = []
         woke = False
         for key, mask in self._selector.select(timeout):
             fd = key.fd

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import Any
 
 
 class TaskState(enum.Enum):
@@ -26,6 +28,9 @@ class BusyResourceError(Exception):
 
 class DeadlockError(Exception):
     """The main task is blocked and nothing can ever wake it."""
+
+    # Set by the kernel before raising: every task not yet terminated.
+    tasks: list[Task]
 
 
 class _Timeout:
@@ -58,24 +63,25 @@ class Task:
         "__weakref__",
     )
 
-    def __init__(self, fn, args) -> None:
-        self.greenlet = None
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        # A greenlet.greenlet (greenlet has no type hints), set by the kernel.
+        self.greenlet: Any = None
         self.state = TaskState.READY
         # Free for the layer above (the Inko process object lives here).
-        self.data = None
-        self.fn = fn
-        self.args = args
+        self.data: Any = None
+        self.fn: Callable[..., Any] | None = fn
+        self.args: tuple[Any, ...] | None = args
         # Undo callback of the current suspension: run when the suspension
         # ends by timeout or close instead of by the event it waited for.
-        self.cancel = None
+        self.cancel: Callable[[], object] | None = None
         # Timer entry of the current suspension, if it has a deadline.
-        self.timer = None
+        self.timer: list[Any] | None = None
         # What the next switch into the greenlet delivers.
-        self.value = None
-        self.exc = None
+        self.value: Any = None
+        self.exc: BaseException | None = None
         # A wake() that arrived while the task was not parked.
-        self.pending = NO_WAKE
-        self.result = None
+        self.pending: Any = NO_WAKE
+        self.result: Any = None
 
     @property
     def alive(self) -> bool:

@@ -4,24 +4,29 @@ skipped when they surface; the heap is rebuilt when they pile up."""
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .task import Task
 
 
 class Timers:
     __slots__ = ("_heap", "_seq", "live")
 
     def __init__(self) -> None:
-        self._heap: list = []
+        # Entries are [deadline, sequence number, task or None once cancelled].
+        self._heap: list[list[Any]] = []
         self._seq = 0
         self.live = 0
 
-    def add(self, deadline: float, task) -> list:
+    def add(self, deadline: float, task: Task) -> list[Any]:
         self._seq += 1
         entry = [deadline, self._seq, task]
         heapq.heappush(self._heap, entry)
         self.live += 1
         return entry
 
-    def cancel(self, entry: list) -> None:
+    def cancel(self, entry: list[Any]) -> None:
         if entry[2] is not None:
             entry[2] = None
             self.live -= 1
@@ -31,13 +36,16 @@ class Timers:
                 self._heap = [e for e in self._heap if e[2] is not None]
                 heapq.heapify(self._heap)
 
-    def next_deadline(self):
+    def next_deadline(self) -> float | None:
         heap = self._heap
         while heap and heap[0][2] is None:
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        if not heap:
+            return None
+        deadline: float = heap[0][0]
+        return deadline
 
-    def pop_expired(self, now: float) -> list:
+    def pop_expired(self, now: float) -> list[Task]:
         """Remove and return the tasks whose deadline is at or before `now`."""
         heap = self._heap
         tasks = []

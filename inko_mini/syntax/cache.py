@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
+from typing import Any
 
 from inko_mini.errors import decode_source
 from inko_mini.paths import GRAMMAR_FILE, versioned_cache_dir
@@ -29,10 +31,10 @@ _PARSER_FILES = (
     os.path.join(_HERE, "ast.py"),
     GRAMMAR_FILE,
 )
-_parser_stamp = []
+_parser_stamp: list[str] = []
 
 
-def _parser_version():
+def _parser_version() -> str:
     """Changes whenever the parser changes, so stale cached ASTs are ignored."""
     if not _parser_stamp:
         parts = []
@@ -49,10 +51,10 @@ def _parser_version():
 # Nodes are pickled as `Class(*fields)`: loading then runs each dataclass's
 # own __init__, several times faster than the generic slots __setstate__.
 _CACHE_FORMAT = "nodes-as-calls\0"
-_reducers_done = []
+_reducers_done: list[bool] = []
 
 
-def _sha1(data):
+def _sha1(data: bytes) -> Any:
     try:
         from _sha1 import sha1  # built in, unlike hashlib's OpenSSL binding
     except ImportError:
@@ -60,9 +62,10 @@ def _sha1(data):
     return sha1(data)
 
 
-def _register_node_reducers():
+def _register_node_reducers() -> None:
     if _reducers_done:
         return
+    # Imported here: only a cache miss needs them (start-up speed).
     import copyreg
     import dataclasses
 
@@ -73,15 +76,19 @@ def _register_node_reducers():
     _reducers_done.append(True)
 
 
-def _node_reducer(cls, names):
-    def reduce(node):
+def _node_reducer(
+    cls: type, names: tuple[str, ...]
+) -> Callable[[object], tuple[type, tuple[Any, ...]]]:
+    def reduce(node: object) -> tuple[type, tuple[Any, ...]]:
         return cls, tuple(getattr(node, n) for n in names)
 
     return reduce
 
 
-def parse_source(source, display, cache=False):
+def parse_source(source: str, display: str, cache: bool = False) -> ast.Module:
     """Parse, using a pickled AST cached by content hash when allowed."""
+    # The parser (and Lark) is imported only when a parse is needed: a
+    # cached AST loads without it (start-up speed).
     if not cache:
         from inko_mini.syntax import parser
 
@@ -92,7 +99,8 @@ def parse_source(source, display, cache=False):
     path = os.path.join(versioned_cache_dir(), key + ".ast")
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            cached: ast.Module = pickle.load(fh)
+            return cached
     except Exception:
         pass
     from inko_mini.syntax import parser

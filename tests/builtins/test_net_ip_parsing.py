@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inko_mini.builtins import net
+from inko_mini.builtins.net import ip
 from inko_mini.errors import ThrowSignal
 
 ACCEPTED = {
@@ -58,13 +58,13 @@ REJECTED = [
 
 @pytest.mark.parametrize("text, segments", ACCEPTED.items())
 def test_accepted(text, segments):
-    assert net.ip_parse(text) == segments
+    assert ip.ip_parse(text) == segments
 
 
 @pytest.mark.parametrize("text", REJECTED)
 def test_rejected(text):
     with pytest.raises(ThrowSignal) as info:
-        net.ip_parse(text)
+        ip.ip_parse(text)
     assert info.value.value.endswith(" is not a valid IP address")
 
 
@@ -77,7 +77,7 @@ def test_rejected(text):
     ],
 )
 def test_error_text(text, message):
-    assert net.parse_error_text(text) == message
+    assert ip.parse_error_text(text) == message
 
 
 @pytest.mark.parametrize(
@@ -100,4 +100,4 @@ def test_error_text(text, message):
     ],
 )
 def test_ipv6_to_string(segments, text):
-    assert net.ipv6_to_string(segments) == text
+    assert ip.ipv6_to_string(segments) == text

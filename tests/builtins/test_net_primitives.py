@@ -14,7 +14,8 @@ import pytest
 
 from inko_mini import scheduler
 from inko_mini.builtins import io as io_prims
-from inko_mini.builtins import net
+from inko_mini.builtins.net import options
+from inko_mini.builtins.net import socket as net
 from inko_mini.errors import PanicSignal, ThrowSignal
 
 REFUSED = "The connection was refused by the remote server."
@@ -36,8 +37,8 @@ def thrown(fn, *args):
 
 def listener(host="127.0.0.1", domain=0):
     sock = net.socket_create(domain, 0)
-    net.socket_set_option(sock, 15, True)
-    net.socket_set_option(sock, 16, True)
+    options.socket_set_option(sock, 15, True)
+    options.socket_set_option(sock, 16, True)
     net.socket_bind(sock, host, 0)
     net.socket_listen(sock, 128)
     return sock
@@ -172,8 +173,8 @@ def test_second_listener_shares_the_port_but_plain_bind_is_in_use():
         first = listener()
         port = net.socket_address(first, 0)[1]
         second = net.socket_create(0, 0)
-        net.socket_set_option(second, 15, True)
-        net.socket_set_option(second, 16, True)
+        options.socket_set_option(second, 15, True)
+        options.socket_set_option(second, 16, True)
         net.socket_bind(second, "127.0.0.1", port)
         plain = net.socket_create(0, 0)
         text = thrown(net.socket_bind, plain, "127.0.0.1", port)
@@ -191,7 +192,7 @@ def test_peer_reset_is_reported():
         client = net.socket_create(0, 0)
         net.socket_connect(client, "127.0.0.1", port)
         conn = net.socket_accept(server)
-        net.socket_set_option(conn, 4, 0.0)
+        options.socket_set_option(conn, 4, 0.0)
         # SO_LINGER on with zero seconds makes close send a reset.
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
         net.socket_close(conn)
@@ -220,7 +221,7 @@ def test_closed_socket_panics_and_second_close_is_silent():
         for fn, args in (
             (net.socket_address, (sock, 0)),
             (net.socket_listen, (sock, 1)),
-            (net.socket_get_option, (sock, 0)),
+            (options.socket_get_option, (sock, 0)),
             (net.socket_shutdown, (sock, 2)),
         ):
             with pytest.raises(PanicSignal) as info:
@@ -333,26 +334,26 @@ def test_argument_checks_panic():
 
 def test_options_round_trip():
     sock = net.socket_create(0, 0)
-    assert net.socket_set_option(sock, 2, True) is True
-    assert net.socket_get_option(sock, 2) is True
-    net.socket_set_option(sock, 0, 42)
-    assert net.socket_get_option(sock, 0) == 42
-    net.socket_set_option(sock, 4, 5.9)
-    assert net.socket_get_option(sock, 4) == 5.0
-    net.socket_set_option(sock, 4, 0)
-    assert net.socket_get_option(sock, 4) == 0.0
-    net.socket_set_option(sock, 7, 30)
-    assert net.socket_get_option(sock, 7) == 30.0
-    assert thrown(net.socket_set_option, sock, 7, 0.5) == "An input parameter is invalid."
-    assert thrown(net.socket_get_option, sock, 1) == "Protocol not available (os error 92)"
+    assert options.socket_set_option(sock, 2, True) is True
+    assert options.socket_get_option(sock, 2) is True
+    options.socket_set_option(sock, 0, 42)
+    assert options.socket_get_option(sock, 0) == 42
+    options.socket_set_option(sock, 4, 5.9)
+    assert options.socket_get_option(sock, 4) == 5.0
+    options.socket_set_option(sock, 4, 0)
+    assert options.socket_get_option(sock, 4) == 0.0
+    options.socket_set_option(sock, 7, 30)
+    assert options.socket_get_option(sock, 7) == 30.0
+    assert thrown(options.socket_set_option, sock, 7, 0.5) == "An input parameter is invalid."
+    assert thrown(options.socket_get_option, sock, 1) == "Protocol not available (os error 92)"
     with pytest.raises(PanicSignal) as info:
-        net.socket_set_option(sock, 4, -1.0)
+        options.socket_set_option(sock, 4, -1.0)
     assert info.value.message == "-1 is not a valid time duration"
     net.socket_close(sock)
     udp = net.socket_create(0, 1)
-    assert net.socket_set_option(udp, 12, "127.0.0.1") == "127.0.0.1"
-    assert net.socket_get_option(udp, 12) == "127.0.0.1"
-    assert thrown(net.socket_set_option, udp, 12, "nope") == "invalid IP address syntax"
+    assert options.socket_set_option(udp, 12, "127.0.0.1") == "127.0.0.1"
+    assert options.socket_get_option(udp, 12) == "127.0.0.1"
+    assert thrown(options.socket_set_option, udp, 12, "nope") == "invalid IP address syntax"
     net.socket_close(udp)
 
 

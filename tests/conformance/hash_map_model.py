@@ -119,7 +119,7 @@ class HM:
                 if not rehash:
                     s.length += 1
                 return
-            if cur.k == p.k and type(cur.k) == type(p.k):
+            if cur.k == p.k and type(cur.k) is type(p.k):
                 s.b[i] = p
                 return
             if cur.d < p.d:
@@ -131,7 +131,7 @@ class HM:
     def find(s, k):
         if not s.b:
             return None
-        st = k_i = h(k) % s.cap
+        st = h(k) % s.cap
         i = st
         while True:
             cur = s.b[i] if i < len(s.b) else None

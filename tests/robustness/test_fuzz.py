@@ -122,7 +122,7 @@ def test_command_line_on_mutants(tmp_path):
         path.write_bytes(raw)
         paths.append(path)
     with ThreadPoolExecutor(4) as pool:
-        for path, results in zip(paths, pool.map(_run_both, [(p,) for p in paths])):
+        for path, results in zip(paths, pool.map(_run_both, [(p,) for p in paths]), strict=True):
             for result in results:
                 assert_no_python_noise(result)
                 assert result.returncode in (0, 1), (path, result.stderr[-500:])
