@@ -18,7 +18,7 @@ import ctypes
 import os
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal
@@ -149,7 +149,7 @@ def _rust_float(value: float) -> str:
     return format(Decimal(repr(value)), "f")
 
 
-def _type_name(value: object) -> str:
+def _type_name(value: Any) -> str:
     """The VM's name for a value's kind, as the pointer-argument panic shows it."""
     t = type(value)
     if t is int:
@@ -260,7 +260,7 @@ class _Keep:
         self.items: list[Any] = []
 
 
-def _pointer_argument(value: object, keep: _Keep) -> int:
+def _pointer_argument(value: Any, keep: _Keep) -> int:
     t = type(value)
     if t is FfiPointer:
         return value.address
@@ -465,7 +465,7 @@ def _errno_address() -> int | None:
     return _ERRNO[0]
 
 
-def _touches_errno(kind: int, address: int, value: object = None) -> bool:
+def _touches_errno(kind: int, address: int, value: Any = None) -> bool:
     errno_at = _errno_address()
     if errno_at is None:
         return False
@@ -489,7 +489,7 @@ def _target(pointer: object, ident: object, offset: object) -> tuple[int, int]:
 def ffi_pointer_read(pointer: object, ident: object, offset: object) -> object:
     kind, address = _target(pointer, ident, offset)
     if _touches_errno(kind, address):
-        ctypes.c_int.from_address(_ERRNO[0]).value = ctypes.get_errno()
+        ctypes.c_int.from_address(cast(int, _ERRNO[0])).value = ctypes.get_errno()
     if kind == POINTER:
         return FfiPointer(ctypes.c_void_p.from_address(address).value or 0)
     if kind == STRING:
@@ -517,7 +517,7 @@ def ffi_pointer_write(pointer: object, ident: object, value: object, offset: obj
     kind, address = _target(pointer, ident, offset)
     _write(kind, address, value)
     if _touches_errno(kind, address, value):
-        ctypes.set_errno(ctypes.c_int.from_address(_ERRNO[0]).value)
+        ctypes.set_errno(ctypes.c_int.from_address(cast(int, _ERRNO[0])).value)
     return value
 
 

@@ -339,7 +339,7 @@ def fs_time(path: Any, kind: Any) -> float:
     result = _blocking(_time, path, kind)
     if result == "":
         raise PanicSignal(f"{kind} is not a valid type of timestamp")
-    if type(result) is str:
+    if isinstance(result, str):
         raise ThrowSignal(result)
     return result
 
