@@ -24,7 +24,7 @@ from inko_mini.errors import (  # noqa: E402
     decode_source,
 )
 from inko_mini.runtime import objects
-from inko_mini.runtime.calls import configure_reductions
+from inko_mini.runtime.calls import configure_reductions, reductions_from_env
 from inko_mini.runtime.output import flush_all  # noqa: E402
 from inko_mini.runtime.panics import traceback_frames
 from inko_mini.runtime.processes import run_main
@@ -40,7 +40,7 @@ RECURSION_LIMIT = 60_000
 def _prepare(include, args):
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     runtime.program_arguments[:] = list(args)
-    configure_reductions(scheduler.REDUCTIONS, scheduler.preempt)
+    configure_reductions(reductions_from_env(), scheduler.preempt)
     return runtime
 
 

@@ -9,6 +9,8 @@ method or lambda frame a `return` unwinds to.
 
 from __future__ import annotations
 
+import os
+
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime.hints import note_unknown_message
 from inko_mini.runtime.objects import (
@@ -426,7 +428,18 @@ def native_method(name, fn, nparams=0):
     return Block(code)
 
 
-# Reductions: every REDUCTIONS calls/iterations, let the scheduler run others.
+def reductions_from_env() -> int:
+    """INKO_REDUCTIONS (DESIGN.md decision 5): how many calls and loop
+    iterations a process makes before it lets the others run. As in Inko
+    0.4.0, a value that does not parse, or is not positive, is ignored."""
+    try:
+        value = int(os.environ.get("INKO_REDUCTIONS", "1000"))
+    except ValueError:
+        return 1000
+    return value if value > 0 else 1000
+
+
+# Reductions: every `_limit` calls/iterations, let the scheduler run others.
 _budget = [1000]
 _preempt = [None]
 _limit = [1000]

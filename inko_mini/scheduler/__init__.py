@@ -17,7 +17,6 @@ Deadlines are absolute, in the scheduler's monotonic clock (`now()`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +35,6 @@ __all__ = [
     "BusyResourceError",
     "ClosedResourceError",
     "DeadlockError",
-    "REDUCTIONS",
     "running",
     "run",
     "spawn",
@@ -53,20 +51,6 @@ __all__ = [
     "now",
     "preempt",
 ]
-
-
-def _reductions_from_env() -> int:
-    # As in Inko 0.4.0, a value that does not parse is ignored.
-    try:
-        value = int(os.environ.get("INKO_REDUCTIONS", "1000"))
-    except ValueError:
-        return 1000
-    return value if value > 0 else 1000
-
-
-# How many reductions (calls and loop iterations) a process may make before
-# it must call preempt().
-REDUCTIONS = _reductions_from_env()
 
 
 def _sched() -> Scheduler:
@@ -137,7 +121,7 @@ def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def preempt() -> None:
-    """Called by the evaluator every REDUCTIONS reductions: let other tasks,
+    """Called by the evaluator every so many reductions (its own policy): let other tasks,
     timers and I/O have a turn. Free when no scheduler runs, and when
     nothing else could possibly run."""
     s = kernel._running

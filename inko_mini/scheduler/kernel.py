@@ -230,7 +230,7 @@ class Scheduler:
                     and not (self._poller and len(self._poller))
                 ):
                     error = DeadlockError(
-                        "the main process is waiting, but no other process can "
+                        "the main task is waiting, but no other task can "
                         "run and no timer or I/O wait is pending"
                     )
                     error.tasks = list(self._tasks)  # for a report of who waits where
