@@ -265,11 +265,15 @@ class AstBuilder:
         return self._split_arguments(c[1:])
 
     def bare_arguments(self, c):
-        return self._split_arguments(c[1:])
+        split = self._split_arguments(c[1:])
+        ends_in_block = isinstance(c[-1], Token) and c[-1].type == "ENDARGS"
+        return _BlockArguments(split) if ends_in_block else split
 
     def block_arguments(self, c):
         split = self._split_arguments(c[1:])
-        return _BlockArguments(split) if len(c) == 2 else split
+        c = [x for x in c if x is not None]
+        ends_in_block = len(c) == 2 or (isinstance(c[-1], Token) and c[-1].type == "ENDARGS")
+        return _BlockArguments(split) if ends_in_block else split
 
     def keyword_argument(self, c):
         return _Keyword(str(c[0]), c[1])
@@ -589,7 +593,7 @@ _TOKEN_TEXT = {
     "$END": "the end of the file",
 }
 # Markers the post-lexer inserts: not something a user can type.
-_MARKERS = {"SARGS", "BLOCKARG"}
+_MARKERS = {"SARGS", "BLOCKARG", "ENDARGS"}
 
 
 def _describe(name: str, parser: Lark) -> str | None:

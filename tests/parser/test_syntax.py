@@ -315,6 +315,27 @@ NEWLINE_RULES = [
         "(Send (Send (Send (Identifier 'a') '==' [(Identifier 'b')]) 'and' "
         "[(BlockLit 'brace' [] [(Identifier 'c')])]) 'not')",
     ),
+    # the same for parenthesis-less arguments whose last one is a block
+    (
+        "x.foo 1, do (s) { s }.size",
+        "(Send (Send (Identifier 'x') 'foo' [(IntLit 1) (BlockLit 'do' [(Param 's')] "
+        "[(Identifier 's')])]) 'size')",
+    ),
+    (
+        "x.foo { 1 }, { 2 }\n.c",
+        "(Send (Send (Identifier 'x') 'foo' [(BlockLit 'brace' [] [(IntLit 1)]) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'c')",
+    ),
+    (
+        "x.foo a.b 1, { 2 }.c",
+        "(Send (Identifier 'x') 'foo' [(Send (Send (Identifier 'a') 'b' [(IntLit 1) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'c')])",
+    ),
+    (
+        "a + b\n.c 1, { 2 }\n.d",
+        "(Send (Send (Send (Identifier 'a') '+' [(Identifier 'b')]) 'c' [(IntLit 1) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'd')",
+    ),
     (
         "struct do (s) { s }.size",
         "(Send (Send None 'struct' [(BlockLit 'do' [(Param 's')] [(Identifier 's')])]) 'size')",
