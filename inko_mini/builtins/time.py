@@ -53,7 +53,7 @@ def time_to_calendar(seconds, utc_offset) -> list:
         raise PanicSignal("a time needs Float seconds and an Integer UTC offset")
     total = float(seconds) + utc_offset
     if not math.isfinite(total):
-        raise PanicSignal(f"{seconds} is not a valid time")
+        raise PanicSignal("a time must be a finite number of seconds")
     whole = math.floor(total)
     days, rest = divmod(whole, 86400)
     year, month, day = _civil_from_days(days)
