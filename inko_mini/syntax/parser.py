@@ -203,7 +203,8 @@ class AstBuilder:
     def send_after_block_send(self, c):
         # LANGUAGE.md §2.2 level 5 (CHANGES.md 2026-12-04): only a send that
         # ends in a block argument without parentheses may be continued.
-        if id(c[0]) not in self._block_tail_sends:
+        # A `.msg` on the same line continues any send (`.to_string.length`).
+        if c[1].type == "NLDOT" and id(c[0]) not in self._block_tail_sends:
             self._error(
                 "unexpected '.': a statement can not start with it (after a binary "
                 "expression, a later '.message' only continues a send that ends in a "

@@ -311,6 +311,10 @@ NEWLINE_RULES = [
         "[(Identifier 'd')])]) 'if_true' [(BlockLit 'brace' [] [(Identifier 'e')])])",
     ),
     (
+        "a + b\n  .to_string.length",
+        "(Send (Send (Send (Identifier 'a') '+' [(Identifier 'b')]) 'to_string') 'length')",
+    ),
+    (
         "a == b\n.and { c }.not",
         "(Send (Send (Send (Identifier 'a') '==' [(Identifier 'b')]) 'and' "
         "[(BlockLit 'brace' [] [(Identifier 'c')])]) 'not')",
