@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import pprint
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -83,6 +85,8 @@ def main(argv: list[str]) -> int:
         f"ADDS = {pprint.pformat(adds, width=100)}\n"
     )
     OUT.write_text(body, encoding="utf-8")
+    if shutil.which("ruff"):
+        subprocess.run(["ruff", "format", "--quiet", str(OUT)], check=False)
     print(f"{OUT}: {len(names)} names, {len(adds)} added-method rows")
     return 0
 
