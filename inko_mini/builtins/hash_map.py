@@ -205,7 +205,7 @@ def _insert(attrs, buckets, pair) -> None:
 def _resize(attrs, buckets) -> None:
     capacity = attrs["@capacity"] * 2
     attrs["@capacity"] = capacity
-    attrs["@threshold"] = capacity * 3 // 4
+    attrs["@resize_threshold"] = capacity * 3 // 4
     if len(buckets) < capacity:
         buckets.extend([None] * (capacity - len(buckets)))
     for pair in buckets:
@@ -250,10 +250,17 @@ def _native_key(key) -> bool:
     return kind is int or kind is str
 
 
+# `_key_index` of a table whose bucket array Inko code holds (Table#buckets):
+# the array may change behind the primitives' back, so no key set is kept.
+_NO_KEY_INDEX = "no key index"
+
+
 def _key_set(hash_map, attrs):
-    """The set of Integer/String keys of `hash_map`."""
+    """The set of Integer/String keys of `hash_map`, or None."""
     buckets = attrs["@buckets"]
     index = attrs.get("_key_index")
+    if index is _NO_KEY_INDEX:
+        return None
     if type(index) is KeyIndex and index.buckets is buckets:
         return index.keys
     keys = set()
@@ -272,7 +279,8 @@ def _find(hash_map, attrs, key, key_hash_value=None) -> int:
         return -1
     native = _native_key(key)
     if native:
-        if key not in _key_set(hash_map, attrs):
+        keys = _key_set(hash_map, attrs)
+        if keys is not None and key not in keys:
             return -1
     if key_hash_value is None:
         key_hash_value = hash_key(attrs["@hasher"], key)
@@ -308,7 +316,7 @@ def _table(hash_map):
 def hash_map_set(hash_map, key, value, pair_prototype):
     attrs = _table(hash_map)
     buckets = attrs["@buckets"]
-    if attrs["@length"] >= attrs["@threshold"]:
+    if attrs["@length"] >= attrs["@resize_threshold"]:
         _resize(attrs, buckets)
     capacity = attrs["@capacity"]
     hash_value = hash_key(attrs["@hasher"], key)
@@ -329,8 +337,14 @@ def hash_map_set(hash_map, key, value, pair_prototype):
     _insert(attrs, buckets, pair)
     attrs["@length"] += 1
     if _native_key(key):
-        _key_set(hash_map, attrs).add(key)
+        _add_key(hash_map, attrs, key)
     return value
+
+
+def _add_key(hash_map, attrs, key) -> None:
+    keys = _key_set(hash_map, attrs)
+    if keys is not None:
+        keys.add(key)
 
 
 @primitive("hash_map_get")
@@ -358,7 +372,9 @@ def hash_map_remove(hash_map, key):
     buckets[index] = None
     attrs["@length"] -= 1
     if _native_key(key):
-        _key_set(hash_map, attrs).discard(key)
+        keys = _key_set(hash_map, attrs)
+        if keys is not None:
+            keys.discard(key)
     # Backward-shift the following pairs that are away from their bucket.
     index += 1
     while index < len(buckets):
@@ -389,9 +405,130 @@ def hash_map_each(hash_map, block):
 
 
 @primitive("hash_map_next_slot")
-def hash_map_next_slot(buckets, index):
+def hash_map_next_slot(table, index):
     """The index of the first occupied slot at or after `index` (or the count)."""
+    buckets = _table(table)["@buckets"]
     count = len(buckets)
     while index < count and buckets[index] is None:
         index += 1
     return index
+
+
+# -- the Table methods of STDLIB-CORE §15 that code may call by hand ---------
+
+
+def _int(value, what: str) -> int:
+    if type(value) is not int:
+        raise PanicSignal(f"{what} must be an Integer")
+    return value
+
+
+def _pair_attrs(pair):
+    attrs = getattr(pair, "attrs", None)
+    if type(pair) is not runtime.InkoObject or type(attrs.get("@hash")) is not int:
+        raise PanicSignal("a std::hash_map::Pair is required")
+    return attrs
+
+
+@primitive("hash_map_slot_count")
+def hash_map_slot_count(table) -> int:
+    return len(_table(table)["@buckets"])
+
+
+@primitive("hash_map_slot")
+def hash_map_slot(table, index):
+    buckets = _table(table)["@buckets"]
+    index = _int(index, "the index")
+    return buckets[index] if 0 <= index < len(buckets) else None
+
+
+@primitive("hash_map_buckets")
+def hash_map_buckets(table) -> list:
+    """The live bucket array: code may now change it, so keep no key set."""
+    attrs = _table(table)
+    attrs["_key_index"] = _NO_KEY_INDEX
+    return attrs["@buckets"]
+
+
+@primitive("hash_map_resize")
+def hash_map_resize(table):
+    attrs = _table(table)
+    capacity = _int(attrs["@capacity"], "the capacity") * 2
+    attrs["@capacity"] = capacity
+    attrs["@resize_threshold"] = int(0.75 * float(capacity))
+    buckets = attrs["@buckets"]
+    if len(buckets) < capacity:
+        buckets.extend([None] * (capacity - len(buckets)))
+    return hash_map_rehash(table)
+
+
+@primitive("hash_map_rehash")
+def hash_map_rehash(table):
+    attrs = _table(table)
+    buckets = attrs["@buckets"]
+    for pair in buckets:
+        if pair is not None:
+            _pair_attrs(pair)["@distance"] = -1
+    for index in range(len(buckets)):
+        pair = buckets[index]
+        if pair is not None and pair.attrs["@distance"] < 0:
+            buckets[index] = None
+            pair.attrs["@distance"] = 0
+            _insert(attrs, buckets, pair)
+    return None
+
+
+@primitive("hash_map_insert_pair")
+def hash_map_insert_pair(table, pair, increment_length):
+    """Robin Hood insertion from the pair's stored hash; a slot holding an
+    equal key is replaced by the pair."""
+    attrs = _table(table)
+    buckets = attrs["@buckets"]
+    capacity = _int(attrs["@capacity"], "the capacity")
+    pattrs = _pair_attrs(pair)
+    index = pattrs["@hash"] % capacity
+    if attrs.get("_key_index") is not _NO_KEY_INDEX:
+        attrs.pop("_key_index", None)  # rebuilt on the next lookup
+    while True:
+        if index >= len(buckets):
+            buckets.extend([None] * (index + 1 - len(buckets)))
+        existing = buckets[index]
+        if existing is None:
+            buckets[index] = pair
+            if conv.not_falsy(increment_length):
+                attrs["@length"] += 1
+            return None
+        if _keys_equal(existing.attrs["@key"], pattrs["@key"]):
+            buckets[index] = pair
+            return None
+        if existing.attrs["@distance"] < pattrs["@distance"]:
+            buckets[index] = pair
+            pair, pattrs = existing, existing.attrs
+        index = (index + 1) % capacity
+        pattrs["@distance"] += 1
+
+
+@primitive("hash_map_bucket_index")
+def hash_map_bucket_index(table, key):
+    index = _find(table, _table(table), key)
+    return None if index < 0 else index
+
+
+@primitive("hash_map_backwards_shift")
+def hash_map_backwards_shift(table, index):
+    buckets = _table(table)["@buckets"]
+    index = _int(index, "the index")
+    while 0 < index < len(buckets):
+        pair = buckets[index]
+        if pair is None or _pair_attrs(pair)["@distance"] <= 0:
+            break
+        buckets[index - 1] = pair
+        buckets[index] = None
+        pair.attrs["@distance"] -= 1
+        index += 1
+    return None
+
+
+@primitive("hash_map_length")
+def hash_map_length(table) -> int:
+    return _table(table)["@length"]

@@ -157,12 +157,19 @@ def float_mul(a, b):
     return a * b
 
 
+# The NaN an invalid operation creates on x86-64: the sign bit is set
+# (0xFFF8000000000000), unlike Python's float('nan') (STDLIB-CORE §8).
+DEFAULT_NAN: float = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000000))[0]
+
+
 @primitive("float_div")
 def float_div(a, b):
     _floats(a, b)
     if b == 0.0:
-        if a != a or a == 0.0:
-            return math.nan
+        if a != a:
+            return a  # a NaN operand keeps its bits
+        if a == 0.0:
+            return DEFAULT_NAN
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
 
@@ -170,8 +177,12 @@ def float_div(a, b):
 @primitive("float_mod")
 def float_mod(a, b):
     _floats(a, b)
+    if a != a:
+        return a
+    if b != b:
+        return b
     if b == 0.0 or math.isinf(a):
-        return math.nan
+        return DEFAULT_NAN
     return math.fmod(a, b)
 
 

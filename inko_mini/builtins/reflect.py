@@ -7,6 +7,7 @@ from __future__ import annotations
 import inko_mini.runtime as runtime
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.objects import VERSION
 from inko_mini.runtime.panics import signal_frames, traceback_frames
 
 
@@ -17,6 +18,9 @@ def _own_attrs(value):
 
 @primitive("mirror_prototype")
 def mirror_prototype(value):
+    raw = _RAW_PROTOTYPES.get(id(value))
+    if raw is not None and raw[0] is value:
+        return raw[1]
     return runtime.prototype_of(value)
 
 
@@ -46,8 +50,8 @@ def mirror_instance_attributes(value):
 
 @primitive("mirror_get_attribute")
 def mirror_get_attribute(value, name):
-    attrs = _own_attrs(value)
-    subject = value
+    # True, False and Nil keep their attributes on stand-in objects.
+    subject = runtime.holder(value) if value is None or type(value) is bool else value
     while subject is not None:
         attrs = _own_attrs(subject)
         if attrs is not None and name in attrs:
@@ -140,3 +144,106 @@ def mirror_has_trait(traits, target):
     if attrs is not None:
         return any(key is target or value is target for key, value in attrs.items())
     return False
+
+
+# -- std::mirror, the rest of STDLIB-CORE §18 (issue 10) --------------------
+
+_IMMUTABLE = (int, float, str)
+
+
+def _own_holder(value) -> runtime.InkoObject | None:
+    """The object whose own attributes a mirror reads and writes: the value
+    itself, or the stand-in object of True, False and Nil; None for values
+    without attributes of their own (Integer, Float, String, Array, ...)."""
+    if type(value) is runtime.InkoObject:
+        return value
+    if value is None or type(value) is bool:
+        return runtime.holder(value)
+    return None
+
+
+@primitive("mirror_attributes")
+def mirror_attributes(value) -> list:
+    """The names of the subject's own attributes, every kind."""
+    own = _own_holder(value)
+    return [] if own is None else list(own.attrs)
+
+
+@primitive("mirror_set_attribute")
+def mirror_set_attribute(value, name, new):
+    """Creates or replaces an own attribute; Nil (no change) when the subject
+    is immutable or has no attributes of its own."""
+    if isinstance(value, _IMMUTABLE) and type(value) is not bool:
+        return None
+    own = _own_holder(value)
+    if own is None:
+        return None
+    runtime.set_attr(own, name, new)
+    return new
+
+
+@primitive("mirror_set_prototype")
+def mirror_set_prototype(value, prototype):
+    """Replaces the subject's prototype with any value; Nil when it can not."""
+    if type(value) is not runtime.InkoObject:
+        return None
+    if type(prototype) is runtime.InkoObject:
+        _RAW_PROTOTYPES.pop(id(value), None)
+        value.proto = prototype
+    else:
+        # Sends still need an object to look methods up in: the value's own
+        # (Integer for 10); the mirror reports the value itself.
+        _RAW_PROTOTYPES[id(value)] = (value, prototype)
+        value.proto = runtime.holder(prototype)
+    VERSION[0] += 1  # inline caches resolved through the old chain
+    return prototype
+
+
+# id(object) -> (object, the non-object value given to `prototype=`)
+_RAW_PROTOTYPES: dict[int, tuple] = {}
+
+
+@primitive("mirror_traits")
+def mirror_traits(traits) -> list:
+    """The traits an `@_implemented_traits` set records, in order."""
+    attrs = _own_attrs(traits)
+    if attrs is None:
+        return []
+    return [key for key, value in attrs.items() if value is True and type(key) is not str]
+
+
+def _block_code(block):
+    if type(block) is not runtime.Block:
+        raise PanicSignal("ObjectValue::as_block() called on a non block object")
+    return block.code
+
+
+@primitive("mirror_block_name")
+def mirror_block_name(block) -> str:
+    return str(_block_code(block).name)
+
+
+@primitive("mirror_block_path")
+def mirror_block_path(block) -> str:
+    return str(_block_code(block).file)
+
+
+@primitive("mirror_block_line")
+def mirror_block_line(block) -> int:
+    return int(_block_code(block).line)
+
+
+@primitive("mirror_block_argument_names")
+def mirror_block_argument_names(block) -> list:
+    return [str(p.name) for p in _block_code(block).params]
+
+
+@primitive("mirror_block_required_arguments")
+def mirror_block_required_arguments(block) -> int:
+    return int(_block_code(block).nrequired)
+
+
+@primitive("mirror_block_rest_argument")
+def mirror_block_rest_argument(block) -> bool:
+    params = _block_code(block).params
+    return bool(params) and bool(params[-1].rest)

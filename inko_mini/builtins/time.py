@@ -7,12 +7,11 @@ converts between seconds and calendar fields.
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import math
 import time
 
 from inko_mini.builtins import primitive
+from inko_mini.errors import PanicSignal
 
 _START = time.monotonic()
 
@@ -46,32 +45,32 @@ def time_dst(seconds=None):
 
 
 @primitive("time_to_calendar")
-def time_to_calendar(seconds, utc_offset):
-    """[year, month, day, hour, minute, second, sub_second, day_of_week,
-    day_of_year] of the moment `seconds` in the zone `utc_offset`."""
-    total = float(seconds) + int(utc_offset)
+def time_to_calendar(seconds, utc_offset) -> list:
+    """[year, month, day, hour, minute, second, sub_second] of the moment
+    `seconds` (since the Unix epoch) in the zone `utc_offset`, in the
+    proleptic Gregorian calendar for any year (integer arithmetic only)."""
+    if type(seconds) not in (int, float) or type(utc_offset) is not int:
+        raise PanicSignal("a time needs Float seconds and an Integer UTC offset")
+    total = float(seconds) + utc_offset
+    if not math.isfinite(total):
+        raise PanicSignal("a time must be a finite number of seconds")
     whole = math.floor(total)
-    moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=whole)
-    return [
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        total - whole,
-        moment.isoweekday(),
-        moment.timetuple().tm_yday,
-    ]
+    days, rest = divmod(whole, 86400)
+    year, month, day = _civil_from_days(days)
+    return [year, month, day, rest // 3600, rest % 3600 // 60, rest % 60, total - whole]
 
 
-@primitive("time_from_calendar")
-def time_from_calendar(year, month, day, hour, minute, second, sub_second, utc_offset):
-    """Seconds since the Unix epoch for calendar fields in zone `utc_offset`."""
-    whole = calendar.timegm(
-        (int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0)
-    )
-    return float(whole - int(utc_offset)) + float(sub_second)
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """Year, month and day of `days` since 1970-01-01 (H. Hinnant's method)."""
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (1 if month <= 2 else 0), month, day
 
 
 @primitive("monotonic_time")

@@ -82,7 +82,7 @@ class Loader:
             self.glob_into(g, self.load(["core", "globals"]))
         if options.get("import_prelude", True) is not False:
             self.glob_into(g, self.load(list(PRELUDE)))
-        _check_import_names(tree.imports)
+        _check_import_names(tree.imports, implicit=set(g) | {"ThisModule"})
         for imp in tree.imports:
             # Traces of a panic in the imported module's body start with
             # this module's frame at the import line, as in 0.4.0, where the
@@ -113,6 +113,8 @@ class Loader:
             g[parts[-1]] = ctx.module
             return
         for sym in imp.symbols:
+            if sym.alias == "_":
+                continue  # neither checked nor bound; the module still loads (SURFACE.md §1)
             if sym.name == "self":
                 g[sym.alias or parts[-1]] = ctx.module
                 continue
@@ -139,10 +141,12 @@ def _at_line(_line, fn, *args):
     return fn(*args)
 
 
-def _check_import_names(imports):
+def _check_import_names(imports, implicit=frozenset()):
     """Two imports binding one name to different things are an error, found
     before any imported module runs, as the original compiler did
-    (LANGUAGE.md §3.3). The same symbol imported twice is allowed."""
+    (LANGUAGE.md §3.3). The same symbol imported twice is allowed (a known
+    leniency, SURFACE.md §1 rule 4). A name the implicit imports bound
+    (`core::globals`, `core::prelude`, `ThisModule`) can not be imported."""
     seen: dict = {}
     for imp in imports:
         if imp.glob:
@@ -158,9 +162,10 @@ def _check_import_names(imports):
                     sym.span,
                 )
                 for sym in imp.symbols
+                if sym.alias != "_"
             ]
         for name, what, span in bound:
-            if seen.setdefault(name, what) != what:
+            if name in implicit or seen.setdefault(name, what) != what:
                 raise InkoLoadError(
                     f'The symbol "{name}" can not be imported as it already exists', span
                 )

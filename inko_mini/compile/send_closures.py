@@ -13,7 +13,7 @@ from typing import Any
 from inko_mini.compile.fastpaths import read
 from inko_mini.compile.fastpaths import unpack as unpack_operand
 from inko_mini.pycache import compile_template
-from inko_mini.runtime.calls import OWN, _budget, out_of_reductions
+from inko_mini.runtime.calls import OWN, _budget, call_block, out_of_reductions
 from inko_mini.runtime.objects import FAST, MISSING, NATIVE_PROTOS, VERSION, Block, InkoObject
 from inko_mini.runtime.sends import PRIMITIVE_ERRORS, SendSite, primitive_panic
 from inko_mini.runtime.signals import ReturnSignal
@@ -118,14 +118,22 @@ def send_maker(n, implicit, recv_key="call", arg_keys=None):
     arglist = ", ".join(names)
     args = "".join(f"{x}, " for x in names)
     if implicit:
+        # A bare identifier falls back to any global; `name(args)` to a module
+        # method imported by name (`import m::(ident)` then `ident(5)`).
+        imported = (
+            "v = g.get(name, MISSING)\n"
+            "            if type(v) is Block and v.code.kind == 'method':\n"
+            f"                return call_block(v, [{arglist}])"
+        )
         ident = (
             "if ident:\n                v = g.get(name, MISSING)\n"
             "                if v is not MISSING:\n"
             "                    site.gself = r\n"
             "                    site.gver = VER[0]\n"
-            "                    return v"
+            "                    return v\n"
+            "            else:\n                " + imported.replace("\n", "\n    ")
         )
-        imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else "pass")
+        imp = _IMPLICIT.format(arglist=arglist, ident=ident if n == 0 else imported)
         receiver = "f[1]"
         if n == 0:
             receiver += (
@@ -164,6 +172,7 @@ def send_maker(n, implicit, recv_key="call", arg_keys=None):
         "FAST": FAST,
         "PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
         "primitive_panic": primitive_panic,
+        "call_block": call_block,
     }
     label = f"<send/{n}{' implicit' if implicit else ''} {recv_key} {' '.join(arg_keys)}>"
     exec(compile_template(src, label), ns)
@@ -220,6 +229,11 @@ def make_implicit_send(name, arg_fns, kw_fns, _line, ctx, ident):
                 args = [a(f) for a in arg_fns]
                 kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
                 return mod_site.invoke(mod, args, kwargs)
+            imported = ctx.globals.get(name, MISSING)
+            if type(imported) is Block and imported.code.kind == "method":
+                args = [a(f) for a in arg_fns]
+                kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
+                return call_block(imported, args, kwargs)
         args = [a(f) for a in arg_fns]
         kwargs = {k: v(f) for k, v in kw_fns} if kw_fns else None
         return self_site.invoke(s, args, kwargs)

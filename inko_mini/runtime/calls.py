@@ -157,7 +157,9 @@ class Code:
 
     def as_lambda(self):
         if self._as_lambda is None:
-            c = Code("<lambda>", self.file, self.line, "lambda", self.params, self.ctx)
+            # An inferred lambda keeps its name (`<block>`) in traces and
+            # CallFrame#name (LANGUAGE.md §3.6, CHANGES.md 2026-12-04).
+            c = Code(self.name, self.file, self.line, "lambda", self.params, self.ctx)
             c.finish(self.body, self.nslots)
             self._as_lambda = c
         return self._as_lambda

@@ -71,12 +71,18 @@ class _Keyword:
 
 
 class _Message:
-    __slots__ = ("token", "args", "kwargs")
+    __slots__ = ("token", "args", "kwargs", "block_tail")
 
-    def __init__(self, token, args, kwargs):
+    def __init__(self, token, args, kwargs, block_tail=False):
         self.token = token
         self.args = args
         self.kwargs = kwargs
+        # Sent without parentheses, ending in a block argument (`.or { }`).
+        self.block_tail = block_tail
+
+
+class _BlockArguments(tuple):
+    """The (args, kwargs) of `foo { }` / `foo do (x) { }`: a block ends them."""
 
 
 _SINGLE_QUOTE_ESCAPE = re.compile(r"\\(['\\])")
@@ -103,6 +109,8 @@ class AstBuilder:
     def __init__(self):
         self.file = "<unknown>"
         self.source = ""
+        # id() of sends after a binary expression that a `.msg` may continue.
+        self._block_tail_sends: set[int] = set()
 
     # -- helpers
     def _span(self, tok) -> ast.Span:
@@ -190,7 +198,26 @@ class AstBuilder:
         )
 
     def send_after_binary(self, c):
-        return self._send(c[0], c[2])
+        return self._after_binary_send(c[0], c[2])
+
+    def send_after_block_send(self, c):
+        # LANGUAGE.md §2.2 level 5 (CHANGES.md 2026-12-04): only a send that
+        # ends in a block argument without parentheses may be continued.
+        # A `.msg` on the same line continues any send (`.to_string.length`).
+        if c[1].type == "NLDOT" and id(c[0]) not in self._block_tail_sends:
+            self._error(
+                "unexpected '.': a statement can not start with it (after a binary "
+                "expression, a later '.message' only continues a send that ends in a "
+                "block argument)",
+                c[1],
+            )
+        return self._after_binary_send(c[0], c[2])
+
+    def _after_binary_send(self, receiver, message):
+        node = self._send(receiver, message)
+        if message.block_tail:
+            self._block_tail_sends.add(id(node))
+        return node
 
     def send_to(self, c):
         self._no_dot_after_open_form(c[0], c[1])
@@ -233,16 +260,21 @@ class AstBuilder:
     def message(self, c):
         name, _targs, arguments = c
         args, kwargs = arguments if arguments is not None else ([], [])
-        return _Message(name, args, kwargs)
+        return _Message(name, args, kwargs, isinstance(arguments, _BlockArguments))
 
     def paren_arguments(self, c):
         return self._split_arguments(c[1:])
 
     def bare_arguments(self, c):
-        return self._split_arguments(c[1:])
+        split = self._split_arguments(c[1:])
+        ends_in_block = isinstance(c[-1], Token) and c[-1].type == "ENDARGS"
+        return _BlockArguments(split) if ends_in_block else split
 
     def block_arguments(self, c):
-        return self._split_arguments(c[1:])
+        split = self._split_arguments(c[1:])
+        c = [x for x in c if x is not None]
+        ends_in_block = len(c) == 2 or (isinstance(c[-1], Token) and c[-1].type == "ENDARGS")
+        return _BlockArguments(split) if ends_in_block else split
 
     def keyword_argument(self, c):
         return _Keyword(str(c[0]), c[1])
@@ -503,6 +535,7 @@ def parse(source: str, file: str) -> ast.Module:
     with _lock:
         _builder.file = file
         _builder.source = source
+        _builder._block_tail_sends.clear()
         try:
             module = parser.parse(tokens)
         except UnexpectedInput as exc:
@@ -561,7 +594,7 @@ _TOKEN_TEXT = {
     "$END": "the end of the file",
 }
 # Markers the post-lexer inserts: not something a user can type.
-_MARKERS = {"SARGS", "BLOCKARG"}
+_MARKERS = {"SARGS", "BLOCKARG", "ENDARGS"}
 
 
 def _describe(name: str, parser: Lark) -> str | None:

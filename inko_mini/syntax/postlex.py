@@ -25,6 +25,9 @@ tokens:
   ELSE_LPAR    `(` right after `else`: `else (error) ...`
   ELSE_LBRACE  `{` of an else body
   DEF_LBRACE   `{` opening a method body (it may be on a later line)
+  ENDARGS      inserted after a block that is the last parenthesis-less
+               argument (`x.foo 1, { }`) when a `.` follows: the `.msg`
+               applies to the whole send (LANGUAGE.md §2.2, CHANGES.md)
 
 Comments are dropped here (doc comments `##` and `#!` too); the text right
 of `# =>` is kept per line for documentation tests.
@@ -192,6 +195,8 @@ def process(raw: list) -> tuple[list, dict]:  # noqa: C901 (one linear pass sett
     def_depth = -1  # bracket depth of a `def` still waiting for its body
     else_state = 0  # 1: after else, 2: in `else (`, 3: after `else (e)`
     in_import = False
+    bare_depths: set = set()  # bracket depths with parenthesis-less arguments
+    arg_block_depth = -1  # depth of a `do`/`lambda` argument awaiting its `{`
     i = 0
     while i < n:
         t = toks[i]
@@ -222,6 +227,7 @@ def process(raw: list) -> tuple[list, dict]:  # noqa: C901 (one linear pass sett
                 tt = "CALL_LPAR"
             elif spaced and tt in VALUE_START:
                 emit(_marker("BLOCKARG" if tt in BLOCK_START else "SARGS", t))
+                bare_depths.add(len(stack))  # `foo 1, 2` and `foo { }, 2`
                 callable_prev = False
         elif block_arg_next and same_line and tt in BLOCK_START:
             emit(_marker("BLOCKARG", t))
@@ -304,6 +310,7 @@ def process(raw: list) -> tuple[list, dict]:  # noqa: C901 (one linear pass sett
             stack.append("index")
         elif tt == "RPAR" or tt == "RSQB":
             kind = stack.pop() if stack else None
+            bare_depths.discard(len(stack) + 1)
             if kind == "call":
                 block_arg_next = True
             elif kind == "targs":
@@ -314,6 +321,9 @@ def process(raw: list) -> tuple[list, dict]:  # noqa: C901 (one linear pass sett
                 prev = t
                 i += 1
                 continue
+        elif tt in ("DO", "LAMBDA"):
+            if prev is not None and prev.type == "COMMA" and len(stack) in bare_depths:
+                arg_block_depth = len(stack)
         elif tt == "LBRACE":
             # The emitted token, not `prev`: `def try {` and `x.try {` emit
             # the keyword as a method name.
@@ -324,10 +334,25 @@ def process(raw: list) -> tuple[list, dict]:  # noqa: C901 (one linear pass sett
             elif def_depth == len(stack):
                 t = _retype("DEF_LBRACE", t)
                 def_depth = -1
-            stack.append("brace")
+            # A block directly after a comma of parenthesis-less arguments.
+            argument = t.type == "LBRACE" and (
+                arg_block_depth == len(stack)
+                or (prev is not None and prev.type == "COMMA" and len(stack) in bare_depths)
+            )
+            arg_block_depth = -1
+            stack.append("argbrace" if argument else "brace")
         elif tt == "RBRACE":
-            if stack:
-                stack.pop()
+            kind = stack.pop() if stack else None
+            bare_depths.discard(len(stack) + 1)
+            nxt = toks[i + 1] if i + 1 < n else None
+            if kind == "argbrace" and nxt is not None and nxt.type == "DOT":
+                emit(t)
+                emit(_marker("ENDARGS", nxt))
+                bare_depths.discard(len(stack))
+                prev = t
+                i += 1
+                else_state = 0
+                continue
             if def_depth > len(stack):
                 def_depth = -1
         elif tt == "RETURN":

@@ -30,7 +30,7 @@ def new_map():
             "@buckets": [],
             "@length": 0,
             "@capacity": 1,
-            "@threshold": 1,
+            "@resize_threshold": 1,
         },
     )
 

@@ -29,6 +29,8 @@ def greedy_reason(terminal: str, rule: str):
         return "an argument or right-hand side continues (`foo 1 + 2` is foo(1 + 2))"
     if terminal == "COMMA" and head in ("_bare_args", "arguments", "block_arguments"):
         return "`foo bar 1, 2` is foo(bar(1, 2))"
+    if terminal == "ENDARGS" and head == "arguments":
+        return "the post-lexer's ENDARGS ends the innermost parenthesis-less arguments"
     if terminal == "ELSE" and head == "try":
         return "`else` belongs to the nearest `try`"
     if terminal == "LPAR" and head == "signature":

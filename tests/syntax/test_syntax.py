@@ -295,6 +295,55 @@ NEWLINE_RULES = [
         "[(BlockLit 'brace' [] [(IntLit 1)])])])",
     ),
     ("a + b.c\n.d", "(Send (Send (Identifier 'a') '+' [(Send (Identifier 'b') 'c')]) 'd')"),
+    # CHANGES.md 2026-12-04, LANGUAGE.md §2.2 level 5: after such a send that
+    # ends in a block argument without parentheses, a further `.msg` (later
+    # line or same line) applies to the whole send, and so on.
+    (
+        "radix < 2\n  .or { radix > 36 }\n  .if_true { 1 }",
+        "(Send (Send (Send (Identifier 'radix') '<' [(IntLit 2)]) 'or' "
+        "[(BlockLit 'brace' [] [(Send (Identifier 'radix') '>' [(IntLit 36)])])]) "
+        "'if_true' [(BlockLit 'brace' [] [(IntLit 1)])])",
+    ),
+    (
+        "a == b\n.and { c }\n.and { d }\n.if_true { e }",
+        "(Send (Send (Send (Send (Identifier 'a') '==' [(Identifier 'b')]) 'and' "
+        "[(BlockLit 'brace' [] [(Identifier 'c')])]) 'and' [(BlockLit 'brace' [] "
+        "[(Identifier 'd')])]) 'if_true' [(BlockLit 'brace' [] [(Identifier 'e')])])",
+    ),
+    (
+        "a + b\n  .to_string.length",
+        "(Send (Send (Send (Identifier 'a') '+' [(Identifier 'b')]) 'to_string') 'length')",
+    ),
+    (
+        "a == b\n.and { c }.not",
+        "(Send (Send (Send (Identifier 'a') '==' [(Identifier 'b')]) 'and' "
+        "[(BlockLit 'brace' [] [(Identifier 'c')])]) 'not')",
+    ),
+    # the same for parenthesis-less arguments whose last one is a block
+    (
+        "x.foo 1, do (s) { s }.size",
+        "(Send (Send (Identifier 'x') 'foo' [(IntLit 1) (BlockLit 'do' [(Param 's')] "
+        "[(Identifier 's')])]) 'size')",
+    ),
+    (
+        "x.foo { 1 }, { 2 }\n.c",
+        "(Send (Send (Identifier 'x') 'foo' [(BlockLit 'brace' [] [(IntLit 1)]) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'c')",
+    ),
+    (
+        "x.foo a.b 1, { 2 }.c",
+        "(Send (Identifier 'x') 'foo' [(Send (Send (Identifier 'a') 'b' [(IntLit 1) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'c')])",
+    ),
+    (
+        "a + b\n.c 1, { 2 }\n.d",
+        "(Send (Send (Send (Identifier 'a') '+' [(Identifier 'b')]) 'c' [(IntLit 1) "
+        "(BlockLit 'brace' [] [(IntLit 2)])]) 'd')",
+    ),
+    (
+        "struct do (s) { s }.size",
+        "(Send (Send None 'struct' [(BlockLit 'do' [(Param 's')] [(Identifier 's')])]) 'size')",
+    ),
     # `obj.msg 1, 2` newline `.other`: `.other` attaches to `2`
     (
         "obj.msg 1, 2\n.other",
