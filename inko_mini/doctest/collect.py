@@ -99,7 +99,9 @@ def _is_hidden(path: Path, root: Path) -> bool:
 
 def find_pages(paths: list[str]) -> tuple[list[tuple[Path, bool]], list[Path], list[Check]]:
     """(pages with "was named explicitly", explicit side files, problems)."""
-    pages, sides, problems = [], [], []
+    pages: list[tuple[Path, bool]] = []
+    sides: list[Path] = []
+    problems: list[Check] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():

@@ -24,14 +24,14 @@ _ANNOTATION_VALUES = re.compile(
 def relocate(text: str, program: str, position: Callable[[int], str | None]) -> str:
     """Rewrite `program`'s positions in `text` as `position(line)` (a page position)."""
 
-    def quoted(match: re.Match) -> str:
+    def quoted(match: re.Match[str]) -> str:
         where = position(int(match[1]))
         if where is None:
             return match[0]
         path, _, line = where.rpartition(":")
         return f'"{path}", line {line}'
 
-    def plain(match: re.Match) -> str:
+    def plain(match: re.Match[str]) -> str:
         return position(int(match[1])) or match[0]
 
     escaped = re.escape(program)

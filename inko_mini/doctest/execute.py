@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inko_mini.doctest import procinfo, unix_sockets
+from inko_mini.doctest.collect import Program
 from inko_mini.doctest.curl import HttpRequest
 from inko_mini.doctest.diagnostics import (
     annotation_diffs,
@@ -137,14 +138,12 @@ class BlockRun:
         workdir: Path,
         settings: Settings,
         expectation: Expectation | None,
-        program=None,
-    ):
+        program: Program | None = None,
+    ) -> None:
         self.block, self.workdir, self.settings = block, workdir, settings
         self.expectation = expectation
         self.markers = block.markers
         if program is None:
-            from inko_mini.doctest.collect import Program
-
             program = Program([Segment(block.source, block.line + 1)], block.page)
         self.program = program
         self.program_path = workdir / f"block_L{block.line}.inko"
@@ -180,7 +179,7 @@ class BlockRun:
             if skip is not None:
                 return Outcome(SKIP, skip)
             for key, text, line in self.expectation.checks:
-                if key == "source-contains" and text not in self.block.source:
+                if key == "source-contains" and str(text) not in self.block.source:
                     return Outcome(
                         FAIL,
                         f"expectations out of date: {self.expectation.file.name}"
@@ -273,7 +272,12 @@ class BlockRun:
                     what = f"not listening on port {self.markers.port}"
                 return f"timed out: still running after {self.timeout:g}s ({what}); stopped it"
 
-    def _probe_server(self, process, ports, deadline) -> str:
+    def _probe_server(
+        self,
+        process: subprocess.Popen,
+        ports: list[procinfo.ListeningPort],
+        deadline: float,
+    ) -> str:
         """Ask the server; the returned text is a failure reason or '' for success."""
         request = self.block.request or HttpRequest(
             url="http://{}:{}/".format(
@@ -299,7 +303,9 @@ class BlockRun:
             return f"server answered `{where}` but then exited with status {process.returncode}"
         return ""
 
-    def _judge(self, process, verdict, out_path: Path, err_path: Path) -> Outcome:
+    def _judge(
+        self, process: subprocess.Popen, verdict: str | None, out_path: Path, err_path: Path
+    ) -> Outcome:
         stdout = out_path.read_bytes().decode("utf-8", "replace")
         stderr = err_path.read_bytes().decode("utf-8", "replace")
         stderr = relocate(stderr, str(self.program_path), self.page_position)
@@ -399,14 +405,15 @@ class BlockRun:
             return "", []
         for key, wanted, line in expectation.checks:
             where = f"{expectation.file.name}:{line}"
-            if key == "stdout" and stdout.rstrip("\n") != wanted.rstrip("\n"):
+            text = str(wanted)  # the same value: only http-status and exit hold an int
+            if key == "stdout" and stdout.rstrip("\n") != text.rstrip("\n"):
                 return (
                     f"stdout differs from the expectation at {where}",
-                    output_diff(wanted, stdout, f"expected ({where})", "actual stdout"),
+                    output_diff(text, stdout, f"expected ({where})", "actual stdout"),
                 )
-            if key == "stdout-contains" and wanted not in stdout:
+            if key == "stdout-contains" and text not in stdout:
                 return f"stdout {_short(stdout)} does not contain {wanted!r} ({where})", []
-            if key == "stderr-contains" and wanted not in stderr:
+            if key == "stderr-contains" and text not in stderr:
                 return f"stderr {_short(stderr)} does not contain {wanted!r} ({where})", []
             if key.startswith("http-"):
                 if self.answer is None:
@@ -417,12 +424,12 @@ class BlockRun:
                         f"server answered status {self.answer.status}, expected {wanted} ({where})",
                         [],
                     )
-                if key == "http-body" and body != wanted:
+                if key == "http-body" and body != text:
                     return (
                         f"server answered another body than expected ({where})",
-                        output_diff(wanted, body, f"expected ({where})", "actual body"),
+                        output_diff(text, body, f"expected ({where})", "actual body"),
                     )
-                if key == "http-body-contains" and wanted not in body:
+                if key == "http-body-contains" and text not in body:
                     return f"server body {_short(body)} does not contain {wanted!r} ({where})", []
         return "", []
 
@@ -447,6 +454,6 @@ def run_block(
     workdir: Path,
     settings: Settings,
     expectation: Expectation | None = None,
-    program=None,
+    program: Program | None = None,
 ) -> Outcome:
     return BlockRun(block, workdir, settings, expectation, program).run()

@@ -36,8 +36,11 @@ TEXT is the rest of the line with surrounding spaces removed; `\\n`, `\\t`,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from inko_mini.doctest.markdown import CodeBlock
 
 _SECTION = re.compile(r"^\[\s*(block|line)\s+(\d+)\s*\]$")
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "\\": "\\"}
@@ -135,7 +138,9 @@ def read_expectations(path: Path) -> ExpectationFile:
     return result
 
 
-def unused_sections(expectations: ExpectationFile, blocks) -> list[Expectation]:
+def unused_sections(
+    expectations: ExpectationFile, blocks: Sequence[CodeBlock]
+) -> list[Expectation]:
     """Sections that name no block of the page (a typo or a stale file)."""
     ordinals = {("block", block.ordinal) for block in blocks}
     lines = {("line", block.line) for block in blocks}

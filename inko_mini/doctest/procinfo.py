@@ -25,7 +25,7 @@ class ListeningPort:
 
 def group_states(pgid: int) -> dict[int, str]:
     """Live processes of process group `pgid`, with their scheduler state (R, S, ...)."""
-    states = {}
+    states: dict[int, str] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -101,7 +101,7 @@ def _listening_via_netlink() -> list[tuple[int, int, str, int]] | None:
     Asks the kernel's sock_diag for listening sockets only: on a machine with
     thousands of TIME_WAIT connections /proc/net/tcp takes far longer to read.
     """
-    found = []
+    found: list[tuple[int, int, str, int]] = []
     try:
         with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as link:
             link.settimeout(1.0)
@@ -120,7 +120,7 @@ def _listening_via_netlink() -> list[tuple[int, int, str, int]] | None:
     return found
 
 
-def _read_dump(link, family, found) -> bool:
+def _read_dump(link: socket.socket, family: int, found: list[tuple[int, int, str, int]]) -> bool:
     while True:
         data = link.recv(65536)
         offset = 0
@@ -139,7 +139,7 @@ def _read_dump(link, family, found) -> bool:
 
 
 def _listening_via_proc(pid: int) -> list[tuple[int, int, str, int]]:
-    found = []
+    found: list[tuple[int, int, str, int]] = []
     for table, family, decode in (("tcp", socket.AF_INET, _ipv4), ("tcp6", socket.AF_INET6, _ipv6)):
         for row in _read_table(pid, table):
             if len(row) >= 10 and row[3] == _TCP_LISTEN:

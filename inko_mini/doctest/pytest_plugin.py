@@ -22,7 +22,9 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -38,6 +40,9 @@ from inko_mini.doctest.execute import (
 from inko_mini.doctest.report import Painter, failure_section
 from inko_mini.doctest.runner import run_check
 from inko_mini.doctest.sidefile import SUFFIX as SIDE_SUFFIX
+
+if TYPE_CHECKING:  # pytest exports neither name; only the annotations need them
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 _STATE = pytest.StashKey[dict]()
 
@@ -128,7 +133,7 @@ def _is_under(path: Path, roots: list[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> InkoDocPage | None:
     state = parent.config.stash.get(_STATE, None)
     if state is None or file_path.suffix.lower() not in MARKDOWN_SUFFIXES:
         return None
@@ -156,7 +161,7 @@ class InkoDocPage(pytest.File):
 
     named = True  # given by itself rather than found in a folder
 
-    def collect(self):
+    def collect(self) -> Iterator[InkoDocBlock]:
         state = self.config.stash[_STATE]
         the_plan = plan([str(self.path), *map(str, state["expects"])], self.named)
         for warning in the_plan.warnings:
@@ -169,7 +174,7 @@ class InkoDocPage(pytest.File):
 
 
 @contextlib.contextmanager
-def _exclusive(check: Check, lock_path: Path):
+def _exclusive(check: Check, lock_path: Path) -> Iterator[None]:
     """Blocks binding ports or socket paths run one at a time, across xdist workers too."""
     if not check.exclusive:
         yield
@@ -183,7 +188,7 @@ def _exclusive(check: Check, lock_path: Path):
 
 
 class InkoDocBlock(pytest.Item):
-    def __init__(self, *, check: Check, **kwargs):
+    def __init__(self, *, check: Check, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.check = check
 
@@ -202,12 +207,14 @@ class InkoDocBlock(pytest.Item):
         if outcome.status == FAIL:
             raise InkoDocFailure(outcome)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if not isinstance(excinfo.value, InkoDocFailure):
             return super().repr_failure(excinfo, style)
         outcome = excinfo.value.outcome
         lines = failure_section(self.check, outcome, Painter(False))
         return "\n".join([f"{self.check.id}: {lines[1]}", *lines[2:]])
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.check.line - 1, 0), f"inko block {self.check.id}"

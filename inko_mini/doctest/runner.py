@@ -23,7 +23,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from types import FrameType
+from typing import NoReturn, TextIO
 
 from inko_mini.doctest.collect import Check, plan
 from inko_mini.doctest.execute import (
@@ -58,6 +59,7 @@ def run_check(check: Check, workdir: Path, settings: Settings) -> Outcome:
         f"{abs(hash(check.path)) % 10**8}_L{check.line}" if check.path else f"L{check.line}"
     )
     blockdir.mkdir(parents=True, exist_ok=True)
+    assert check.block is not None  # plan() gives a block to every check without a problem
     return run_block(check.block, blockdir, settings, check.expectation, check.program)
 
 
@@ -121,7 +123,8 @@ class _Scheduler:
     def result(self, future: Future) -> Outcome:
         if not self.parallel:
             return self._run(future.check)  # type: ignore[attr-defined]
-        return future.result()
+        outcome: Outcome = future.result()
+        return outcome
 
     def shutdown(self) -> None:
         for executor in (self.pool, self.serial):
@@ -129,7 +132,7 @@ class _Scheduler:
                 executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _raise_interrupt(signum, frame):
+def _raise_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 

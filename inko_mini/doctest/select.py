@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NoReturn
 
 _TOKEN = re.compile(r"\s*(\(|\)|[\w:+\-.\[\]\\/]+)")
 
@@ -57,7 +58,7 @@ class _Parser:
         self.index += 1
         return token
 
-    def fail(self, wanted: str):
+    def fail(self, wanted: str) -> NoReturn:
         if self.index < len(self.tokens):
             token, column = self.tokens[self.index]
             raise ExpressionError(

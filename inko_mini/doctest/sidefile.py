@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from inko_mini.doctest.expectations import Expectation, ExpectationFile
-from inko_mini.doctest.markdown import Segment
+from inko_mini.doctest.markdown import CodeBlock, Segment
 from inko_mini.doctest.markers import ParsedMarkers, set_marker
 
 if sys.version_info >= (3, 11):
@@ -222,6 +223,6 @@ def from_expect_file(old: ExpectationFile) -> SideFile:
     return result
 
 
-def unused_rules(side: SideFile, blocks) -> list[Rule]:
+def unused_rules(side: SideFile, blocks: Iterable[CodeBlock]) -> list[Rule]:
     """Rules that name no block of the page (a typo or a stale file)."""
     return [r for r in side.rules if not any(r.selects(b.ordinal, b.line) for b in blocks)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import math
 import sys
+from typing import Any
 
 from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
@@ -20,7 +21,7 @@ from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
-from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, TaskState
+from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState
 
 # Marks an empty mailbox (Nil is a valid message).
 _EMPTY = object()
@@ -54,14 +55,14 @@ class Process:
     )
 
     def __init__(self, is_main: bool = False) -> None:
-        self.task = None
+        self.task: Task | None = None
         # The mailbox has two queues: messages from other processes arrive in
         # `external`; `internal` holds self-sends and, once it runs dry, the
         # whole of `external` (swapped in, not copied). `ipos` is the read
         # position in `internal`. Both lists are created lazily: most
         # processes in a big program are idle and should stay small.
-        self.external = None
-        self.internal = None
+        self.external: list[Any] | None = None
+        self.internal: list[Any] | None = None
         self.ipos = 0
         self.waiting = False
         self.panic_handler = None
@@ -120,6 +121,7 @@ class Process:
             self.external.append(message)
         if self.waiting:
             self.waiting = False
+            assert self.task is not None  # only a started process waits in receive
             scheduler.wake(self.task)
 
     def _stop_waiting(self) -> None:
