@@ -17,9 +17,54 @@ from __future__ import annotations
 from typing import Any
 
 from inko_mini.runtime.calls import Code
+from inko_mini.runtime.objects import Block, holder, lookup_from
 
 # Python code object -> CgCode of the Inko block it runs.
 CG_FRAMES: dict = {}
+
+# Blocks the generator inlined (if bodies, loops, `else`): the column of
+# every instruction of such a block is its index here, so a trace finds
+# the frames the block would have had without any run-time bookkeeping.
+# Each: (parent index, frame name, owner local or None, message, send line);
+# the owner local names the variable holding the receiver whose method
+# would have run the block (None: a native method, no frame of its own).
+REGIONS: list = [None]
+
+
+def new_region(
+    parent: int, frame_name: str, owner: str | None, message: str, send_line: int
+) -> int:
+    REGIONS.append((parent, frame_name, owner, message, send_line))
+    return len(REGIONS) - 1
+
+
+def cg_entries(fr: Any, cg: Any) -> list:
+    """The Inko frames of generated frame `fr`, innermost first."""
+    line = fr.f_lineno
+    region = 0
+    try:
+        positions = list(fr.f_code.co_positions())
+        region = positions[fr.f_lasti // 2][2] or 0
+    except (IndexError, ValueError):
+        region = 0
+    if not region or region >= len(REGIONS):
+        return [(cg.file, line, cg.name)]
+    chain = []
+    while region:
+        chain.append(REGIONS[region])
+        region = REGIONS[region][0]
+    out = []
+    for _parent, frame_name, owner, message, send_line in chain:
+        out.append((cg.file, line, frame_name))
+        if owner is not None:
+            value = fr.f_locals.get(owner)
+            method = lookup_from(holder(value), message)
+            code = method.code if type(method) is Block else None
+            if code is not None and code.native is None:
+                out.append((code.file, code.body_line, code.name))
+        line = send_line
+    out.append((cg.file, line, cg.name))
+    return out
 
 
 class CgCode(Code):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from inko_mini.runtime.calls import call_block
-from inko_mini.runtime.cgframes import CG_FRAMES
+from inko_mini.runtime.cgframes import CG_FRAMES, cg_entries
 from inko_mini.runtime.hints import write_hints
 from inko_mini.runtime.objects import Block, lookup_from
 from inko_mini.runtime.output import flush_all
@@ -32,7 +32,7 @@ def _walk(pyframes):
         cg = CG_FRAMES.get(co)
         if cg is not None:
             # A generated function: its own line is the Inko line.
-            out.append((cg.file, fr.f_lineno, cg.name))
+            out.extend(cg_entries(fr, cg))
             pending = None
             skip = cg
             continue

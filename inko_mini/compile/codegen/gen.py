@@ -29,7 +29,7 @@ from inko_mini import builtins
 from inko_mini.compile.codegen import support
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime.calls import ParamInfo
-from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
+from inko_mini.runtime.cgframes import CG_FRAMES, CgCode, new_region
 from inko_mini.runtime.deferred import deferring
 from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.signals import InkoCompileError
@@ -126,14 +126,15 @@ def assign(name: str, value: py.expr) -> py.Assign:
     return py.Assign(targets=[S(name)], value=value)
 
 
-def stamp(node: py.AST, line: int) -> Any:
-    """Give `node` and its children without a position the Inko `line`."""
+def stamp(node: py.AST, line: int, col: int = 0) -> Any:
+    """Give `node` and its children without a position the Inko `line`
+    (and as column the inlined block they belong to, see cgframes.REGIONS)."""
     for n in py.walk(node):
         if "lineno" in n._attributes and getattr(n, "lineno", None) is None:
             n.lineno = line
             n.end_lineno = line
-            n.col_offset = 0
-            n.end_col_offset = 0
+            n.col_offset = col
+            n.end_col_offset = col
     return node
 
 
@@ -225,6 +226,11 @@ class Unit:
         # Names of the scope a brace block made a lambda was written in:
         # reading them panics (a lambda captures nothing).
         self.forbidden = forbidden
+        # A self tail call ending a method becomes a loop (LANGUAGE.md §3.15).
+        self.tail_node: Any = None
+        self.tail_code: Any = None
+        self.tail_params: list = []
+        self.tail_used = False
 
     def frame_unit(self) -> Unit:
         u = self
@@ -259,6 +265,10 @@ class Gen:
         self.unit: Unit = Unit("module", None)
         self.out: list = []
         self.prims: list = []
+        self.region = 0
+
+    def stamp(self, node: Any, line: int) -> Any:
+        return stamp(node, line, self.region)
 
     # --- names ---------------------------------------------------------------
 
@@ -341,8 +351,10 @@ class Gen:
         nested: bool = False,
     ) -> str:
         saved_unit, saved_out = self.unit, self.out
+        saved_region = self.region
         self.unit = unit
         self.out = []
+        self.region = 0
         pynames = [self.declare(p.name) for p in params]
         infos = []
         for p in params:
@@ -358,8 +370,23 @@ class Gen:
             if nodes:
                 code.body_line = nodes[0].span.line
         line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
+        if unit.kind == "method" and nodes and code is not None:
+            last = nodes[-1]
+            if (
+                type(last) is ast.Send
+                and last.name == code.name
+                and not last.kwargs
+                and (last.receiver is None or type(last.receiver) is ast.SelfRef)
+                and len(last.args) == len(params)
+                and not any(p.rest or p.lambda_type for p in params)
+            ):
+                unit.tail_node = last
+                unit.tail_code = code
+                unit.tail_params = pynames
         self.body(nodes, target, line)
         body = self.out
+        if unit.tail_used:
+            body = [stamp(py.While(test=C(True), body=body, orelse=[]), line)]
         pre: list[py.stmt] = list(prologue)
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
@@ -398,6 +425,7 @@ class Gen:
             args.insert(0, "_f")
         fdef = stamp(function(fname, args, pre + body), line)
         self.unit, self.out = saved_unit, saved_out
+        self.region = saved_region
         if nested:
             self.out.append(fdef)
         else:
@@ -419,7 +447,7 @@ class Gen:
         del self.prims[mark:]
         body = self.out + [py.Return(value)]
         fname = self.fresh("_d")
-        self.top.append(stamp(function(fname, ["f"], pro + body), p.span.line))
+        self.top.append(self.stamp(function(fname, ["f"], pro + body), p.span.line))
         self.unit, self.out = saved_unit, saved_out
         ns = self.ns
         return lambda f: ns[fname](f)
@@ -436,14 +464,16 @@ class Gen:
         self.stmt(nodes[-1], target)
 
     def emit(self, stmt: py.stmt, line: int, prims: list) -> None:
-        stamp(stmt, line)
+        self.stamp(stmt, line)
         if prims:
             handler = py.ExceptHandler(
                 type=N("_PRIMITIVE_ERRORS"),
                 name="_pe",
                 body=[py.Raise(exc=call("_prim_panic", N("_pe"), prims[0]), cause=C(None))],
             )
-            stmt = stamp(py.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[]), line)
+            stmt = self.stamp(
+                py.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[]), line
+            )
         self.out.append(stmt)
 
     def emit_value(self, target: tuple, value: py.expr, line: int, prims: list) -> None:
@@ -479,6 +509,9 @@ class Gen:
         if t is ast.Try:
             self.try_stmt(node, target)
             return
+        if node is self.unit.tail_node and target is RETURN:
+            self.tail_send(node)
+            return
         if t is ast.Return:
             self.inko_return(node)
             return
@@ -505,6 +538,37 @@ class Gen:
             return
         v, prims = self.value(node)
         self.emit_value(target, v, line, prims)
+
+    def tail_send(self, node: Any) -> None:
+        unit = self.unit
+        line = node.span.line
+        temps = []
+        for a in node.args:
+            v, prims = self.value(a)
+            tmp = self.fresh("_x")
+            self.emit(assign(tmp, v), a.span.line, prims)
+            temps.append(tmp)
+        n = len(temps)
+        if node.receiver is None:
+            helper = support.implicit_site(node.name, line, self.ctx, n, False)
+        else:
+            helper = support.send_site(node.name, line, self.ctx, n)
+        site = self.const(helper, "_s")
+        code = self.const(unit.tail_code, "_K")
+        rebind: list[py.stmt] = [
+            assign(p, N(t)) for p, t in zip(unit.tail_params, temps, strict=True)
+        ]
+        unit.tail_used = True
+        self.emit(
+            py.If(
+                test=is_(call("_tail_code", site, N("self")), code),
+                body=rebind + _budget_check() + [py.Continue()],
+                orelse=[],
+            ),
+            line,
+            [],
+        )
+        self.emit(py.Return(call(site, N("self"), *[N(t) for t in temps])), line, [])
 
     def local_target(self, node: Any) -> str:
         found = self.resolve(node.name)
@@ -591,21 +655,29 @@ class Gen:
                 pyname = self.declare(node.else_name)
                 self.out.append(assign(pyname, py.Attribute(N(sig), "value", py.Load())))
             else_line = node.else_body[0].span.line if node.else_body else line
+            saved_region = self.region
+            self.region = new_region(saved_region, "<else>", None, "", line)
             self.body(node.else_body, target, else_line)
+            self.region = saved_region
             self.unit.scopes.pop()
             handler_body = self.out
             self.out = saved
         handler = py.ExceptHandler(type=N("_ThrowSignal"), name=sig, body=handler_body)
         self.emit(py.Try(body=inner, handlers=[handler], orelse=[], finalbody=[]), line, [])
 
-    def sub_body(self, nodes: list, target: tuple, line: int) -> list:
+    def sub_body(self, nodes: list, target: tuple, line: int, mark: tuple) -> list:
+        """An inlined block; `mark` (frame name, owner local, message, send
+        line) says what frames a trace shows while it runs."""
         saved = self.out
+        saved_region = self.region
+        self.region = new_region(saved_region, *mark)
         self.out = []
         self.unit.scopes.append({})
         self.body(nodes, target, line)
         self.unit.scopes.pop()
         out = self.out
         self.out = saved
+        self.region = saved_region
         return out or [py.Pass()]
 
     def control(self, node: Any, target: tuple) -> bool:  # noqa: C901
@@ -619,7 +691,9 @@ class Gen:
             tmp = self.fresh("_r")
             self.emit(assign(tmp, r), line, prims)
             blk_pre, blk = self.hoisted(args[0])
-            inline = self.sub_body(args[0].body, target, args[0].span.line)
+            inline = self.sub_body(
+                args[0].body, target, args[0].span.line, ("<block>", tmp, name, line)
+            )
             if name == "if_true":
                 other: py.expr = C(None)
             elif name == "if_false":
@@ -657,8 +731,9 @@ class Gen:
             blocks = {k: self.expr(v) for k, v in node.kwargs}
             blk_pre = self.out
             self.out = saved
-            t_body = self.sub_body(kw["true"].body, target, kw["true"].span.line)
-            f_body = self.sub_body(kw["false"].body, target, kw["false"].span.line)
+            mark = ("<block>", tmp, name, line)
+            t_body = self.sub_body(kw["true"].body, target, kw["true"].span.line, mark)
+            f_body = self.sub_body(kw["false"].body, target, kw["false"].span.line, mark)
             slow = self.const(support.kw_site("if", line, self.ctx, ("true", "false")), "_s")
             kwargs = py.Dict(keys=[C(k) for k in blocks], values=list(blocks.values()))
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
@@ -675,7 +750,8 @@ class Gen:
                 return False
             want = name == "while_true"
             c = self.fresh("_c")
-            cond = self.sub_body(node.receiver.body, ("assign", c), node.receiver.span.line)
+            mark = ("<block>", None, name, line)
+            cond = self.sub_body(node.receiver.body, ("assign", c), node.receiver.span.line, mark)
             if want:
                 stop = and_(
                     is_not(N(c), C(True)),
@@ -690,7 +766,7 @@ class Gen:
                     is_(N(c), C(True)),
                     and_(is_not(N(c), C(False)), is_not(N(c), C(None)), call("_truth", N(c))),
                 )
-            body = self.sub_body(args[0].body, DISCARD, args[0].span.line)
+            body = self.sub_body(args[0].body, DISCARD, args[0].span.line, mark)
             loop = py.While(
                 test=C(True),
                 body=cond
@@ -715,7 +791,9 @@ class Gen:
         if name == "loop" and not args and not node.kwargs:
             if not inlinable(node.receiver):
                 return False
-            body = self.sub_body(node.receiver.body, DISCARD, node.receiver.span.line)
+            body = self.sub_body(
+                node.receiver.body, DISCARD, node.receiver.span.line, ("<block>", None, name, line)
+            )
             loop = py.While(test=C(True), body=body + _budget_check(), orelse=[])
             pre, recv_blk = self.hoisted(node.receiver)
             slow = self.const(support.send_site(name, line, self.ctx, 0), "_s")
@@ -769,7 +847,7 @@ class Gen:
         method = getattr(self, "x_" + type(node).__name__, None)
         if method is None:
             raise Unsupported(type(node).__name__)
-        return stamp(method(node), node.span.line)
+        return self.stamp(method(node), node.span.line)
 
     def x_IntLit(self, node: Any) -> py.expr:
         if node.value < 0:

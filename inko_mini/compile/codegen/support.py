@@ -59,6 +59,7 @@ def make(site):
             if c.fast_arity == {n} and type(c) is CgCode:
                 return c.fn(r{params})
         return invoke(r, [{args}])
+    send.site = site
     return send
 """
 
@@ -105,6 +106,7 @@ def make(site, mod_site, ctx, g, ident):
             if c.fast_arity == {n} and type(c) is CgCode:
                 return c.fn(s{params})
         return invoke(s, [{args}])
+    send.site = site
     return send
 """
 
@@ -267,6 +269,12 @@ def hash_lit(hm: Any, items: list) -> Any:
     return m
 
 
+def tail_code(helper: Any, s: Any) -> Any:
+    """The Code a self tail call would run (compared with the method's own)."""
+    m = helper.site.lookup(s)
+    return m.code if type(m) is Block else None
+
+
 def throw(value: Any) -> Any:
     raise ThrowSignal(value)
 
@@ -314,6 +322,7 @@ NAMESPACE = {
     "_impl_def": impl_def,
     "_hash_lit": hash_lit,
     "_throw": throw,
+    "_tail_code": tail_code,
     "_do_return": do_return,
     "_no_captures": no_captures,
     "_try_bang": try_bang,
