@@ -31,7 +31,9 @@ from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime.calls import ParamInfo
 from inko_mini.runtime.cgframes import CG_FRAMES, CgCode, new_region
 from inko_mini.runtime.deferred import deferring
+from inko_mini.runtime.hints import note_scope
 from inko_mini.runtime.numbers import float_eq
+from inko_mini.runtime.objects import FAST
 from inko_mini.runtime.signals import InkoCompileError
 from inko_mini.syntax import ast
 
@@ -75,6 +77,10 @@ _CMPOPS = {
     "!=": py.NotEq,
 }
 _CONTROL = {"if_true", "if_false", "and", "or", "if", "while_true", "while_false", "loop"}
+
+
+# Names are unique across every generated module: they share one namespace.
+_COUNT = [0]
 
 
 class Unsupported(Exception):
@@ -128,13 +134,19 @@ def assign(name: str, value: py.expr) -> py.Assign:
 
 def stamp(node: py.AST, line: int, col: int = 0) -> Any:
     """Give `node` and its children without a position the Inko `line`
-    (and as column the inlined block they belong to, see cgframes.REGIONS)."""
-    for n in py.walk(node):
-        if "lineno" in n._attributes and getattr(n, "lineno", None) is None:
+    (and as column the inlined block they belong to, see cgframes.REGIONS).
+    Subtrees that have a position were stamped when they were built."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if "lineno" in n._attributes:
+            if getattr(n, "lineno", None) is not None:
+                continue
             n.lineno = line
             n.end_lineno = line
             n.col_offset = col
             n.end_col_offset = col
+        stack.extend(py.iter_child_nodes(n))
     return node
 
 
@@ -254,11 +266,16 @@ class Gen:
     def __init__(self, ctx: Any):
         self.ctx = ctx
         self.file = ctx.file
-        self.ns: dict = dict(support.NAMESPACE)
-        self.ns["_ctx"] = ctx
-        self.ns["_G"] = ctx.globals
-        self.ns["_float_eq"] = float_eq
-        self.count = 0
+        # All generated code shares one globals dict: objects.FAST itself,
+        # so that the guards of the fast paths read their flags ("int",
+        # "float", "string", "cond", "loop") as plain globals, and see a
+        # redefinition of a built-in method at once.
+        self.ns: dict = FAST
+        if "_Block" not in FAST:
+            FAST.update(support.NAMESPACE)
+            FAST.update({"_int": int, "_float": float, "_str": str, "_float_eq": float_eq})
+        self.ctx_ref = self.const(ctx, "_ctx")
+        self.g_ref = self.const(ctx.globals, "_G")
         self.top: list[py.stmt] = []
         # (python function name, CgCode, unit, nparams, is closure)
         self.records: list = []
@@ -273,8 +290,8 @@ class Gen:
     # --- names ---------------------------------------------------------------
 
     def fresh(self, prefix: str) -> str:
-        self.count += 1
-        return f"{prefix}{self.count}"
+        _COUNT[0] += 1
+        return f"{prefix}{_COUNT[0]}"
 
     def const(self, value: Any, prefix: str = "_k") -> py.Name:
         name = self.fresh(prefix)
@@ -306,7 +323,9 @@ class Gen:
 
     def compile_module(self, tree: ast.Module, name: str) -> CgCode:
         code = CgCode(name, self.file, tree.span.line, "module", [], self.ctx)
-        fname = self.unit_function(self.unit, "_module", code, [], tree.body, RETURN, [])
+        fname = self.unit_function(
+            self.unit, self.fresh("_module"), code, [], tree.body, RETURN, []
+        )
         return self.finish(fname, code)
 
     def finish(self, main: str, code: CgCode) -> CgCode:
@@ -780,7 +799,7 @@ class Gen:
             slow = self.const(support.send_site(name, line, self.ctx, 1), "_s")
             self.emit(
                 py.If(
-                    test=sub(N("_F"), "loop"),
+                    test=N("loop"),
                     body=[loop] + self.sub_value(target, C(None), line),
                     orelse=pre1 + pre2 + self.sub_value(target, call(slow, recv_blk, blk), line),
                 ),
@@ -799,7 +818,7 @@ class Gen:
             slow = self.const(support.send_site(name, line, self.ctx, 0), "_s")
             self.emit(
                 py.If(
-                    test=sub(N("_F"), "loop"),
+                    test=N("loop"),
                     body=[loop],
                     orelse=pre + self.sub_value(target, call(slow, recv_blk), line),
                 ),
@@ -831,10 +850,10 @@ class Gen:
         r = N(tmp)
         return py.If(
             test=is_(r, C(True)),
-            body=[py.If(test=sub(N("_F"), "cond"), body=on_true, orelse=slow)],
+            body=[py.If(test=N("cond"), body=on_true, orelse=slow)],
             orelse=[
                 py.If(
-                    test=and_(or_(is_(r, C(False)), is_(r, C(None))), sub(N("_F"), "cond")),
+                    test=and_(or_(is_(r, C(False)), is_(r, C(None))), N("cond")),
                     body=on_false,
                     orelse=slow,
                 )
@@ -887,7 +906,7 @@ class Gen:
 
     def constant(self, name: str, node: Any) -> py.expr:
         if name == "ThisModule":
-            return py.Attribute(N("_ctx"), "module", py.Load())
+            return py.Attribute(self.ctx_ref, "module", py.Load())
         getter = self.const(support.const_getter(name, node.span.line, self.ctx), "_cg")
         return call(getter, N("self"))
 
@@ -898,7 +917,7 @@ class Gen:
         return call("_const_path", self.expr(node.receiver), C(node.name))
 
     def x_ModuleGlobal(self, node: Any) -> py.expr:
-        return call(py.Attribute(N("_G"), "get", py.Load()), C(node.name))
+        return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
         return call("_attr", N("self"), C(node.name))
@@ -919,7 +938,7 @@ class Gen:
     x_AssignAttr = x_LetAttr
 
     def top_globals(self) -> py.expr:
-        return N("_G") if self.unit.kind == "module" else C(None)
+        return self.g_ref if self.unit.kind == "module" else C(None)
 
     def x_LetConst(self, node: Any) -> py.expr:
         return call(
@@ -965,7 +984,7 @@ class Gen:
                 "_Block",
                 self.const(code, "_K"),
                 C(None),
-                py.Attribute(N("_ctx"), "module", py.Load()),
+                py.Attribute(self.ctx_ref, "module", py.Load()),
             )
         code = CgCode("<block>", self.file, node.span.line, "closure", [], self.ctx)
         unit = Unit("closure", self.unit)
@@ -1073,10 +1092,14 @@ class Gen:
         site = self.const(support.send_site(name, line, self.ctx, nargs), "_s")
         return call(site, r, *args)
 
+    def hint_scope(self) -> Any:
+        return _HintScope(self.unit)
+
     def implicit(
         self, name: str, args: list, node: Any, ident: bool = False, kwargs: list = ()
     ) -> py.expr:
         line = node.span.line
+        note_scope(self.file, line, name, _HintScope(self.unit))  # for "did you mean"
         values = [self.expr(a) for a in args]
         if kwargs or len(values) > 4:
             site = self.const(support.implicit_kw_site(name, line, self.ctx), "_s")
@@ -1119,8 +1142,8 @@ class Gen:
         if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
             # `x OP integer literal`: one guard.
             test = and_(
-                is_(call("type", py.NamedExpr(S(a), lhs)), N("int")),
-                sub(N("_F"), "int"),
+                is_(call("type", py.NamedExpr(S(a), lhs)), N("_int")),
+                N("int"),
             )
             body = (
                 py.BinOp(N(a), _BINOPS[int_op](), rhs)
@@ -1131,16 +1154,16 @@ class Gen:
         first = py.Compare(
             left=call("type", py.NamedExpr(S(a), lhs)),
             ops=[py.Is(), py.Is()],
-            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("int")],
+            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_int")],
         )
-        int_test = and_(first, sub(N("_F"), "int"), *([N(b)] if guard_b else []))
+        int_test = and_(first, N("int"), *([N(b)] if guard_b else []))
         orelse = slow_call
         if str_op is not None:
             orelse = py.IfExp(
                 test=and_(
-                    is_(call("type", N(a)), N("str")),
-                    is_(call("type", N(b)), N("str")),
-                    sub(N("_F"), "string"),
+                    is_(call("type", N(a)), N("_str")),
+                    is_(call("type", N(b)), N("_str")),
+                    N("string"),
                 ),
                 body=compute(str_op),
                 orelse=orelse,
@@ -1148,15 +1171,27 @@ class Gen:
         if float_op is not None:
             orelse = py.IfExp(
                 test=and_(
-                    is_(call("type", N(a)), N("float")),
-                    is_(call("type", N(b)), N("float")),
-                    sub(N("_F"), "float"),
+                    is_(call("type", N(a)), N("_float")),
+                    is_(call("type", N(b)), N("_float")),
+                    N("float"),
                     *([N(b)] if guard_b else []),
                 ),
                 body=compute(float_op),
                 orelse=orelse,
             )
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+class _HintScope:
+    """The names of a unit for runtime/hints.py, shaped like the closure
+    compiler's Scope (`dicts`, and `outer` for closures)."""
+
+    __slots__ = ("dicts", "outer")
+
+    def __init__(self, unit: Unit):
+        self.dicts = unit.scopes
+        parent = unit.parent if unit.kind in ("closure", "thunk") else None
+        self.outer = (_HintScope(parent), tuple(parent.scopes)) if parent is not None else None
 
 
 def _statement_form(node: Any) -> bool:
