@@ -133,21 +133,39 @@ def assign(name: str, value: py.expr) -> py.Assign:
 
 
 def stamp(node: py.AST, line: int, col: int = 0) -> Any:
-    """Give `node` and its children without a position the Inko `line`
-    (and as column the inlined block they belong to, see cgframes.REGIONS).
-    Subtrees that have a position were stamped when they were built."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if "lineno" in n._attributes:
-            if getattr(n, "lineno", None) is not None:
-                continue
-            n.lineno = line
-            n.end_lineno = line
-            n.col_offset = col
-            n.end_col_offset = col
-        stack.extend(py.iter_child_nodes(n))
+    """Give `node` the Inko `line` (and as column the inlined block it
+    belongs to, see cgframes.REGIONS) unless it has a position already;
+    `place` hands positions down to the children built with it."""
+    if getattr(node, "lineno", None) is None:
+        node.lineno = line
+        node.end_lineno = line
+        node.col_offset = col
+        node.end_col_offset = col
     return node
+
+
+def place(root: py.AST) -> None:
+    """Give every node without a position that of its nearest ancestor."""
+    stack = [(root, 1, 0)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        n, line, col = pop()
+        if "lineno" in n._attributes:
+            ln = getattr(n, "lineno", None)
+            if ln is None:
+                n.lineno = n.end_lineno = line
+                n.col_offset = n.end_col_offset = col
+            else:
+                line, col = ln, n.col_offset
+        for field in n._fields:
+            v = getattr(n, field, None)
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, py.AST):
+                        push((x, line, col))
+            elif isinstance(v, py.AST):
+                push((v, line, col))
 
 
 def function(name: str, params: list[str], body: list[py.stmt]) -> py.FunctionDef:
@@ -330,7 +348,7 @@ class Gen:
 
     def finish(self, main: str, code: CgCode) -> CgCode:
         mod = py.Module(body=self.top, type_ignores=[])
-        py.fix_missing_locations(mod)
+        place(mod)
         if os.environ.get("INKO_MINI_CODEGEN_DUMP") and not self.file.startswith(STDLIB_DIR):
             sys.stderr.write(py.unparse(mod) + "\n")
         pycode = compile(mod, self.file, "exec")
