@@ -40,24 +40,38 @@ def make(site):
     invoke = site.invoke
     name = site.name
     get_native = NATIVE_PROTOS.get
+    key = None
+    ver = -1
+    meth = None
+    blk = NOTHING
+    fn = None
 
     def send(r{params}):
+        nonlocal key, ver, meth, blk, fn
         t = type(r)
         if t is InkoObject:
             m = r.attrs.get(name, MISSING)
             if m is MISSING:
-                if r.proto is site.key and site.ver == VER[0]:
-                    m = site.method
+                if r.proto is key and ver == VER[0]:
+                    m = meth
                 else:
-                    m = lookup(r)
-        elif get_native(t) is site.key and site.ver == VER[0]:
-            m = site.method
+                    m = meth = lookup(r)
+                    key = site.key
+                    ver = site.ver
+        elif get_native(t) is key and ver == VER[0]:
+            m = meth
         else:
-            m = lookup(r)
+            m = meth = lookup(r)
+            key = site.key
+            ver = site.ver
+        if m is blk:
+            return fn(r{params})
         if type(m) is Block:
             c = m.code
             if c.fast_arity == {n} and type(c) is CgCode:
-                return c.fn(r{params})
+                blk = m
+                fn = c.fn
+                return fn(r{params})
         return invoke(r, [{args}])
     send.site = site
     return send
@@ -69,21 +83,28 @@ def make(site, mod_site, ctx, g, ident):
     invoke = site.invoke
     mod_lookup = mod_site.lookup
     name = site.name
+    key = None
+    ver = -1
+    meth = None
+    blk = NOTHING
+    fn = None
 
     def send(s{params}):
-        if ident and s is site.gself and site.gver == VER[0]:
-            v = g.get(name, MISSING)
-            if v is not MISSING:
-                return v
+        nonlocal key, ver, meth, blk, fn
+        {ident}
         if type(s) is InkoObject:
             m = s.attrs.get(name, MISSING)
             if m is MISSING:
-                if s.proto is site.key and site.ver == VER[0]:
-                    m = site.method
+                if s.proto is key and ver == VER[0]:
+                    m = meth
                 else:
-                    m = lookup(s)
+                    m = meth = lookup(s)
+                    key = site.key
+                    ver = site.ver
         else:
             m = lookup(s)
+        if m is blk:
+            return fn(s{params})
         if m is MISSING:
             mod = ctx.module
             if mod is not s:
@@ -104,11 +125,18 @@ def make(site, mod_site, ctx, g, ident):
         if type(m) is Block:
             c = m.code
             if c.fast_arity == {n} and type(c) is CgCode:
-                return c.fn(s{params})
+                blk = m
+                fn = c.fn
+                return fn(s{params})
         return invoke(s, [{args}])
     send.site = site
     return send
 """
+
+_IDENT = """if s is site.gself and site.gver == VER[0]:
+            v = g.get(name, MISSING)
+            if v is not MISSING:
+                return v"""
 
 _MAKERS: dict = {}
 
@@ -118,7 +146,12 @@ def _maker(template: str, n: int) -> Any:
     maker = _MAKERS.get(key)
     if maker is None:
         names = [f"x{i}" for i in range(n)]
-        src = template.format(params="".join(", " + x for x in names), args=", ".join(names), n=n)
+        src = template.format(
+            params="".join(", " + x for x in names),
+            args=", ".join(names),
+            n=n,
+            ident=_IDENT if n == 0 else "pass",
+        )
         ns: dict = {
             "InkoObject": InkoObject,
             "MISSING": MISSING,
@@ -126,6 +159,7 @@ def _maker(template: str, n: int) -> Any:
             "VER": VERSION,
             "Block": Block,
             "CgCode": CgCode,
+            "NOTHING": object(),
         }
         label = f"<codegen send/{n}{' implicit' if template is _IMPLICIT else ''}>"
         exec(compile_template(src, label), ns)
