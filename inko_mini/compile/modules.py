@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from inko_mini.compile import codegen
 from inko_mini.compile.compiler import Compiler
 from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import InkoLoadError
@@ -66,7 +67,10 @@ class Loader:
         if user and self.check_captures is not None:
             self.check_captures(tree)
         try:
-            code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
+            if hook is None and codegen.enabled():
+                code = codegen.compile_module(ctx, tree, ctx.display_name)
+            else:
+                code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
         except RecursionError:
             # The compiler recurses over the AST; a machine-written expression
             # thousands of sends deep is reported like the parser's limit.

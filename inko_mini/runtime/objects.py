@@ -206,7 +206,10 @@ def set_attr(value, name, new):
 
 # Names whose built-in behaviour the compiler inlines, by the flag guarding it.
 _GUARDED = {
-    "int": ({"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!="}, "INTEGER"),
+    "int": (
+        {"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!=", "&", "|", "^", ">>", "<<"},
+        "INTEGER",
+    ),
     "float": ({"+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="}, "FLOAT"),
     "string": ({"+", "==", "!="}, "STRING"),
     "cond": (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.cgframes import CG_FRAMES, cg_entries
 from inko_mini.runtime.hints import write_hints
 from inko_mini.runtime.objects import Block, lookup_from
 from inko_mini.runtime.output import flush_all
@@ -25,8 +26,16 @@ def _walk(pyframes):
     """Inko frames from Python frames given innermost first; oldest first."""
     out = []
     pending = None
+    skip = None  # the Code of the generated frame just read (compile/codegen)
     for fr in pyframes:
         co = fr.f_code
+        cg = CG_FRAMES.get(co)
+        if cg is not None:
+            # A generated function: its own line is the Inko line.
+            out.extend(cg_entries(fr, cg))
+            pending = None
+            skip = cg
+            continue
         names = co.co_varnames
         has_code = "_code" in names or "_code" in co.co_freevars
         has_line = "_line" in co.co_freevars or "_line" in names
@@ -43,6 +52,10 @@ def _walk(pyframes):
         loc = fr.f_locals
         if has_code:
             code = loc.get("_code")
+            if skip is not None and code is not None and (code is skip or code.body is skip.body):
+                # The runtime's call of the generated frame read above.
+                skip = None
+                continue
             if code is not None and hasattr(code, "kind"):
                 out.append((code.file, pending if pending is not None else code.line, code.name))
                 pending = None

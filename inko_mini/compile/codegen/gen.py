@@ -1,0 +1,1272 @@
+"""Inko AST -> one Python function per method, closure, lambda and body.
+
+Each function is built as a Python `ast` tree whose nodes carry the Inko
+line, compiled with the Inko file as its filename, so that CPython's own
+frames say where an Inko program is (runtime/panics.py reads them through
+runtime/cgframes.CG_FRAMES). Locals are Python locals, captured locals
+closure cells (`nonlocal` where a closure assigns them), `self` a
+parameter. Integer/Float/String operators are inline behind `type(x) is
+int` guards and objects.FAST; `if`/`if_true`/`if_false`/`and`/`or`/
+`while_true`/`while_false`/`loop` on literal blocks in statement position
+are Python `if`/`while`, falling back to a real send when the receiver is
+not a Boolean/Nil or the built-in method was redefined. Other sends go
+through per-site inline caches (support.py) that call the generated
+function of the method directly.
+
+The functions keep the runtime's calling convention at the edges: every
+Code has a `body(frame)` adapter, so call_block, block_caller, make_frame
+(defaults, keywords, rest) and deferred blocks work unchanged.
+"""
+
+from __future__ import annotations
+
+import ast as py
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, cast
+
+from inko_mini import builtins
+from inko_mini.compile.codegen import support
+from inko_mini.paths import STDLIB_DIR
+from inko_mini.runtime.calls import ParamInfo
+from inko_mini.runtime.cgframes import CG_FRAMES, CgCode, new_region
+from inko_mini.runtime.deferred import deferring
+from inko_mini.runtime.hints import note_scope
+from inko_mini.runtime.numbers import float_eq
+from inko_mini.runtime.objects import FAST
+from inko_mini.runtime.signals import InkoCompileError
+from inko_mini.syntax import ast
+
+DISCARD = ("discard",)
+RETURN = ("return",)
+
+# op: (int expr, guard on b, float expr or None, str expr or None)
+_OPS = {
+    "+": ("+", False, "+", "+"),
+    "-": ("-", False, "-", None),
+    "*": ("*", False, "*", None),
+    "/": ("//", True, "/", None),
+    "%": ("%", True, None, None),
+    "<": ("<", False, "<", None),
+    ">": (">", False, ">", None),
+    "<=": ("<=", False, "<=", None),
+    ">=": (">=", False, ">=", None),
+    "==": ("==", False, "eq", "=="),
+    "!=": ("!=", False, "ne", "!="),
+    "&": ("&", False, None, None),
+    "|": ("|", False, None, None),
+    "^": ("^", False, None, None),
+}
+_BINOPS = {
+    "+": py.Add,
+    "-": py.Sub,
+    "*": py.Mult,
+    "//": py.FloorDiv,
+    "/": py.Div,
+    "%": py.Mod,
+    "&": py.BitAnd,
+    "|": py.BitOr,
+    "^": py.BitXor,
+}
+_CMPOPS = {
+    "<": py.Lt,
+    ">": py.Gt,
+    "<=": py.LtE,
+    ">=": py.GtE,
+    "==": py.Eq,
+    "!=": py.NotEq,
+}
+_CONTROL = {"if_true", "if_false", "and", "or", "if", "while_true", "while_false", "loop"}
+
+
+# Names are unique across every generated module: they share one namespace.
+_COUNT = [0]
+
+
+class Unsupported(Exception):
+    pass
+
+
+# --- small builders ---------------------------------------------------------
+
+
+def N(name: str) -> py.Name:
+    return py.Name(id=name, ctx=py.Load())
+
+
+def S(name: str) -> py.Name:
+    return py.Name(id=name, ctx=py.Store())
+
+
+def C(value: Any) -> py.Constant:
+    return py.Constant(value=value)
+
+
+def call(fn: py.expr | str, *args: py.expr) -> py.Call:
+    if isinstance(fn, str):
+        fn = N(fn)
+    return py.Call(func=fn, args=list(args), keywords=[])
+
+
+def is_(a: py.expr, b: py.expr) -> py.Compare:
+    return py.Compare(left=a, ops=[py.Is()], comparators=[b])
+
+
+def is_not(a: py.expr, b: py.expr) -> py.Compare:
+    return py.Compare(left=a, ops=[py.IsNot()], comparators=[b])
+
+
+def and_(*values: py.expr) -> py.expr:
+    return py.BoolOp(op=py.And(), values=list(values))
+
+
+def or_(*values: py.expr) -> py.expr:
+    return py.BoolOp(op=py.Or(), values=list(values))
+
+
+def sub(value: py.expr, key: Any) -> py.Subscript:
+    return py.Subscript(value=value, slice=C(key), ctx=py.Load())
+
+
+def assign(name: str, value: py.expr) -> py.Assign:
+    return py.Assign(targets=[S(name)], value=value)
+
+
+def stamp(node: Any, line: int, col: int = 0) -> Any:
+    """Give `node` the Inko `line` (and as column the inlined block it
+    belongs to, see cgframes.REGIONS) unless it has a position already;
+    `place` hands positions down to the children built with it."""
+    if getattr(node, "lineno", None) is None:
+        node.lineno = line
+        node.end_lineno = line
+        node.col_offset = col
+        node.end_col_offset = col
+    return node
+
+
+def place(root: Any) -> None:
+    """Give every node without a position that of its nearest ancestor."""
+    stack = [(root, 1, 0)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        n, line, col = pop()
+        if "lineno" in n._attributes:
+            ln = getattr(n, "lineno", None)
+            if ln is None:
+                n.lineno = n.end_lineno = line
+                n.col_offset = n.end_col_offset = col
+            else:
+                line, col = ln, n.col_offset
+        for field in n._fields:
+            v = getattr(n, field, None)
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, py.AST):
+                        push((x, line, col))
+            elif isinstance(v, py.AST):
+                push((v, line, col))
+
+
+def function(name: str, params: list[str], body: list[py.stmt]) -> py.FunctionDef:
+    args = py.arguments(
+        posonlyargs=[],
+        args=[py.arg(arg=p) for p in params],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
+    )
+    return py.FunctionDef(
+        name=name, args=args, body=body or [py.Pass()], decorator_list=[], returns=None
+    )
+
+
+# --- analysis ----------------------------------------------------------------
+
+_OPAQUE = (ast.MethodDef, ast.ObjectDef, ast.TraitDef, ast.ImplDef)
+
+
+def _children(n: Any):
+    for slot in getattr(type(n), "__slots__", ()):
+        v = getattr(n, slot, None)
+        if isinstance(v, ast.Node):
+            yield v
+        elif isinstance(v, list):
+            for x in v:
+                if isinstance(x, ast.Node):
+                    yield x
+                elif isinstance(x, tuple):
+                    yield from (y for y in x if isinstance(y, ast.Node))
+
+
+def _declares_and_captures(nodes: list) -> bool:
+    lets = blocks = False
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.LetLocal):
+            lets = True
+        if isinstance(n, ast.BlockLit):
+            blocks = True
+        if isinstance(n, _OPAQUE):
+            continue
+        if lets and blocks:
+            return True
+        stack.extend(_children(n))
+    return lets and blocks
+
+
+def _sends_defer(nodes: list) -> bool:
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.BlockLit, *_OPAQUE)):
+            continue
+        if isinstance(n, ast.Send) and n.name == "defer":
+            return True
+        stack.extend(_children(n))
+    return False
+
+
+def inlinable(node: Any) -> bool:
+    return (
+        type(node) is ast.BlockLit
+        and node.kind == "brace"
+        and not node.params
+        and not _declares_and_captures(node.body)
+        and not _sends_defer(node.body)
+    )
+
+
+# --- units -------------------------------------------------------------------
+
+
+class Unit:
+    """One generated Python function (or a transparent helper, 'thunk')."""
+
+    def __init__(self, kind: str, parent: Unit | None, forbidden: frozenset = frozenset()):
+        self.kind = kind  # method, closure, lambda, module, body, thunk, default
+        self.parent = parent
+        self.scopes: list[dict] = [{}]
+        self.nonlocals: set = set()
+        self.needs_rt = False
+        self.owns_deferred = False
+        # Names of the scope a brace block made a lambda was written in:
+        # reading them panics (a lambda captures nothing).
+        self.forbidden = forbidden
+        # A self tail call ending a method becomes a loop (LANGUAGE.md §3.15).
+        self.tail_node: Any = None
+        self.tail_code: Any = None
+        self.tail_params: list = []
+        self.tail_used = False
+
+    def frame_unit(self) -> Unit:
+        u = self
+        while u.kind == "thunk" and u.parent is not None:
+            u = u.parent
+        return u
+
+    def rt_owner(self) -> Unit | None:
+        u: Unit | None = self
+        while u is not None:
+            if u.kind in ("method", "lambda"):
+                return u
+            if u.kind in ("closure", "thunk"):
+                u = u.parent
+                continue
+            return None
+        return None
+
+
+class Gen:
+    def __init__(self, ctx: Any):
+        self.ctx = ctx
+        self.file = ctx.file
+        # All generated code shares one globals dict: objects.FAST itself,
+        # so that the guards of the fast paths read their flags ("int",
+        # "float", "string", "cond", "loop") as plain globals, and see a
+        # redefinition of a built-in method at once.
+        # FAST is typed for its flags; the generated code's names live beside them.
+        self.ns: dict[str, Any] = cast(dict[str, Any], FAST)
+        if "_Block" not in self.ns:
+            self.ns.update(support.NAMESPACE)
+            self.ns.update({"_int": int, "_float": float, "_str": str, "_float_eq": float_eq})
+        self.ctx_ref = self.const(ctx, "_ctx")
+        self.g_ref = self.const(ctx.globals, "_G")
+        self.top: list[py.stmt] = []
+        # (python function name, CgCode, unit, nparams, is closure)
+        self.records: list = []
+        self.unit: Unit = Unit("module", None)
+        self.out: list = []
+        self.prims: list = []
+        self.region = 0
+
+    def stamp(self, node: Any, line: int) -> Any:
+        return stamp(node, line, self.region)
+
+    # --- names ---------------------------------------------------------------
+
+    def fresh(self, prefix: str) -> str:
+        _COUNT[0] += 1
+        return f"{prefix}{_COUNT[0]}"
+
+    def const(self, value: Any, prefix: str = "_k") -> py.Name:
+        name = self.fresh(prefix)
+        self.ns[name] = value
+        return N(name)
+
+    def declare(self, name: str) -> str:
+        clean = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+        pyname = self.fresh(f"v_{clean}_")
+        self.unit.scopes[-1][name] = pyname
+        return pyname
+
+    def resolve(self, name: str):
+        """(pyname, owning unit) or None; 'forbidden' for a lambda's capture."""
+        u: Unit | None = self.unit
+        while u is not None:
+            for d in reversed(u.scopes):
+                if name in d:
+                    return d[name], u
+            if name in u.forbidden:
+                return "forbidden"
+            if u.kind in ("closure", "thunk"):
+                u = u.parent
+            else:
+                return None
+        return None
+
+    # --- entry ---------------------------------------------------------------
+
+    def compile_module(self, tree: ast.Module, name: str) -> CgCode:
+        code = CgCode(name, self.file, tree.span.line, "module", [], self.ctx)
+        fname = self.unit_function(
+            self.unit, self.fresh("_module"), code, [], tree.body, RETURN, []
+        )
+        return self.finish(fname, code)
+
+    def finish(self, main: str, code: CgCode) -> CgCode:
+        mod = py.Module(body=self.top, type_ignores=[])
+        place(mod)
+        if os.environ.get("INKO_MINI_CODEGEN_DUMP") and not self.file.startswith(STDLIB_DIR):
+            sys.stderr.write(py.unparse(mod) + "\n")
+        pycode = compile(mod, self.file, "exec")
+        exec(pycode, self.ns)
+        by_name = {rec[0]: rec for rec in self.records}
+        stack = [pycode]
+        while stack:
+            co = stack.pop()
+            rec = by_name.get(co.co_name)
+            if rec is not None and rec[2].kind != "thunk":
+                CG_FRAMES[co] = rec[1]
+            stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
+        for fname, cg, unit, n, _closure in self.records:
+            if cg is None:
+                continue
+            fn = self.ns.get(fname)
+            cg.fn = fn
+            body = _adapter(fn, n, unit.kind, unit.owns_deferred)
+            if unit.owns_deferred:
+                body = deferring(body)
+            cg.finish(body, n)
+            if unit.owns_deferred:
+                cg.fast_arity = -1
+        return code
+
+    # --- functions -----------------------------------------------------------
+
+    def unit_function(
+        self,
+        unit: Unit,
+        fname: str,
+        code: CgCode | None,
+        params: list,
+        nodes: list,
+        target: tuple,
+        prologue: list,
+        nested: bool = False,
+    ) -> str:
+        saved_unit, saved_out = self.unit, self.out
+        saved_region = self.region
+        self.unit = unit
+        self.out = []
+        self.region = 0
+        pynames = [self.declare(p.name) for p in params]
+        infos = []
+        for p in params:
+            default = self.default_fn(p, params, pynames) if p.default is not None else None
+            infos.append(ParamInfo(p.name, default, p.rest, p.lambda_type))
+        if code is not None:
+            code.params = infos
+            code.nparams = len(infos)
+            code.has_rest = any(p.rest for p in infos)
+            code.nrequired = sum(1 for p in infos if p.default is None and not p.rest)
+            code.lambda_params = tuple(i for i, p in enumerate(infos) if p.lambda_type)
+            code.index = {p.name: i for i, p in enumerate(infos)}
+            if nodes:
+                code.body_line = nodes[0].span.line
+        line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
+        if unit.kind == "method" and nodes and code is not None:
+            last = nodes[-1]
+            if (
+                type(last) is ast.Send
+                and last.name == code.name
+                and not last.kwargs
+                and (last.receiver is None or type(last.receiver) is ast.SelfRef)
+                and len(last.args) == len(params)
+                and not any(p.rest or p.lambda_type for p in params)
+            ):
+                unit.tail_node = last
+                unit.tail_code = code
+                unit.tail_params = pynames
+        self.body(nodes, target, line)
+        body = self.out
+        if unit.tail_used:
+            body = [stamp(py.While(test=C(True), body=body, orelse=[]), line)]
+        pre: list[py.stmt] = list(prologue)
+        if unit.nonlocals:
+            pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
+        if unit.kind == "method":
+            pre.append(
+                py.AugAssign(
+                    target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)
+                )
+            )
+            pre.append(
+                py.If(
+                    test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
+                    body=[py.Expr(call("_oor"))],
+                    orelse=[],
+                )
+            )
+        if unit.needs_rt:
+            pre.append(assign("_rt", py.List(elts=[], ctx=py.Load())))
+            handler = py.ExceptHandler(
+                type=N("_ReturnSignal"),
+                name="_rs",
+                body=[
+                    py.If(
+                        test=is_(py.Attribute(N("_rs"), "target", py.Load()), N("_rt")),
+                        body=[py.Return(py.Attribute(N("_rs"), "value", py.Load()))],
+                        orelse=[],
+                    ),
+                    py.Raise(exc=None, cause=None),
+                ],
+            )
+            body = [py.Try(body=body, handlers=[handler], orelse=[], finalbody=[])]
+        args = list(pynames)
+        if unit.kind in ("method", "lambda", "module", "body"):
+            args.insert(0, "self")
+        if unit.owns_deferred and unit.kind != "thunk":
+            args.insert(0, "_f")
+        fdef = stamp(function(fname, args, pre + body), line)
+        self.unit, self.out = saved_unit, saved_out
+        self.region = saved_region
+        if nested:
+            self.out.append(fdef)
+        else:
+            self.top.append(fdef)
+        self.records.append((fname, code, unit, len(params), unit.kind == "closure"))
+        return fname
+
+    def default_fn(self, p: Any, params: list, pynames: list) -> Any:
+        """A default value as fn(frame), the runtime's convention."""
+        unit = Unit("default", None)
+        saved_unit, saved_out = self.unit, self.out
+        self.unit, self.out = unit, []
+        names = [self.declare(q.name) for q in params]
+        pro: list[py.stmt] = [assign("self", sub(N("f"), 1))]
+        for i, n in enumerate(names):
+            pro.append(assign(n, sub(N("f"), 3 + i)))
+        mark = len(self.prims)
+        value = self.expr(p.default)
+        del self.prims[mark:]
+        body = self.out + [py.Return(value)]
+        fname = self.fresh("_d")
+        self.top.append(self.stamp(function(fname, ["f"], pro + body), p.span.line))
+        self.unit, self.out = saved_unit, saved_out
+        ns = self.ns
+        return lambda f: ns[fname](f)
+
+    # --- statements ----------------------------------------------------------
+
+    def body(self, nodes: list, target: tuple, line: int) -> None:
+        nodes = [n for n in nodes if type(n) not in (ast.Import, ast.Directive)]
+        if not nodes:
+            self.emit_value(target, C(None), line, [])
+            return
+        for n in nodes[:-1]:
+            self.stmt(n, DISCARD)
+        self.stmt(nodes[-1], target)
+
+    def emit(self, stmt: py.stmt, line: int, prims: list) -> None:
+        self.stamp(stmt, line)
+        if prims:
+            handler = py.ExceptHandler(
+                type=N("_PRIMITIVE_ERRORS"),
+                name="_pe",
+                body=[py.Raise(exc=call("_prim_panic", N("_pe"), prims[0]), cause=C(None))],
+            )
+            stmt = self.stamp(
+                py.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[]), line
+            )
+        self.out.append(stmt)
+
+    def emit_value(self, target: tuple, value: py.expr, line: int, prims: list) -> None:
+        kind = target[0]
+        if kind == "discard":
+            if isinstance(value, (py.Constant, py.Name)):
+                return
+            self.emit(py.Expr(value), line, prims)
+        elif kind == "return":
+            self.emit(self.return_stmt(value), line, prims)
+        else:
+            self.emit(assign(target[1], value), line, prims)
+
+    def return_stmt(self, value: py.expr) -> py.stmt:
+        """`return value` from the generated function of this unit."""
+        if self.unit.kind == "thunk":
+            return py.Return(value)
+        return py.Return(value)
+
+    def value(self, node: Any) -> tuple:
+        mark = len(self.prims)
+        v = self.expr(node)
+        prims = self.prims[mark:]
+        del self.prims[mark:]
+        return v, prims
+
+    def stmt(self, node: Any, target: tuple) -> None:  # noqa: C901
+        t = type(node)
+        line = node.span.line
+        if t is ast.Send and node.receiver is not None and node.name in _CONTROL:
+            if self.control(node, target):
+                return
+        if t is ast.Try:
+            self.try_stmt(node, target)
+            return
+        if node is self.unit.tail_node and target is RETURN:
+            self.tail_send(node)
+            return
+        if t is ast.Return:
+            self.inko_return(node)
+            return
+        if t is ast.Throw:
+            v, prims = self.value(node.value)
+            self.emit(py.Raise(exc=call("_ThrowSignal", v), cause=None), line, prims)
+            return
+        if t is ast.LetLocal or t is ast.AssignLocal:
+            if _statement_form(node.value):
+                if t is ast.AssignLocal:
+                    pyname = self.local_target(node)
+                    self.stmt(node.value, ("assign", pyname))
+                else:
+                    tmp = self.fresh("_t")
+                    self.stmt(node.value, ("assign", tmp))
+                    pyname = self.declare(node.name)
+                    self.emit(assign(pyname, N(tmp)), line, [])
+            else:
+                v, prims = self.value(node.value)
+                pyname = self.declare(node.name) if t is ast.LetLocal else self.local_target(node)
+                self.emit(assign(pyname, v), line, prims)
+            if target[0] != "discard":
+                self.emit_value(target, N(pyname), line, [])
+            return
+        v, prims = self.value(node)
+        self.emit_value(target, v, line, prims)
+
+    def tail_send(self, node: Any) -> None:
+        unit = self.unit
+        line = node.span.line
+        temps = []
+        for a in node.args:
+            v, prims = self.value(a)
+            tmp = self.fresh("_x")
+            self.emit(assign(tmp, v), a.span.line, prims)
+            temps.append(tmp)
+        n = len(temps)
+        if node.receiver is None:
+            helper = support.implicit_site(node.name, line, self.ctx, n, False)
+        else:
+            helper = support.send_site(node.name, line, self.ctx, n)
+        site = self.const(helper, "_s")
+        code = self.const(unit.tail_code, "_K")
+        rebind: list[py.stmt] = [
+            assign(p, N(t)) for p, t in zip(unit.tail_params, temps, strict=True)
+        ]
+        unit.tail_used = True
+        self.emit(
+            py.If(
+                test=is_(call("_tail_code", site, N("self")), code),
+                body=rebind + _budget_check() + [py.Continue()],
+                orelse=[],
+            ),
+            line,
+            [],
+        )
+        self.emit(py.Return(call(site, N("self"), *[N(t) for t in temps])), line, [])
+
+    def local_target(self, node: Any) -> str:
+        found = self.resolve(node.name)
+        if found is None:
+            raise InkoCompileError(f'The local variable "{node.name}" is undefined', node.span)
+        if found == "forbidden":
+            raise Unsupported("assignment to a captured local in a lambda")
+        pyname, owner = found
+        if owner is not self.unit:
+            self.unit.nonlocals.add(pyname)
+        return pyname
+
+    def inko_return(self, node: Any) -> None:
+        line = node.span.line
+        if (
+            node.value is not None
+            and _statement_form(node.value)
+            and self.unit.kind
+            in (
+                "method",
+                "lambda",
+            )
+        ):
+            self.stmt(node.value, RETURN)
+            return
+        if node.value is None:
+            v, prims = C(None), []
+        else:
+            v, prims = self.value(node.value)
+        self.emit(self.return_raise(v), line, prims)
+
+    def return_raise(self, v: py.expr) -> py.stmt:
+        unit = self.unit
+        if unit.kind in ("method", "lambda"):
+            return py.Return(v)
+        owner = unit.rt_owner()
+        if owner is None:
+            return py.Expr(call("_do_return", C(None), v))
+        owner.needs_rt = True
+        return py.Raise(exc=call("_ReturnSignal", N("_rt"), v), cause=None)
+
+    def try_stmt(self, node: Any, target: tuple) -> None:
+        line = node.span.line
+        if not node.bang and node.else_body is None:
+            self.stmt(node.expr, target)
+            return
+        saved = self.out
+        self.out = []
+        self.stmt(node.expr, target)
+        inner = self.out
+        self.out = saved
+        sig = self.fresh("_sg")
+        if node.bang:
+            handler_body: list[py.stmt] = [
+                py.If(
+                    test=py.Attribute(N(sig), "__dict__", py.Load()),
+                    body=[py.Expr(call("_run_pending_of", N(sig)))],
+                    orelse=[],
+                ),
+                py.Raise(
+                    exc=call(
+                        "_try_panic",
+                        py.Attribute(N(sig), "value", py.Load()),
+                        C(self.file),
+                        C(line),
+                    ),
+                    cause=C(None),
+                ),
+            ]
+        else:
+            frame_unit = self.unit.frame_unit()
+            frame_unit.owns_deferred = True
+            saved = self.out
+            self.out = []
+            self.out.append(
+                py.If(
+                    test=py.Attribute(N(sig), "__dict__", py.Load()),
+                    body=[py.Expr(call("_adopt", N(sig), N("_f")))],
+                    orelse=[],
+                )
+            )
+            self.unit.scopes.append({})
+            if node.else_name:
+                pyname = self.declare(node.else_name)
+                self.out.append(assign(pyname, py.Attribute(N(sig), "value", py.Load())))
+            else_line = node.else_body[0].span.line if node.else_body else line
+            saved_region = self.region
+            self.region = new_region(saved_region, "<else>", None, "", line)
+            self.body(node.else_body, target, else_line)
+            self.region = saved_region
+            self.unit.scopes.pop()
+            handler_body = self.out
+            self.out = saved
+        handler = py.ExceptHandler(type=N("_ThrowSignal"), name=sig, body=handler_body)
+        self.emit(py.Try(body=inner, handlers=[handler], orelse=[], finalbody=[]), line, [])
+
+    def sub_body(self, nodes: list, target: tuple, line: int, mark: tuple) -> list:
+        """An inlined block; `mark` (frame name, owner local, message, send
+        line) says what frames a trace shows while it runs."""
+        saved = self.out
+        saved_region = self.region
+        self.region = new_region(saved_region, *mark)
+        self.out = []
+        self.unit.scopes.append({})
+        self.body(nodes, target, line)
+        self.unit.scopes.pop()
+        out = self.out
+        self.out = saved
+        self.region = saved_region
+        return out or [py.Pass()]
+
+    def control(self, node: Any, target: tuple) -> bool:  # noqa: C901
+        name = node.name
+        args = node.args
+        line = node.span.line
+        if name in ("if_true", "if_false", "and", "or") and len(args) == 1 and not node.kwargs:
+            if not inlinable(args[0]):
+                return False
+            r, prims = self.value(node.receiver)
+            tmp = self.fresh("_r")
+            self.emit(assign(tmp, r), line, prims)
+            blk_pre, blk = self.hoisted(args[0])
+            inline = self.sub_body(
+                args[0].body, target, args[0].span.line, ("<block>", tmp, name, line)
+            )
+            if name == "if_true":
+                other: py.expr = C(None)
+            elif name == "if_false":
+                other = C(None)
+            elif name == "and":
+                other = C(False)
+            else:
+                other = C(True)
+            skip = self.sub_value(target, other, line)
+            on_true = inline if name in ("if_true", "and") else skip
+            on_false = skip if name in ("if_true", "and") else inline
+            slow = self.const(support.send_site(name, line, self.ctx, 1), "_s")
+            self.emit(
+                self.guarded_cond(
+                    tmp,
+                    on_true,
+                    on_false,
+                    blk_pre + self.sub_value(target, call(slow, N(tmp), blk), line),
+                ),
+                line,
+                [],
+            )
+            return True
+        if name == "if" and not args and len(node.kwargs) == 2:
+            kw = dict(node.kwargs)
+            if set(kw) != {"true", "false"} or not (
+                inlinable(kw["true"]) and inlinable(kw["false"])
+            ):
+                return False
+            r, prims = self.value(node.receiver)
+            tmp = self.fresh("_r")
+            self.emit(assign(tmp, r), line, prims)
+            saved = self.out
+            self.out = []
+            blocks = {k: self.expr(v) for k, v in node.kwargs}
+            blk_pre = self.out
+            self.out = saved
+            mark: tuple[str, str | None, Any, Any] = ("<block>", tmp, name, line)
+            t_body = self.sub_body(kw["true"].body, target, kw["true"].span.line, mark)
+            f_body = self.sub_body(kw["false"].body, target, kw["false"].span.line, mark)
+            slow = self.const(support.kw_site("if", line, self.ctx, ("true", "false")), "_s")
+            kwargs = py.Dict(keys=[C(k) for k in blocks], values=list(blocks.values()))
+            slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
+            self.emit(
+                self.guarded_cond(
+                    tmp, t_body, f_body, blk_pre + self.sub_value(target, slow_call, line)
+                ),
+                line,
+                [],
+            )
+            return True
+        if name in ("while_true", "while_false") and len(args) == 1 and not node.kwargs:
+            if not (inlinable(node.receiver) and inlinable(args[0])):
+                return False
+            want = name == "while_true"
+            c = self.fresh("_c")
+            mark = ("<block>", None, name, line)
+            cond = self.sub_body(node.receiver.body, ("assign", c), node.receiver.span.line, mark)
+            if want:
+                stop = and_(
+                    is_not(N(c), C(True)),
+                    or_(
+                        is_(N(c), C(False)),
+                        is_(N(c), C(None)),
+                        py.UnaryOp(py.Not(), call("_truth", N(c))),
+                    ),
+                )
+            else:
+                stop = or_(
+                    is_(N(c), C(True)),
+                    and_(is_not(N(c), C(False)), is_not(N(c), C(None)), call("_truth", N(c))),
+                )
+            body = self.sub_body(args[0].body, DISCARD, args[0].span.line, mark)
+            loop = py.While(
+                test=C(True),
+                body=cond
+                + [py.If(test=stop, body=[py.Break()], orelse=[])]
+                + body
+                + _budget_check(),
+                orelse=[],
+            )
+            pre1, recv_blk = self.hoisted(node.receiver)
+            pre2, blk = self.hoisted(args[0])
+            slow = self.const(support.send_site(name, line, self.ctx, 1), "_s")
+            self.emit(
+                py.If(
+                    test=N("loop"),
+                    body=[loop] + self.sub_value(target, C(None), line),
+                    orelse=pre1 + pre2 + self.sub_value(target, call(slow, recv_blk, blk), line),
+                ),
+                line,
+                [],
+            )
+            return True
+        if name == "loop" and not args and not node.kwargs:
+            if not inlinable(node.receiver):
+                return False
+            body = self.sub_body(
+                node.receiver.body, DISCARD, node.receiver.span.line, ("<block>", None, name, line)
+            )
+            loop = py.While(test=C(True), body=body + _budget_check(), orelse=[])
+            pre, recv_blk = self.hoisted(node.receiver)
+            slow = self.const(support.send_site(name, line, self.ctx, 0), "_s")
+            self.emit(
+                py.If(
+                    test=N("loop"),
+                    body=[loop],
+                    orelse=pre + self.sub_value(target, call(slow, recv_blk), line),
+                ),
+                line,
+                [],
+            )
+            return True
+        return False
+
+    def hoisted(self, node: Any) -> tuple:
+        """`node` as an expression, and the statements (closure defs) it
+        needs, kept apart so that only the slow path pays for them."""
+        saved = self.out
+        self.out = []
+        value = self.expr(node)
+        pre = self.out
+        self.out = saved
+        return pre, value
+
+    def sub_value(self, target: tuple, value: py.expr, line: int) -> list:
+        saved = self.out
+        self.out = []
+        self.emit_value(target, value, line, [])
+        out = self.out
+        self.out = saved
+        return out or [py.Pass()]
+
+    def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
+        r = N(tmp)
+        return py.If(
+            test=is_(r, C(True)),
+            body=[py.If(test=N("cond"), body=on_true, orelse=slow)],
+            orelse=[
+                py.If(
+                    test=and_(or_(is_(r, C(False)), is_(r, C(None))), N("cond")),
+                    body=on_false,
+                    orelse=slow,
+                )
+            ],
+        )
+
+    # --- expressions ---------------------------------------------------------
+
+    def expr(self, node: Any) -> py.expr:
+        method = getattr(self, "x_" + type(node).__name__, None)
+        if method is None:
+            raise Unsupported(type(node).__name__)
+        return self.stamp(method(node), node.span.line)
+
+    def x_IntLit(self, node: Any) -> py.expr:
+        if node.value < 0:
+            return py.UnaryOp(py.USub(), C(-node.value))
+        return C(node.value)
+
+    def x_FloatLit(self, node: Any) -> py.expr:
+        v = node.value
+        if v != v or v in (float("inf"), float("-inf")) or str(v).startswith("-"):
+            return self.const(v)
+        return C(v)
+
+    def x_StrLit(self, node: Any) -> py.expr:
+        return C(node.value)
+
+    def x_ArrayLit(self, node: Any) -> py.expr:
+        return py.List(elts=[self.expr(i) for i in node.items], ctx=py.Load())
+
+    def x_HashLit(self, node: Any) -> py.expr:
+        items = []
+        for k, v in node.pairs:
+            items.append(self.expr(k))
+            items.append(self.expr(v))
+        hm = self.constant("HashMap", node)
+        return call("_hash_lit", hm, py.List(elts=items, ctx=py.Load()))
+
+    def x_SelfRef(self, node: Any) -> py.expr:
+        return N("self")
+
+    def x_Identifier(self, node: Any) -> py.expr:
+        found = self.resolve(node.name)
+        if found == "forbidden":
+            return call("_no_captures")
+        if found is not None:
+            return N(found[0])
+        return self.implicit(node.name, [], node, ident=True)
+
+    def constant(self, name: str, node: Any) -> py.expr:
+        if name == "ThisModule":
+            return py.Attribute(self.ctx_ref, "module", py.Load())
+        getter = self.const(support.const_getter(name, node.span.line, self.ctx), "_cg")
+        return call(getter, N("self"))
+
+    def x_Constant(self, node: Any) -> py.expr:
+        return self.constant(node.name, node)
+
+    def x_ConstPath(self, node: Any) -> py.expr:
+        return call("_const_path", self.expr(node.receiver), C(node.name))
+
+    def x_ModuleGlobal(self, node: Any) -> py.expr:
+        return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
+
+    def x_AttrRef(self, node: Any) -> py.expr:
+        return call("_attr", N("self"), C(node.name))
+
+    def x_LetLocal(self, node: Any) -> py.expr:
+        value = self.expr(node.value)
+        pyname = self.declare(node.name)
+        return py.NamedExpr(target=S(pyname), value=value)
+
+    def x_AssignLocal(self, node: Any) -> py.expr:
+        value = self.expr(node.value)
+        pyname = self.local_target(node)
+        return py.NamedExpr(target=S(pyname), value=value)
+
+    def x_LetAttr(self, node: Any) -> py.expr:
+        return call("_set_attr", N("self"), C(node.name), self.expr(node.value))
+
+    x_AssignAttr = x_LetAttr
+
+    def top_globals(self) -> py.expr:
+        return self.g_ref if self.unit.kind == "module" else C(None)
+
+    def x_LetConst(self, node: Any) -> py.expr:
+        return call(
+            "_let_const", N("self"), C(node.name), self.expr(node.value), self.top_globals()
+        )
+
+    def x_Return(self, node: Any) -> py.expr:
+        value = self.expr(node.value) if node.value is not None else C(None)
+        unit = self.unit
+        owner = unit.rt_owner() if unit.kind not in ("method", "lambda") else unit
+        if owner is None:
+            return call("_do_return", C(None), value)
+        owner.needs_rt = True
+        return call("_do_return", N("_rt"), value)
+
+    def x_Throw(self, node: Any) -> py.expr:
+        return call("_throw", self.expr(node.value))
+
+    def x_Try(self, node: Any) -> py.expr:
+        if not node.bang and node.else_body is None:
+            return self.expr(node.expr)
+        return self.thunk(node)
+
+    def thunk(self, node: Any) -> py.expr:
+        """A statement-only construct in expression position: a nested
+        function run in place (not an Inko frame)."""
+        unit = Unit("thunk", self.unit)
+        fname = self.fresh("_h")
+        self.unit_function(unit, fname, None, [], [node], RETURN, [], nested=True)
+        return call(fname)
+
+    def x_Import(self, node: Any) -> py.expr:
+        return C(None)
+
+    x_Directive = x_Import
+
+    # --- blocks and definitions ----------------------------------------------
+
+    def x_BlockLit(self, node: Any) -> py.expr:
+        if node.kind == "lambda":
+            code = self.lambda_code(node)
+            return call(
+                "_Block",
+                self.const(code, "_K"),
+                C(None),
+                py.Attribute(self.ctx_ref, "module", py.Load()),
+            )
+        code = CgCode("<block>", self.file, node.span.line, "closure", [], self.ctx)
+        unit = Unit("closure", self.unit)
+        fname = self.fresh("_c")
+        self.unit_function(unit, fname, code, node.params, node.body, RETURN, [], nested=True)
+        if node.kind == "brace":
+            code.lambda_code = self.lambda_later(node)
+        parent = py.List(elts=[N(fname), C(None), C(None)], ctx=py.Load())
+        return call("_Block", self.const(code, "_K"), parent, N("self"), C(node.kind == "brace"))
+
+    def lambda_code(self, node: Any, forbidden: frozenset = frozenset()) -> CgCode:
+        code = CgCode("<lambda>", self.file, node.span.line, "lambda", [], self.ctx)
+        unit = Unit("lambda", None, forbidden)
+        saved = self.unit
+        self.unit_function(unit, self.fresh("_l"), code, node.params, node.body, RETURN, [])
+        self.unit = saved
+        return code
+
+    def lambda_later(self, node: Any) -> Any:
+        """The CgCode of brace block `node` as a lambda, compiled on first use."""
+        names: set = set()
+        u: Unit | None = self.unit
+        while u is not None:
+            for d in u.scopes:
+                names.update(d)
+            names.update(u.forbidden)
+            u = u.parent if u.kind in ("closure", "thunk") else None
+        forbidden = frozenset(names)
+        ctx = self.ctx
+
+        def build() -> CgCode:
+            gen = Gen(ctx)
+            code = gen.lambda_code(node, forbidden)
+            gen.finish("", code)
+            return code
+
+        return build
+
+    def x_MethodDef(self, node: Any) -> py.expr:
+        if node.body is None:
+            return C(None)
+        code = CgCode(node.name, self.file, node.span.line, "method", [], self.ctx)
+        unit = Unit("method", None)
+        saved = self.unit
+        self.unit_function(unit, self.fresh("_m"), code, node.params, node.body, RETURN, [])
+        self.unit = saved
+        return call(
+            "_define_method", N("self"), C(node.name), self.const(code, "_K"), self.top_globals()
+        )
+
+    def body_fn(self, name: str, nodes: list, span: Any) -> py.expr:
+        code = CgCode(name, self.file, span.line, "body", [], self.ctx)
+        unit = Unit("body", None)
+        saved = self.unit
+        fname = self.unit_function(unit, self.fresh("_b"), code, [], nodes, RETURN, [])
+        self.unit = saved
+        return N(fname)
+
+    def x_ObjectDef(self, node: Any) -> py.expr:
+        impls = py.List(elts=[self.expr(i) for i in node.impls], ctx=py.Load())
+        body = self.body_fn(node.name, node.body, node.span)
+        return call("_object_def", N("self"), C(node.name), impls, body, self.top_globals())
+
+    def x_TraitDef(self, node: Any) -> py.expr:
+        body = self.body_fn(node.name, node.body, node.span)
+        return call("_trait_def", N("self"), C(node.name), body, self.top_globals())
+
+    def x_ImplDef(self, node: Any) -> py.expr:
+        target = self.expr(node.target)
+        trait = self.expr(node.trait) if node.trait is not None else C(None)
+        body = self.body_fn("<impl>", node.body, node.span)
+        return call("_impl_def", target, trait, body)
+
+    # --- sends ---------------------------------------------------------------
+
+    def x_Send(self, node: Any) -> py.expr:
+        recv = node.receiver
+        name = node.name
+        line = node.span.line
+        if name == "defer":
+            self.unit.frame_unit().owns_deferred = True
+        if type(recv) is ast.Constant and recv.name == "_INKOC":
+            return self.primitive(node)
+        nargs = len(node.args)
+        if recv is not None and nargs == 1 and name in _OPS and not node.kwargs:
+            return self.binary(node)
+        if recv is not None and name in _CONTROL and _statement_form(node):
+            return self.thunk(node)
+        if recv is None:
+            return self.implicit(name, node.args, node, kwargs=node.kwargs)
+        r = self.expr(recv)
+        args = [self.expr(a) for a in node.args]
+        if node.kwargs or nargs > 4:
+            kw_names = tuple(k for k, _ in node.kwargs)
+            site = self.const(support.kw_site(name, line, self.ctx, kw_names), "_s")
+            kwargs: py.expr = (
+                py.Dict(
+                    keys=[C(k) for k, _ in node.kwargs],
+                    values=[self.expr(v) for _, v in node.kwargs],
+                )
+                if node.kwargs
+                else C(None)
+            )
+            return call(site, r, py.List(elts=args, ctx=py.Load()), kwargs)
+        site = self.const(support.send_site(name, line, self.ctx, nargs), "_s")
+        return call(site, r, *args)
+
+    def hint_scope(self) -> Any:
+        return _HintScope(self.unit)
+
+    def implicit(
+        self, name: str, args: list, node: Any, ident: bool = False, kwargs: Sequence[Any] = ()
+    ) -> py.expr:
+        line = node.span.line
+        note_scope(self.file, line, name, _HintScope(self.unit))  # for "did you mean"
+        values = [self.expr(a) for a in args]
+        if kwargs or len(values) > 4:
+            site = self.const(support.implicit_kw_site(name, line, self.ctx), "_s")
+            kw = (
+                py.Dict(keys=[C(k) for k, _ in kwargs], values=[self.expr(v) for _, v in kwargs])
+                if kwargs
+                else C(None)
+            )
+            return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
+        site = self.const(support.implicit_site(name, line, self.ctx, len(values), ident), "_s")
+        return call(site, N("self"), *values)
+
+    def primitive(self, node: Any) -> py.expr:
+        fn = builtins.lookup(node.name)
+        if fn is None:
+            raise InkoCompileError(f"Unknown primitive _INKOC.{node.name}", node.span)
+        ref = self.const(fn, "_p")
+        self.prims.append(ref)
+        return call(ref, *[self.expr(a) for a in node.args])
+
+    def binary(self, node: Any) -> py.expr:
+        name = node.name
+        int_op, guard_b, float_op, str_op = _OPS[name]
+        lhs = self.expr(node.receiver)
+        rhs_node = node.args[0]
+        rhs = self.expr(rhs_node)
+        a, b = self.fresh("_a"), self.fresh("_b")
+        slow = self.const(support.slow_binary(name, node.span.line, self.ctx), "_sb")
+        slow_call: py.expr = call(slow, N(a), N(b))
+
+        def compute(op: str) -> py.expr:
+            if op == "eq":
+                return call("_float_eq", N(a), N(b))
+            if op == "ne":
+                return py.UnaryOp(py.Not(), call("_float_eq", N(a), N(b)))
+            if op in _BINOPS:
+                return py.BinOp(N(a), _BINOPS[op](), N(b))
+            return py.Compare(N(a), [_CMPOPS[op]()], [N(b)])
+
+        if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
+            # `x OP integer literal`: one guard.
+            test = and_(
+                is_(call("type", py.NamedExpr(S(a), lhs)), N("_int")),
+                N("int"),
+            )
+            body = (
+                py.BinOp(N(a), _BINOPS[int_op](), rhs)
+                if int_op in _BINOPS
+                else py.Compare(N(a), [_CMPOPS[int_op]()], [rhs])
+            )
+            return py.IfExp(test=test, body=body, orelse=call(slow, N(a), self.expr(rhs_node)))
+        first = py.Compare(
+            left=call("type", py.NamedExpr(S(a), lhs)),
+            ops=[py.Is(), py.Is()],
+            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_int")],
+        )
+        int_test = and_(first, N("int"), *([N(b)] if guard_b else []))
+        orelse = slow_call
+        if str_op is not None:
+            orelse = py.IfExp(
+                test=and_(
+                    is_(call("type", N(a)), N("_str")),
+                    is_(call("type", N(b)), N("_str")),
+                    N("string"),
+                ),
+                body=compute(str_op),
+                orelse=orelse,
+            )
+        if float_op is not None:
+            orelse = py.IfExp(
+                test=and_(
+                    is_(call("type", N(a)), N("_float")),
+                    is_(call("type", N(b)), N("_float")),
+                    N("float"),
+                    *([N(b)] if guard_b else []),
+                ),
+                body=compute(float_op),
+                orelse=orelse,
+            )
+        return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+class _HintScope:
+    """The names of a unit for runtime/hints.py, shaped like the closure
+    compiler's Scope (`dicts`, and `outer` for closures)."""
+
+    __slots__ = ("dicts", "outer")
+
+    def __init__(self, unit: Unit):
+        self.dicts = unit.scopes
+        parent = unit.parent if unit.kind in ("closure", "thunk") else None
+        self.outer = (_HintScope(parent), tuple(parent.scopes)) if parent is not None else None
+
+
+def _statement_form(node: Any) -> bool:
+    """Whether `node` compiles to statements (inlined control flow, try)."""
+    t = type(node)
+    if t is ast.Try:
+        return node.bang or node.else_body is not None
+    if t is not ast.Send or node.receiver is None:
+        return False
+    name = node.name
+    if name in ("if_true", "if_false", "and", "or"):
+        return len(node.args) == 1 and not node.kwargs and inlinable(node.args[0])
+    if name == "if":
+        kw = dict(node.kwargs)
+        return (
+            not node.args
+            and len(node.kwargs) == 2
+            and set(kw) == {"true", "false"}
+            and inlinable(kw["true"])
+            and inlinable(kw["false"])
+        )
+    if name in ("while_true", "while_false"):
+        return len(node.args) == 1 and inlinable(node.receiver) and inlinable(node.args[0])
+    if name == "loop":
+        return not node.args and inlinable(node.receiver)
+    return False
+
+
+def _budget_check() -> list:
+    return [
+        py.AugAssign(target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)),
+        py.If(
+            test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
+            body=[py.Expr(call("_oor"))],
+            orelse=[],
+        ),
+    ]
+
+
+def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
+    """body(frame) -> the generated function, for the runtime's calls."""
+    if kind == "closure":
+        if with_frame:
+            return lambda f: f[0][0](f, *f[3 : 3 + n])
+        if n == 0:
+            return lambda f: f[0][0]()
+        if n == 1:
+            return lambda f: f[0][0](f[3])
+        return lambda f: f[0][0](*f[3 : 3 + n])
+    if with_frame:
+        return lambda f: fn(f, f[1], *f[3 : 3 + n])
+    if n == 0:
+        return lambda f: fn(f[1])
+    if n == 1:
+        return lambda f: fn(f[1], f[3])
+    if n == 2:
+        return lambda f: fn(f[1], f[3], f[4])
+    return lambda f: fn(f[1], *f[3 : 3 + n])

@@ -1,0 +1,370 @@
+"""Helpers the generated functions call: send sites with inline caches,
+constants, attributes and definitions (the semantics of compile/compiler.py
+for the same nodes, so that both back ends behave alike)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.pycache import compile_template
+from inko_mini.runtime import objects as O
+from inko_mini.runtime.calls import _budget, out_of_reductions, truth
+from inko_mini.runtime.cgframes import CgCode
+from inko_mini.runtime.deferred import adopt, run_pending_of
+from inko_mini.runtime.objects import (
+    FAST,
+    MISSING,
+    NATIVE_PROTOS,
+    VERSION,
+    Block,
+    InkoObject,
+    holder,
+    lookup_from,
+    set_attr,
+)
+from inko_mini.runtime.sends import (
+    PRIMITIVE_ERRORS,
+    SendSite,
+    _panic,
+    implement_trait,
+    primitive_panic,
+    send_dyn,
+    try_panic,
+)
+from inko_mini.runtime.signals import ReturnSignal
+
+_SEND = """
+def make(site):
+    lookup = site.lookup
+    invoke = site.invoke
+    name = site.name
+    get_native = NATIVE_PROTOS.get
+    key = None
+    ver = -1
+    meth = None
+    blk = NOTHING
+    fn = None
+
+    def send(r{params}):
+        nonlocal key, ver, meth, blk, fn
+        t = type(r)
+        if t is InkoObject:
+            m = r.attrs.get(name, MISSING)
+            if m is MISSING:
+                if r.proto is key and ver == VER[0]:
+                    m = meth
+                else:
+                    m = meth = lookup(r)
+                    key = site.key
+                    ver = site.ver
+        elif get_native(t) is key and ver == VER[0]:
+            m = meth
+        else:
+            m = meth = lookup(r)
+            key = site.key
+            ver = site.ver
+        if m is blk:
+            return fn(r{params})
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                blk = m
+                fn = c.fn
+                return fn(r{params})
+        return invoke(r, [{args}])
+    send.site = site
+    return send
+"""
+
+_IMPLICIT = """
+def make(site, mod_site, ctx, g, ident):
+    lookup = site.lookup
+    invoke = site.invoke
+    mod_lookup = mod_site.lookup
+    name = site.name
+    key = None
+    ver = -1
+    meth = None
+    blk = NOTHING
+    fn = None
+
+    def send(s{params}):
+        nonlocal key, ver, meth, blk, fn
+        {ident}
+        if type(s) is InkoObject:
+            m = s.attrs.get(name, MISSING)
+            if m is MISSING:
+                if s.proto is key and ver == VER[0]:
+                    m = meth
+                else:
+                    m = meth = lookup(s)
+                    key = site.key
+                    ver = site.ver
+        else:
+            m = lookup(s)
+        if m is blk:
+            return fn(s{params})
+        if m is MISSING:
+            mod = ctx.module
+            if mod is not s:
+                m2 = mod_lookup(mod)
+                if m2 is not MISSING:
+                    if type(m2) is Block:
+                        c = m2.code
+                        if c.fast_arity == {n} and type(c) is CgCode:
+                            return c.fn(mod{params})
+                    return mod_site.invoke(mod, [{args}])
+            if ident:
+                v = g.get(name, MISSING)
+                if v is not MISSING:
+                    site.gself = s
+                    site.gver = VER[0]
+                    return v
+            return invoke(s, [{args}])
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                blk = m
+                fn = c.fn
+                return fn(s{params})
+        return invoke(s, [{args}])
+    send.site = site
+    return send
+"""
+
+_IDENT = """if s is site.gself and site.gver == VER[0]:
+            v = g.get(name, MISSING)
+            if v is not MISSING:
+                return v"""
+
+_MAKERS: dict = {}
+
+
+def _maker(template: str, n: int) -> Any:
+    key = (template, n)
+    maker = _MAKERS.get(key)
+    if maker is None:
+        names = [f"x{i}" for i in range(n)]
+        src = template.format(
+            params="".join(", " + x for x in names),
+            args=", ".join(names),
+            n=n,
+            ident=_IDENT if n == 0 else "pass",
+        )
+        ns: dict = {
+            "InkoObject": InkoObject,
+            "MISSING": MISSING,
+            "NATIVE_PROTOS": NATIVE_PROTOS,
+            "VER": VERSION,
+            "Block": Block,
+            "CgCode": CgCode,
+            "NOTHING": object(),
+        }
+        label = f"<codegen send/{n}{' implicit' if template is _IMPLICIT else ''}>"
+        exec(compile_template(src, label), ns)
+        maker = _MAKERS[key] = ns["make"]
+    return maker
+
+
+def send_site(name: str, line: int, ctx: Any, n: int) -> Any:
+    """`recv.name(x0, ...)`: a function (r, x0, ...) with its inline cache."""
+    return _maker(_SEND, n)(SendSite(name, line, ctx))
+
+
+def implicit_site(name: str, line: int, ctx: Any, n: int, ident: bool) -> Any:
+    """`name(x0, ...)` without receiver: self, else the module, else (a bare
+    identifier) a global: a function (self, x0, ...)."""
+    return _maker(_IMPLICIT, n)(
+        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident
+    )
+
+
+def kw_site(name: str, line: int, ctx: Any, kw_names: tuple) -> Any:
+    site = SendSite(name, line, ctx, kw_names)
+    return site.invoke
+
+
+def implicit_kw_site(name: str, line: int, ctx: Any) -> Any:
+    self_site = SendSite(name, line, ctx)
+    mod_site = SendSite(name, line, ctx)
+
+    def implicit(s, args, kwargs):
+        _line = line  # noqa: F841 (read by stack traces)
+        m = self_site.lookup(s)
+        if m is MISSING:
+            mod = ctx.module
+            if mod is not s and mod_site.lookup(mod) is not MISSING:
+                return mod_site.invoke(mod, args, kwargs)
+        return self_site.invoke(s, args, kwargs or None)
+
+    return implicit
+
+
+def slow_binary(name: str, line: int, ctx: Any) -> Any:
+    site = SendSite(name, line, ctx)
+    invoke = site.invoke
+
+    def slow(a, b):
+        return invoke(a, [b])
+
+    return slow
+
+
+def const_getter(name: str, line: int, ctx: Any) -> Any:
+    g = ctx.globals
+
+    def const(s):
+        if type(s) is InkoObject:
+            v = s.attrs.get(name, MISSING)
+            if v is MISSING:
+                v = lookup_from(s.proto, name)
+        else:
+            v = lookup_from(holder(s), name)
+        if v is MISSING:
+            v = g.get(name, MISSING)
+            if v is MISSING:
+                sig = _panic(f"The constant {name} is undefined", line)
+                sig.hint = ("constant", s, name, ctx)  # runtime/hints.py
+                raise sig
+        return v
+
+    return const
+
+
+def const_path(value: Any, name: str) -> Any:
+    v = lookup_from(holder(value), name)
+    return None if v is MISSING else v
+
+
+def attr(s: Any, name: str) -> Any:
+    if type(s) is InkoObject:
+        v = s.attrs.get(name, MISSING)
+        if v is not MISSING:
+            return v
+        v = lookup_from(s.proto, name)
+    else:
+        v = lookup_from(holder(s), name)
+    return None if v is MISSING else v
+
+
+def let_const(s: Any, name: str, v: Any, g: Any) -> Any:
+    set_attr(s, name, v)
+    if g is not None:
+        g[name] = v
+    return v
+
+
+def define_method(s: Any, name: str, code: Any, g: Any) -> Any:
+    b = Block(code, None, s)
+    set_attr(s, name, b)
+    if g is not None:
+        g[name] = b
+    return b
+
+
+def object_def(s: Any, name: str, impls: list, body: Any, g: Any) -> Any:
+    obj = InkoObject(O.OBJECT, {"@_object_name": name})
+    set_attr(s, name, obj)
+    if g is not None:
+        g[name] = obj
+    for impl in impls:
+        implement_trait(obj, impl)
+    body(obj)
+    return obj
+
+
+def trait_def(s: Any, name: str, body: Any, g: Any) -> Any:
+    existing = lookup_from(holder(s), name) if g is None else g.get(name, MISSING)
+    if type(existing) is InkoObject and existing.proto is O.TRAIT:
+        obj = existing
+    else:
+        obj = InkoObject(O.TRAIT, {"@_object_name": name})
+        set_attr(s, name, obj)
+        if g is not None:
+            g[name] = obj
+    body(obj)
+    return obj
+
+
+def impl_def(target: Any, trait: Any, body: Any) -> Any:
+    if trait is not None:
+        implement_trait(target, trait)
+        body(target)
+        return trait
+    body(target)
+    return target
+
+
+def hash_lit(hm: Any, items: list) -> Any:
+    m = send_dyn(hm, "new", [])
+    for i in range(0, len(items), 2):
+        send_dyn(m, "[]=", [items[i], items[i + 1]])
+    return m
+
+
+def tail_code(helper: Any, s: Any) -> Any:
+    """The Code a self tail call would run (compared with the method's own)."""
+    m = helper.site.lookup(s)
+    return m.code if type(m) is Block else None
+
+
+def throw(value: Any) -> Any:
+    raise ThrowSignal(value)
+
+
+def do_return(target: Any, value: Any) -> Any:
+    if target is None:
+        raise _panic('The "return" keyword can only be used inside a method')
+    raise ReturnSignal(target, value)
+
+
+def no_captures() -> Any:
+    raise PanicSignal("A lambda can not use the local variables of the scope it is defined in")
+
+
+def try_bang(thunk: Any, file: str, line: int) -> Any:
+    try:
+        return thunk()
+    except ThrowSignal as sig:
+        if sig.__dict__:
+            run_pending_of(sig)
+        raise try_panic(sig.value, file, line) from None
+
+
+def prim_panic(exc: BaseException, fn: Any) -> PanicSignal:
+    """A primitive failed on values of the wrong kind."""
+    return primitive_panic(fn, exc)
+
+
+# Names the generated code reads from its module namespace.
+NAMESPACE = {
+    "_F": FAST,
+    "_B": _budget,
+    "_oor": out_of_reductions,
+    "_truth": truth,
+    "_Block": Block,
+    "_InkoObject": InkoObject,
+    "_MISSING": MISSING,
+    "_set_attr": set_attr,
+    "_attr": attr,
+    "_const_path": const_path,
+    "_let_const": let_const,
+    "_define_method": define_method,
+    "_object_def": object_def,
+    "_trait_def": trait_def,
+    "_impl_def": impl_def,
+    "_hash_lit": hash_lit,
+    "_throw": throw,
+    "_tail_code": tail_code,
+    "_do_return": do_return,
+    "_no_captures": no_captures,
+    "_try_bang": try_bang,
+    "_try_panic": try_panic,
+    "_run_pending_of": run_pending_of,
+    "_adopt": adopt,
+    "_ThrowSignal": ThrowSignal,
+    "_ReturnSignal": ReturnSignal,
+    "_PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
+    "_prim_panic": prim_panic,
+}

@@ -1,0 +1,89 @@
+"""Run-time side of the code generator (compile/codegen/).
+
+The generator turns each Inko method, closure, lambda and body into one
+Python function whose code object carries the Inko file and lines. This
+module holds what the rest of the runtime needs to know about them:
+
+- `CgCode`, a `Code` with the generated function `fn` (called directly by
+  generated send sites: `fn(self, *args)`), and the lambda variant of a
+  brace closure (`as_lambda`, for lambda inference);
+- `CG_FRAMES`, Python code object -> CgCode, read by stack traces
+  (runtime/panics.py): such a frame is an Inko frame whose current line is
+  the Python frame's own `f_lineno`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inko_mini.runtime.calls import Code
+from inko_mini.runtime.objects import Block, holder, lookup_from
+
+# Python code object -> CgCode of the Inko block it runs.
+CG_FRAMES: dict = {}
+
+# Blocks the generator inlined (if bodies, loops, `else`): the column of
+# every instruction of such a block is its index here, so a trace finds
+# the frames the block would have had without any run-time bookkeeping.
+# Each: (parent index, frame name, owner local or None, message, send line);
+# the owner local names the variable holding the receiver whose method
+# would have run the block (None: a native method, no frame of its own).
+REGIONS: list = [None]
+
+
+def new_region(
+    parent: int, frame_name: str, owner: str | None, message: str, send_line: int
+) -> int:
+    REGIONS.append((parent, frame_name, owner, message, send_line))
+    return len(REGIONS) - 1
+
+
+def cg_entries(fr: Any, cg: Any) -> list:
+    """The Inko frames of generated frame `fr`, innermost first."""
+    line = fr.f_lineno
+    region = 0
+    try:
+        positions = list(fr.f_code.co_positions())
+        region = positions[fr.f_lasti // 2][2] or 0
+    except (IndexError, ValueError):
+        region = 0
+    if not region or region >= len(REGIONS):
+        return [(cg.file, line, cg.name)]
+    chain = []
+    while region:
+        chain.append(REGIONS[region])
+        region = REGIONS[region][0]
+    out = []
+    for _parent, frame_name, owner, message, send_line in chain:
+        out.append((cg.file, line, frame_name))
+        if owner is not None:
+            value = fr.f_locals.get(owner)
+            method = lookup_from(holder(value), message)
+            code = method.code if type(method) is Block else None
+            if code is not None and code.native is None:
+                out.append((code.file, code.body_line, code.name))
+        line = send_line
+    out.append((cg.file, line, cg.name))
+    return out
+
+
+class CgCode(Code):
+    """A Code whose body is a generated Python function."""
+
+    __slots__ = ("fn", "lambda_code")
+
+    def __init__(self, name: str, file: str, line: int, kind: str, params: list, ctx: Any):
+        super().__init__(name, file, line, kind, params, ctx)
+        self.fn: Any = None
+        # For a brace closure: the CgCode of the same block compiled as a
+        # lambda (no captures), used when lambda inference applies, or a
+        # function building it on first use.
+        self.lambda_code: Any = None
+
+    def as_lambda(self) -> Code:
+        made = self.lambda_code
+        if made is None:
+            return super().as_lambda()
+        if type(made) is not CgCode:
+            made = self.lambda_code = made()
+        return made
