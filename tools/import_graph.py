@@ -72,9 +72,9 @@ def main(argv: list[str]) -> int:
     for a in sorted(edges):
         print(f"  {a} -> {', '.join(sorted(edges[a]))}")
     cycles = find_cycles(edges)
-    print(f"cycles: {len(cycles)}")
+    print(f"cycles (groups of mutually importing modules): {len(cycles)}")
     for c in cycles:
-        print("  " + " -> ".join(c + [c[0]]))
+        print(f"  {len(c)} in one cycle: " + ", ".join(c))
     print(f"function-local imports: {len(local_imports)}")
     return 1 if cycles else 0
 
