@@ -29,6 +29,11 @@ TERMINATED = TaskState.TERMINATED
 # deferred blocks) although an abandoned process must not run anything.
 _abandoned: list = []
 
+
+class TaskExit(BaseException):
+    """Unwinds the current task for exit_current; caught by _bootstrap."""
+
+
 # How many times tasks may switch straight to each other while timers or
 # I/O waits are pending, before the hub gets a turn to look at them.
 _MAX_HANDOFFS = 16
@@ -108,16 +113,15 @@ class Scheduler:
             task.pending = value
 
     def exit_current(self, result=None):
-        """End the current task at once, without unwinding its stack (no
-        `finally` code runs, as for an abandoned task)."""
+        """End the current task at once. Its stack unwinds with TaskExit, a
+        BaseException that no `except Exception` (and so no Inko-level
+        handler: deferred blocks, try/else) catches; Python `finally`
+        clauses do run. Keeping the suspended greenlet instead, so that
+        nothing at all ran, kept every terminated task's frames alive for
+        ever (40,000 process.terminate calls: 345 MB)."""
         task = self._current
-        task.state = TERMINATED
         task.result = result
-        task.fn = task.args = None
-        self._tasks.discard(task)
-        _abandoned.append(task)
-        self._hub.switch()
-        raise AssertionError("a terminated task was resumed")
+        raise TaskExit
 
     def notify_closing(self, fd) -> None:
         """Wake every task waiting on `fd` with ClosedResourceError; call it
@@ -262,6 +266,8 @@ class Scheduler:
     def _bootstrap(self, task: Task):
         try:
             task.result = task.fn(*task.args)
+        except TaskExit:
+            pass  # exit_current set the result
         finally:
             task.state = TERMINATED
             task.fn = task.args = None
