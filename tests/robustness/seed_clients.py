@@ -6,9 +6,14 @@ bench/soak.py (the long run). Everything here is real: the server is
 clients are sockets on 127.0.0.1, and the measurements come from
 /proc/PID/fd and /proc/PID/status.
 
-The page fixes the port (8080), so two runs on one machine would collide: a
-lock file serialises the runs of this module, and anything else holding the
-port makes `acquire_port` give up (the test then skips and says why).
+The page fixes the port (8080), and its TcpListener sets SO_REUSEPORT, so
+any other copy of these servers on the machine (another test run, say)
+silently shares the port and takes some of the connections. So the command
+form of this module (`python3 seed_clients.py SCENARIO SEED`, used by the
+tests and by bench/soak.py) re-runs itself in a private network namespace
+(`unshare -rn`, with its own loopback) when the system allows it; otherwise
+a lock file serialises the runs of this module and anything else holding the
+port makes `acquire_port` give up.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import random
 import selectors
+import shutil
 import socket
 import struct
 import subprocess
@@ -348,20 +355,27 @@ def load(total: int, concurrency: int = 16) -> LoadResult:
 
     def client() -> None:
         ok = bad = 0
+        kinds: list[str] = []
         while True:
             with lock:
                 if next(counter, None) is None:
                     break
             try:
-                if request() == REPLY:
-                    ok += 1
-                else:
-                    bad += 1
-            except OSError:
+                reply = request()
+            except OSError as exc:
                 bad += 1
+                kinds.append(type(exc).__name__)
+                continue
+            if reply == REPLY:
+                ok += 1
+            else:
+                bad += 1
+                kinds.append(f"{len(reply)}-byte reply")
         with lock:
             result.ok += ok
             result.bad += bad
+            for kind in kinds:
+                result.failures[kind] = result.failures.get(kind, 0) + 1
 
     start = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -376,6 +390,7 @@ class LoadResult:
     ok: int = 0
     bad: int = 0
     seconds: float = 0.0
+    failures: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -465,3 +480,169 @@ def warm_up(server: SeedServer, count: int = 300) -> None:
     allocator's arenas) before the baseline is taken."""
     result = load(count, concurrency=8)
     assert result.ok == count, (result, server.stderr()[-2000:])
+
+
+# --- a network of our own ------------------------------------------------------
+
+NETNS_ENV = "INKO_MINI_PRIVATE_NETWORK"
+
+
+def _bring_loopback_up() -> None:
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    layout = "16sh22x"  # struct ifreq: name, then the flags of the union
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack(layout, b"lo", 0)
+        flags = struct.unpack(layout, fcntl.ioctl(s, siocgifflags, request))[1]
+        fcntl.ioctl(s, siocsifflags, struct.pack(layout, b"lo", flags | iff_up))
+
+
+def private_network(argv: list[str]) -> bool:
+    """Re-run `python3 argv...` in a new network namespace and never return,
+    if the system allows it; inside it, bring up its loopback and return
+    True. Returns False when namespaces are not available."""
+    if os.environ.get(NETNS_ENV):
+        _bring_loopback_up()
+        return True
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    try:
+        usable = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    if usable.returncode != 0:
+        return False
+    sys.stdout.flush()
+    sys.stderr.flush()
+    env = dict(os.environ, **{NETNS_ENV: "1"})
+    os.execvpe(unshare, [unshare, "-rn", "--", sys.executable, *argv], env)
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def own_port(private: bool) -> Iterator[None]:
+    if private:
+        yield
+    else:
+        with acquire_port():
+            yield
+
+
+# --- the scenarios the tests run -------------------------------------------------
+
+
+def soak_plan(sizes: dict[str, int]) -> list[tuple[str, str, Callable[[], list[str] | None]]]:
+    def load_phase() -> list[str]:
+        result = load(sizes["requests"])
+        if result.ok != sizes["requests"]:
+            return [f"{result.bad} of {sizes['requests']} requests failed: {result.failures}"]
+        return []
+
+    def hold() -> list[str]:
+        complete, failed = hold_open(sizes["held"])
+        if complete != sizes["held"]:
+            return [f"{sizes['held'] - complete} held connections got no reply ({failed} failed)"]
+        return []
+
+    def slow() -> list[str]:
+        replies: list[bytes] = []
+        repeat(lambda: replies.append(slow_reader()), sizes["slow"], concurrency=50)
+        wrong = sum(reply != REPLY for reply in replies) + sizes["slow"] - len(replies)
+        return [f"{wrong} slow readers got a wrong reply"] if wrong else []
+
+    def clients(behaviour: Callable[[], object], count: int):
+        def body() -> list[str]:
+            failed = repeat(behaviour, count)
+            return [f"{failed} clients could not connect"] if failed else []
+
+        return body
+
+    probes = sizes["probes"]
+    return [
+        ("port probes (connect, close)", f"{probes:,}", clients(port_probe, probes)),
+        ("send, vanish before the reply", f"{probes:,}", clients(connect_and_vanish, probes)),
+        ("half requests, then close", f"{probes:,}", clients(half_request, probes)),
+        ("random bytes instead of HTTP", f"{probes // 5:,}", clients(garbage, probes // 5)),
+        (
+            "RST with the reply unread (SO_LINGER 0)",
+            f"{probes:,}",
+            clients(rst_with_unread_data, probes),
+        ),
+        ("slow readers (1-byte receive buffer)", f"{sizes['slow']:,}", slow),
+        ("connections held open at once", f"{sizes['held']:,}", hold),
+        ("Python load generator, 16 clients", f"{sizes['requests']:,} requests", load_phase),
+    ]
+
+
+def scenario(name: str, seed: str, sizes: dict[str, int], log_dir: Path) -> dict:
+    """Run one scenario against a fresh server; a JSON-able report."""
+    server = SeedServer(SEEDS[seed], log_dir)
+    report: dict = {"phases": []}
+    try:
+        server.wait_listening()
+        if name == "soak":
+            warm_up(server)
+            start_fds, start_rss = server.fds(), server.rss_kib()
+            for phase_name, amount, body in soak_plan(sizes):
+                phase = run_phase(server, phase_name, amount, body)
+                report["phases"].append(
+                    {
+                        "name": phase.name,
+                        "amount": phase.amount,
+                        "seconds": round(phase.seconds, 2),
+                        "fds": [phase.fds_before, phase.fds_after],
+                        "rss_kib": [phase.rss_before_kib, phase.rss_after_kib],
+                        "problems": phase.problems(),
+                    }
+                )
+                if not server.alive():
+                    break
+            if server.alive():
+                report["fds"] = [start_fds, server.fds()]
+                report["rss_kib"] = [start_rss, server.rss_kib()]
+                report["cpu_seconds"] = server.cpu_seconds()
+        elif name == "probe":
+            for _ in range(20):
+                port_probe()
+            report["answers"] = request() == REPLY
+        elif name == "reset":
+            for _ in range(sizes["probes"]):
+                if not server.alive():
+                    break
+                try:
+                    reset_before_reply()
+                except OSError:
+                    break
+        else:
+            raise SystemExit(f"unknown scenario {name}")
+        report["alive"] = server.alive()
+    finally:
+        server.stop()
+        report["status"] = server.proc.returncode
+        report["stderr"] = server.stderr()
+    return report
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run a scenario against a seed server.")
+    parser.add_argument("scenario", choices=["soak", "probe", "reset"])
+    parser.add_argument("seed", choices=sorted(SEEDS))
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--held", type=int, default=5_000)
+    parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--slow", type=int, default=40)
+    parser.add_argument("--shared-network", action="store_true")
+    args = parser.parse_args(argv)
+    private = False if args.shared_network else private_network([__file__, *argv])
+    sizes = {k: getattr(args, k) for k in ("requests", "held", "probes", "slow")}
+    with own_port(private), tempfile.TemporaryDirectory() as logs:
+        report = scenario(args.scenario, args.seed, sizes, Path(logs))
+    report["private_network"] = private
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
