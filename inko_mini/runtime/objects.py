@@ -205,10 +205,13 @@ def set_attr(value, name, new):
 
 
 # Names whose built-in behaviour the compiler inlines, by the flag guarding it.
+# The operator sets of "int", "float" and "string" are filled from the fast
+# paths' own table (fastpaths._OPS) on first use, so that no operator the
+# compiler inlines can be missing here (a hand copy once lacked & | ^ >>).
 _GUARDED = {
-    "int": ({"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!="}, "INTEGER"),
-    "float": ({"+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="}, "FLOAT"),
-    "string": ({"+", "==", "!="}, "STRING"),
+    "int": (None, "INTEGER"),
+    "float": (None, "FLOAT"),
+    "string": (None, "STRING"),
     "cond": (
         {"if", "if_true", "if_false", "and", "or", "!="},
         ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT"),
@@ -217,7 +220,18 @@ _GUARDED = {
 }
 
 
+def _operator_names() -> None:
+    from inko_mini.fastpaths import _OPS
+
+    # _OPS[op] = (int expr, int guard, float expr, float guard, str expr)
+    for flag, column in (("int", 0), ("float", 2), ("string", 4)):
+        names = {op for op, forms in _OPS.items() if forms[column] is not None}
+        _GUARDED[flag] = (names, _GUARDED[flag][1])
+
+
 def _note_redefinition(obj, name):
+    if _GUARDED["int"][0] is None:
+        _operator_names()
     for flag, (names, owners) in _GUARDED.items():
         if name not in names:
             continue
