@@ -40,7 +40,6 @@ def test_deeply_nested_source_is_an_error_not_a_crash(tmp_path):
     sources = {
         "blocks": "let a = " + "{ " * 30_000 + "1" + " }.call" * 30_000 + "\n",
         "chain": "let a = 1" + " + 1" * 150_000 + "\n",
-        "arrays": "let a = " + "[" * 150_000 + "]" * 150_000 + "\n",
     }
     for name, source in sources.items():
         path = tmp_path / f"{name}.inko"
