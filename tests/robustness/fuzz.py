@@ -570,10 +570,12 @@ def finding(outcome: str, status: int, err: str) -> str | None:
     """A one-line signature when the result is a bug of inko-mini."""
     if outcome == "signal":
         return f"killed by signal {-status}"
-    if "internal error" in err:
-        line = next(ln for ln in err.splitlines() if "internal error" in ln)
+    # Only the interpreter's own report counts: a syntax error quoting a
+    # source line that says "internal error" is not one.
+    line = next((ln for ln in err.splitlines() if ln.startswith("inko-mini: internal error")), None)
+    if line is not None:
         return re.sub(r"0x[0-9a-f]+|\d+", "N", line)[:200]
-    if "Traceback (most recent call last)" in err:
+    if any(ln.startswith("Traceback (most recent call last)") for ln in err.splitlines()):
         last = [ln for ln in err.splitlines() if ln and not ln.startswith(" ")][-1]
         return ("traceback: " + re.sub(r"0x[0-9a-f]+|\d+", "N", last))[:200]
     if outcome == "ok" and status in (70, 71):

@@ -58,3 +58,15 @@ def test_a_finding_is_saved_with_its_reproduction(tmp_path, monkeypatch):
     note = saved.with_suffix(".txt").read_text()
     assert note.startswith(f"python3 -m inko_mini run {saved.name}\n")
     assert "--show 5 4" in note
+
+
+def test_only_the_interpreters_own_report_is_a_finding():
+    # Two false alarms of the long run (seed 11, programs 16083 and 41337):
+    # a syntax error quoting a comment that mentions an internal error.
+    quoted = "x.inko:13:2: syntax error: unexpected end of input\n  [#] is a panic (not an internal error).\n   ^\n"
+    assert fuzz.finding("ok", 1, quoted) is None
+    real = "inko-mini: internal error: KeyError: 3\ninko-mini: rerun with --debug\n"
+    assert fuzz.finding("ok", 1, real) == "inko-mini: internal error: KeyError: N"
+    trace = 'Traceback (most recent call last):\n  File "x", line 1\nValueError: bad\n'
+    assert fuzz.finding("ok", 1, trace) == "traceback: ValueError: bad"
+    assert fuzz.finding("signal", -11, "") == "killed by signal 11"
