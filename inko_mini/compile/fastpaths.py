@@ -21,7 +21,7 @@ from __future__ import annotations
 from inko_mini.pycache import compile_template
 from inko_mini.runtime.calls import truth
 from inko_mini.runtime.numbers import float_eq
-from inko_mini.runtime.objects import FAST
+from inko_mini.runtime.objects import FAST, guard_operators
 
 _OPS = {
     # op: (int expr, int guard, float expr or None, float guard, str expr or None)
@@ -42,6 +42,10 @@ _OPS = {
     ">>": ("a >> b", "0 <= b < 4096 and ", None, "", None),
 }
 COMPARISONS = {"<", ">", "<=", ">=", "==", "!="}
+
+# Redefining any operator inlined above turns its fast path off.
+for _flag, _column in (("int", 0), ("float", 2), ("string", 4)):
+    guard_operators(_flag, [op for op, forms in _OPS.items() if forms[_column] is not None])
 
 
 class Operand:

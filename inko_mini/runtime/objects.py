@@ -10,6 +10,8 @@ live on stand-in objects (TRUE_OBJ, FALSE_OBJ, NIL_OBJ), so that
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class InkoObject:
     __slots__ = ("proto", "attrs")
@@ -205,19 +207,25 @@ def set_attr(value, name, new):
 
 
 # Names whose built-in behaviour the compiler inlines, by the flag guarding it.
+# The operator sets of "int", "float" and "string" are filled by the back
+# ends from their own tables (`guard_operators`), so that no operator a
+# compiler inlines can be missing here (a hand copy once lacked & | ^ >>).
 _GUARDED = {
-    "int": (
-        {"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "==", "!=", "&", "|", "^", ">>", "<<"},
-        "INTEGER",
-    ),
-    "float": ({"+", "-", "*", "/", "<", ">", "<=", ">=", "==", "!="}, "FLOAT"),
-    "string": ({"+", "==", "!="}, "STRING"),
+    "int": (set(), "INTEGER"),
+    "float": (set(), "FLOAT"),
+    "string": (set(), "STRING"),
     "cond": (
         {"if", "if_true", "if_false", "and", "or", "!="},
         ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT"),
     ),
     "loop": ({"while_true", "while_false", "loop", "call"}, "BLOCK"),
 }
+
+
+def guard_operators(flag: str, names: Iterable[str]) -> None:
+    """A back end inlines these operators of Integer ("int"), Float ("float")
+    or String ("string"): redefining one of them turns the fast path off."""
+    _GUARDED[flag][0].update(names)
 
 
 def _note_redefinition(obj, name):

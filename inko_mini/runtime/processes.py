@@ -164,11 +164,25 @@ def seconds(value) -> float:
     """A timeout argument in seconds; panics on a negative or NaN value as the
     VM's conversion to a duration did (§3)."""
     if type(value) is bool or not isinstance(value, (int, float)):
-        raise PanicSignal(f"{value!r} is not a valid time duration")
+        raise PanicSignal(f"{_inspected(value)} is not a valid time duration")
     value = float(value)
     if value < 0 or math.isnan(value):
         raise PanicSignal(f"{rust_float(value)} is not a valid time duration")
     return value
+
+
+def _inspected(value) -> str:
+    """`value` as Inko's `inspect` shows it ("abc", True, Nil), for panic
+    texts: never a Python repr."""
+    try:
+        from inko_mini import runtime
+
+        text = runtime.send(value, "inspect")
+        if isinstance(text, str):
+            return text
+    except Exception:
+        pass
+    return "an object"
 
 
 # -- messages ---------------------------------------------------------------

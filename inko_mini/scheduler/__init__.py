@@ -9,7 +9,7 @@ thread (CONTRACTS.md §5):
     wait_readable(fd, deadline)     wait_writable(fd, deadline)   -> bool
     park(deadline, cancel)          wake(task, value)
     notify_closing(fd)              run_in_thread(fn, *args)
-    exit_current(result)            (ends the task without unwinding it)
+    exit_current(result)            (ends the task: unwinds it with TaskExit)
     Scheduler().run(main_fn)        preempt()
 
 Deadlines are absolute, in the scheduler's monotonic clock (`now()`).

@@ -44,7 +44,15 @@ class Poller:
         if slots[index] is not None:
             raise BusyResourceError(f"another task is already waiting on fd {fd}")
         slots[index] = task
-        self._update(fd)
+        try:
+            self._update(fd)
+        except BaseException:
+            # epoll refused the fd (a regular file, /dev/null: EPERM): the
+            # task does not wait after all, so its slot must not stay taken.
+            slots[index] = None
+            if slots == [None, None]:
+                del self._waiters[fd]
+            raise
 
     def remove(self, fd: int, event: int, task: Task) -> None:
         slots = self._waiters.get(fd)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -106,13 +107,27 @@ def parse_source(source: str, display: str, cache: bool = False) -> ast.Module:
     from inko_mini.syntax import parser
 
     tree = parser.parse(source, display)
+    limit = sys.getrecursionlimit()
+    tmp = f"{path}.{os.getpid()}"
     try:
         _register_node_reducers()
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}"
+        # pickle recurses in C, with large C frames: under the interpreter's
+        # high recursion limit a deeply nested tree (30,000 nested blocks)
+        # overflowed the C stack (a segfault). A tree that deep is just not
+        # cached: RecursionError comes first at this limit.
+        sys.setrecursionlimit(min(limit, _PICKLE_RECURSION_LIMIT))
         with open(tmp, "wb") as fh:
             pickle.dump(tree, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except Exception:
-        pass
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    finally:
+        sys.setrecursionlimit(limit)
     return tree
+
+
+_PICKLE_RECURSION_LIMIT = 6_000

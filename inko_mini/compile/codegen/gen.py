@@ -34,7 +34,7 @@ from inko_mini.runtime.cgframes import CG_FRAMES, CgCode, new_region
 from inko_mini.runtime.deferred import deferring
 from inko_mini.runtime.hints import note_scope
 from inko_mini.runtime.numbers import float_eq
-from inko_mini.runtime.objects import FAST
+from inko_mini.runtime.objects import FAST, guard_operators
 from inko_mini.runtime.signals import InkoCompileError
 from inko_mini.syntax import ast
 
@@ -58,6 +58,9 @@ _OPS = {
     "|": ("|", False, None, None),
     "^": ("^", False, None, None),
 }
+# Redefining any operator inlined above turns its guards off.
+for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
+    guard_operators(_flag, [op for op, forms in _OPS.items() if forms[_column] is not None])
 _BINOPS = {
     "+": py.Add,
     "-": py.Sub,
