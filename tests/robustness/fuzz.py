@@ -666,7 +666,9 @@ def enter_namespaces(argv: list[str]) -> bool:
         _bring_loopback_up()
         return True
     unshare = shutil.which("unshare")
-    if unshare is None:
+    # A private /tmp would hide a checkout or an interpreter that lives there.
+    places = (ROOT.resolve(), Path(sys.executable).resolve(), Path(sys.prefix).resolve())
+    if unshare is None or any(str(p).startswith("/tmp/") for p in places):
         return False
     probe = subprocess.run(
         [unshare, "-rnm", "sh", "-c", "mount -t tmpfs tmpfs /tmp"], capture_output=True
