@@ -44,6 +44,9 @@ class TaskExit(BaseException):
 # I/O waits are pending, before the hub gets a turn to look at them.
 _MAX_HANDOFFS = 16
 
+# The longest single wait of the loop, in seconds (see _loop).
+_MAX_WAIT = 86_400.0
+
 
 class Scheduler:
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
@@ -227,7 +230,10 @@ class Scheduler:
                 timeout = 0.0
             else:
                 deadline = timers.next_deadline()
-                timeout = None if deadline is None else max(deadline - clock(), 0.0)
+                # A far deadline (process.suspend(2 ** 63 - 1), an infinite one)
+                # is waited for a day at a time: the OS's sleep and poll
+                # calls reject larger timeouts.
+                timeout = None if deadline is None else min(max(deadline - clock(), 0.0), _MAX_WAIT)
                 if (
                     timeout is None
                     and not self._thread_jobs

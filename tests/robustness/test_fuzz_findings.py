@@ -58,3 +58,31 @@ def test_deeply_nested_source_is_an_error_not_a_crash(tmp_path):
         assert "nested too deeply" in result.stderr or "Stack overflow" in result.stderr, (
             result.stderr[-500:]
         )
+
+
+def test_a_suspend_longer_than_the_os_can_sleep_just_waits(tmp_path):
+    # process.suspend(2 ** 63 - 1) (fuzz seed 11, program 93215) handed the
+    # scheduler a timeout that time.sleep rejects: `internal error:
+    # OverflowError`. It must simply wait, while other processes still run.
+    path = tmp_path / "program.inko"
+    path.write_text(
+        "import std::process\nimport std::stdio::stdout\n"
+        "process.spawn { process.suspend(9223372036854775807) }\n"
+        "process.suspend(0.1)\nstdout.print('other processes still run')\n"
+        "process.suspend(1.0 / 0.0)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inko_mini", "run", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        proc.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        pass  # still waiting, as it should
+    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+    proc.kill()
+    stdout, stderr = proc.communicate(timeout=10)
+    assert stdout == "other processes still run\n"
+    assert "internal error" not in stderr
