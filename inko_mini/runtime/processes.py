@@ -175,9 +175,7 @@ def _inspected(value) -> str:
     """`value` as Inko's `inspect` shows it ("abc", True, Nil), for panic
     texts: never a Python repr."""
     try:
-        from inko_mini import runtime
-
-        text = runtime.send(value, "inspect")
+        text = calls.send(value, "inspect")
         if isinstance(text, str):
             return text
     except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.rustfmt import rust_debug_quote
 
 # --- IP addresses (std::net::ip, §5) ---------------------------------------
 #
@@ -148,30 +149,10 @@ def ip_parse_v6(value):
     return _parse_primitive(parse_ipv6, value)
 
 
-def rust_debug_string(text: str) -> str:
-    """Rust 2019's `{:?}` of a str: double quotes and backslash escapes."""
-    out = ['"']
-    for char in text:
-        if char in "\\\"'":
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif char.isprintable() or char == " ":
-            out.append(char)
-        else:
-            out.append(f"\\u{{{ord(char):x}}}")
-    out.append('"')
-    return "".join(out)
-
-
 def parse_error_text(value) -> str:
     if isinstance(value, (bytes, bytearray)):
         value = bytes(value).decode("utf-8", "replace")
-    return f"{rust_debug_string(str(value))} is not a valid IP address"
+    return f"{rust_debug_quote(str(value))} is not a valid IP address"
 
 
 @primitive("ip_parse_error_text")
