@@ -22,21 +22,6 @@ from inko_mini.runtime.objects import Block, holder, lookup_from
 # Python code object -> CgCode of the Inko block it runs.
 CG_FRAMES: dict = {}
 
-# Blocks the generator inlined (if bodies, loops, `else`): the column of
-# every instruction of such a block is its index here, so a trace finds
-# the frames the block would have had without any run-time bookkeeping.
-# Each: (parent index, frame name, owner local or None, message, send line);
-# the owner local names the variable holding the receiver whose method
-# would have run the block (None: a native method, no frame of its own).
-REGIONS: list = [None]
-
-
-def new_region(
-    parent: int, frame_name: str, owner: str | None, message: str, send_line: int
-) -> int:
-    REGIONS.append((parent, frame_name, owner, message, send_line))
-    return len(REGIONS) - 1
-
 
 def cg_entries(fr: Any, cg: Any) -> list:
     """The Inko frames of generated frame `fr`, innermost first."""
@@ -47,12 +32,13 @@ def cg_entries(fr: Any, cg: Any) -> list:
         region = positions[fr.f_lasti // 2][2] or 0
     except (IndexError, ValueError):
         region = 0
-    if not region or region >= len(REGIONS):
+    regions = cg.regions
+    if not region or region >= len(regions):
         return [(cg.file, line, cg.name)]
     chain = []
     while region:
-        chain.append(REGIONS[region])
-        region = REGIONS[region][0]
+        chain.append(regions[region])
+        region = regions[region][0]
     out = []
     for _parent, frame_name, owner, message, send_line in chain:
         out.append((cg.file, line, frame_name))
@@ -70,7 +56,7 @@ def cg_entries(fr: Any, cg: Any) -> list:
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code")
+    __slots__ = ("fn", "lambda_code", "regions")
 
     def __init__(self, name: str, file: str, line: int, kind: str, params: list, ctx: Any):
         super().__init__(name, file, line, kind, params, ctx)
@@ -79,6 +65,15 @@ class CgCode(Code):
         # lambda (no captures), used when lambda inference applies, or a
         # function building it on first use.
         self.lambda_code: Any = None
+        # The inlined blocks of its generated module (see cg_entries): the
+        # column of every instruction of such a block is its index here, so
+        # a trace finds the frames the block would have had without any
+        # run-time bookkeeping. Each: (parent index, frame name, owner local
+        # or None, message, send line); the owner local names the variable
+        # holding the receiver whose method would have run the block (None:
+        # a native method, no frame of its own). Per module, so that cached
+        # code objects keep valid columns.
+        self.regions: list = [None]
 
     def as_lambda(self) -> Code:
         made = self.lambda_code

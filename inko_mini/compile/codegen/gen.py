@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast as py
 import os
 import sys
+import zlib
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -30,8 +31,7 @@ from inko_mini import builtins
 from inko_mini.compile.codegen import support
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime.calls import ParamInfo
-from inko_mini.runtime.cgframes import CG_FRAMES, CgCode, new_region
-from inko_mini.runtime.deferred import deferring
+from inko_mini.runtime.cgframes import CgCode
 from inko_mini.runtime.hints import note_scope
 from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import FAST, guard_operators
@@ -83,8 +83,19 @@ _CMPOPS = {
 _CONTROL = {"if_true", "if_false", "and", "or", "if", "while_true", "while_false", "loop"}
 
 
-# Names are unique across every generated module: they share one namespace.
-_COUNT = [0]
+# Names are unique across every generated module: they share one
+# namespace. Each module's names end in a tag of its name and file, the same
+# in every run, so that its cached code (codegen/cache.py) can be reused; a
+# module generated twice in one run (the REPL, lambdas built later) gets a
+# numbered variant.
+_TAGS: dict[str, int] = {}
+
+
+def module_tag(key: str) -> str:
+    base = f"{zlib.crc32(key.encode()):08x}"
+    n = _TAGS.get(base, 0)
+    _TAGS[base] = n + 1
+    return base if n == 0 else f"{base}v{n}"
 
 
 class Unsupported(Exception):
@@ -297,11 +308,26 @@ class Gen:
         if "_Block" not in self.ns:
             self.ns.update(support.NAMESPACE)
             self.ns.update({"_int": int, "_float": float, "_str": str, "_float_eq": float_eq})
-        self.ctx_ref = self.const(ctx, "_ctx")
-        self.g_ref = self.const(ctx.globals, "_G")
+        self.tag = module_tag(f"{ctx.name}\0{ctx.file}")
+        self.count = 0
+        # What the generated names in ns stand for, as (name, recipe): see
+        # support.realize; a module's cache stores these instead of values.
+        self.consts: list[tuple[str, tuple]] = []
+        self.codes: list[CgCode] = []
+        self.code_ids: dict[int, int] = {}
+        # Per CgCode index: the default-value functions of its parameters,
+        # and how to build its lambda variant.
+        self.defaults: dict[int, list] = {}
+        self.lambdas: dict[int, tuple] = {}
+        self.regions: list = [None]
+        self.ctx_ref = self.const(("ctx",), "_ctx")
+        self.g_ref = self.const(("globals",), "_G")
         self.top: list[py.stmt] = []
         # (python function name, CgCode, unit, nparams, is closure)
-        self.records: list = []
+        # Per generated function: (name, CgCode index or -1, unit kind,
+        # number of parameters, owns deferred blocks); see support.bind_module.
+        self.records: list[tuple[str, int, str, int, bool]] = []
+        self.pycode: Any = None
         self.unit: Unit = Unit("module", None)
         self.out: list = []
         self.prims: list = []
@@ -313,13 +339,31 @@ class Gen:
     # --- names ---------------------------------------------------------------
 
     def fresh(self, prefix: str) -> str:
-        _COUNT[0] += 1
-        return f"{prefix}{_COUNT[0]}"
+        self.count += 1
+        return f"{prefix}{self.count}_{self.tag}"
 
-    def const(self, value: Any, prefix: str = "_k") -> py.Name:
+    def const(self, recipe: tuple, prefix: str = "_k") -> py.Name:
+        """A name in ns for what `recipe` makes (support.realize)."""
         name = self.fresh(prefix)
-        self.ns[name] = value
+        self.ns[name] = support.realize(recipe, self.ctx, self.codes)
+        self.consts.append((name, recipe))
         return N(name)
+
+    def new_code(self, name: str, line: int, kind: str) -> CgCode:
+        code = CgCode(name, self.file, line, kind, [], self.ctx)
+        code.regions = self.regions
+        self.code_ids[id(code)] = len(self.codes)
+        self.codes.append(code)
+        return code
+
+    def code_const(self, code: CgCode) -> py.Name:
+        return self.const(("code", self.code_ids[id(code)]), "_K")
+
+    def new_region(
+        self, parent: int, frame_name: str, owner: str | None, message: str, send_line: int
+    ) -> int:
+        self.regions.append((parent, frame_name, owner, message, send_line))
+        return len(self.regions) - 1
 
     def declare(self, name: str) -> str:
         clean = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
@@ -345,7 +389,7 @@ class Gen:
     # --- entry ---------------------------------------------------------------
 
     def compile_module(self, tree: ast.Module, name: str) -> CgCode:
-        code = CgCode(name, self.file, tree.span.line, "module", [], self.ctx)
+        code = self.new_code(name, tree.span.line, "module")
         fname = self.unit_function(
             self.unit, self.fresh("_module"), code, [], tree.body, RETURN, []
         )
@@ -356,28 +400,21 @@ class Gen:
         place(mod)
         if os.environ.get("INKO_MINI_CODEGEN_DUMP") and not self.file.startswith(STDLIB_DIR):
             sys.stderr.write(py.unparse(mod) + "\n")
-        pycode = compile(mod, self.file, "exec")
-        exec(pycode, self.ns)
-        by_name = {rec[0]: rec for rec in self.records}
-        stack = [pycode]
-        while stack:
-            co = stack.pop()
-            rec = by_name.get(co.co_name)
-            if rec is not None and rec[2].kind != "thunk":
-                CG_FRAMES[co] = rec[1]
-            stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
-        for fname, cg, unit, n, _closure in self.records:
-            if cg is None:
-                continue
-            fn = self.ns.get(fname)
-            cg.fn = fn
-            body = _adapter(fn, n, unit.kind, unit.owns_deferred)
-            if unit.owns_deferred:
-                body = deferring(body)
-            cg.finish(body, n)
-            if unit.owns_deferred:
-                cg.fast_arity = -1
+        self.pycode = compile(mod, self.file, "exec")
+        support.bind_module(self.pycode, self.ns, self.codes, self.records)
         return code
+
+    def code_meta(self) -> list:
+        """What rebuilds each CgCode of this module (codegen/cache.py):
+        (name, line, kind, body_line, params, lambda recipe)."""
+        out = []
+        for i, c in enumerate(self.codes):
+            defaults = self.defaults.get(i) or [None] * len(c.params)
+            params = [
+                (p.name, d, p.rest, p.lambda_type) for p, d in zip(c.params, defaults, strict=True)
+            ]
+            out.append((c.name, c.line, c.kind, c.body_line, params, self.lambdas.get(i)))
+        return out
 
     # --- functions -----------------------------------------------------------
 
@@ -399,10 +436,14 @@ class Gen:
         self.region = 0
         pynames = [self.declare(p.name) for p in params]
         infos = []
+        default_names = []
         for p in params:
-            default = self.default_fn(p, params, pynames) if p.default is not None else None
+            dname = self.default_fn(p, params, pynames) if p.default is not None else None
+            default = support.default_caller(self.ns, dname) if dname is not None else None
+            default_names.append(dname)
             infos.append(ParamInfo(p.name, default, p.rest, p.lambda_type))
         if code is not None:
+            self.defaults[self.code_ids[id(code)]] = default_names
             code.params = infos
             code.nparams = len(infos)
             code.has_rest = any(p.rest for p in infos)
@@ -472,11 +513,12 @@ class Gen:
             self.out.append(fdef)
         else:
             self.top.append(fdef)
-        self.records.append((fname, code, unit, len(params), unit.kind == "closure"))
+        index = self.code_ids[id(code)] if code is not None else -1
+        self.records.append((fname, index, unit.kind, len(params), unit.owns_deferred))
         return fname
 
-    def default_fn(self, p: Any, params: list, pynames: list) -> Any:
-        """A default value as fn(frame), the runtime's convention."""
+    def default_fn(self, p: Any, params: list, pynames: list) -> str:
+        """The name of a function computing a default value from the frame."""
         unit = Unit("default", None)
         saved_unit, saved_out = self.unit, self.out
         self.unit, self.out = unit, []
@@ -491,8 +533,7 @@ class Gen:
         fname = self.fresh("_d")
         self.top.append(self.stamp(function(fname, ["f"], pro + body), p.span.line))
         self.unit, self.out = saved_unit, saved_out
-        ns = self.ns
-        return lambda f: ns[fname](f)
+        return fname
 
     # --- statements ----------------------------------------------------------
 
@@ -592,11 +633,11 @@ class Gen:
             temps.append(tmp)
         n = len(temps)
         if node.receiver is None:
-            helper = support.implicit_site(node.name, line, self.ctx, n, False)
+            recipe: tuple = ("implicit", node.name, line, n, False)
         else:
-            helper = support.send_site(node.name, line, self.ctx, n)
-        site = self.const(helper, "_s")
-        code = self.const(unit.tail_code, "_K")
+            recipe = ("send", node.name, line, n)
+        site = self.const(recipe, "_s")
+        code = self.code_const(unit.tail_code)
         rebind: list[py.stmt] = [
             assign(p, N(t)) for p, t in zip(unit.tail_params, temps, strict=True)
         ]
@@ -698,7 +739,7 @@ class Gen:
                 self.out.append(assign(pyname, py.Attribute(N(sig), "value", py.Load())))
             else_line = node.else_body[0].span.line if node.else_body else line
             saved_region = self.region
-            self.region = new_region(saved_region, "<else>", None, "", line)
+            self.region = self.new_region(saved_region, "<else>", None, "", line)
             self.body(node.else_body, target, else_line)
             self.region = saved_region
             self.unit.scopes.pop()
@@ -712,7 +753,7 @@ class Gen:
         line) says what frames a trace shows while it runs."""
         saved = self.out
         saved_region = self.region
-        self.region = new_region(saved_region, *mark)
+        self.region = self.new_region(saved_region, *mark)
         self.out = []
         self.unit.scopes.append({})
         self.body(nodes, target, line)
@@ -747,7 +788,7 @@ class Gen:
             skip = self.sub_value(target, other, line)
             on_true = inline if name in ("if_true", "and") else skip
             on_false = skip if name in ("if_true", "and") else inline
-            slow = self.const(support.send_site(name, line, self.ctx, 1), "_s")
+            slow = self.const(("send", name, line, 1), "_s")
             self.emit(
                 self.guarded_cond(
                     tmp,
@@ -776,7 +817,7 @@ class Gen:
             mark: tuple[str, str | None, Any, Any] = ("<block>", tmp, name, line)
             t_body = self.sub_body(kw["true"].body, target, kw["true"].span.line, mark)
             f_body = self.sub_body(kw["false"].body, target, kw["false"].span.line, mark)
-            slow = self.const(support.kw_site("if", line, self.ctx, ("true", "false")), "_s")
+            slow = self.const(("kw", "if", line, ("true", "false")), "_s")
             kwargs = py.Dict(keys=[C(k) for k in blocks], values=list(blocks.values()))
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
             self.emit(
@@ -819,7 +860,7 @@ class Gen:
             )
             pre1, recv_blk = self.hoisted(node.receiver)
             pre2, blk = self.hoisted(args[0])
-            slow = self.const(support.send_site(name, line, self.ctx, 1), "_s")
+            slow = self.const(("send", name, line, 1), "_s")
             self.emit(
                 py.If(
                     test=N("loop"),
@@ -838,7 +879,7 @@ class Gen:
             )
             loop = py.While(test=C(True), body=body + _budget_check(), orelse=[])
             pre, recv_blk = self.hoisted(node.receiver)
-            slow = self.const(support.send_site(name, line, self.ctx, 0), "_s")
+            slow = self.const(("send", name, line, 0), "_s")
             self.emit(
                 py.If(
                     test=N("loop"),
@@ -899,7 +940,7 @@ class Gen:
     def x_FloatLit(self, node: Any) -> py.expr:
         v = node.value
         if v != v or v in (float("inf"), float("-inf")) or str(v).startswith("-"):
-            return self.const(v)
+            return self.const(("value", v))
         return C(v)
 
     def x_StrLit(self, node: Any) -> py.expr:
@@ -930,7 +971,7 @@ class Gen:
     def constant(self, name: str, node: Any) -> py.expr:
         if name == "ThisModule":
             return py.Attribute(self.ctx_ref, "module", py.Load())
-        getter = self.const(support.const_getter(name, node.span.line, self.ctx), "_cg")
+        getter = self.const(("cget", name, node.span.line), "_cg")
         return call(getter, N("self"))
 
     def x_Constant(self, node: Any) -> py.expr:
@@ -1005,28 +1046,30 @@ class Gen:
             code = self.lambda_code(node)
             return call(
                 "_Block",
-                self.const(code, "_K"),
+                self.code_const(code),
                 C(None),
                 py.Attribute(self.ctx_ref, "module", py.Load()),
             )
-        code = CgCode("<block>", self.file, node.span.line, "closure", [], self.ctx)
+        code = self.new_code("<block>", node.span.line, "closure")
         unit = Unit("closure", self.unit)
         fname = self.fresh("_c")
         self.unit_function(unit, fname, code, node.params, node.body, RETURN, [], nested=True)
         if node.kind == "brace":
-            code.lambda_code = self.lambda_later(node)
+            code.lambda_code = self.lambda_later(node, code)
         parent = py.List(elts=[N(fname), C(None), C(None)], ctx=py.Load())
-        return call("_Block", self.const(code, "_K"), parent, N("self"), C(node.kind == "brace"))
+        return call("_Block", self.code_const(code), parent, N("self"), C(node.kind == "brace"))
 
-    def lambda_code(self, node: Any, forbidden: frozenset = frozenset()) -> CgCode:
-        code = CgCode("<lambda>", self.file, node.span.line, "lambda", [], self.ctx)
+    def lambda_code(
+        self, node: Any, forbidden: frozenset = frozenset(), name: str = "<lambda>"
+    ) -> CgCode:
+        code = self.new_code(name, node.span.line, "lambda")
         unit = Unit("lambda", None, forbidden)
         saved = self.unit
         self.unit_function(unit, self.fresh("_l"), code, node.params, node.body, RETURN, [])
         self.unit = saved
         return code
 
-    def lambda_later(self, node: Any) -> Any:
+    def lambda_later(self, node: Any, code: CgCode) -> Any:
         """The CgCode of brace block `node` as a lambda, compiled on first use."""
         names: set = set()
         u: Unit | None = self.unit
@@ -1036,30 +1079,27 @@ class Gen:
             names.update(u.forbidden)
             u = u.parent if u.kind in ("closure", "thunk") else None
         forbidden = frozenset(names)
-        ctx = self.ctx
-
-        def build() -> CgCode:
-            gen = Gen(ctx)
-            code = gen.lambda_code(node, forbidden)
-            gen.finish("", code)
-            return code
-
-        return build
+        self.lambdas[self.code_ids[id(code)]] = (
+            node.span.line,
+            node.span.column,
+            tuple(sorted(forbidden)),
+        )
+        return lambda: build_lambda(self.ctx, node, forbidden)
 
     def x_MethodDef(self, node: Any) -> py.expr:
         if node.body is None:
             return C(None)
-        code = CgCode(node.name, self.file, node.span.line, "method", [], self.ctx)
+        code = self.new_code(node.name, node.span.line, "method")
         unit = Unit("method", None)
         saved = self.unit
         self.unit_function(unit, self.fresh("_m"), code, node.params, node.body, RETURN, [])
         self.unit = saved
         return call(
-            "_define_method", N("self"), C(node.name), self.const(code, "_K"), self.top_globals()
+            "_define_method", N("self"), C(node.name), self.code_const(code), self.top_globals()
         )
 
     def body_fn(self, name: str, nodes: list, span: Any) -> py.expr:
-        code = CgCode(name, self.file, span.line, "body", [], self.ctx)
+        code = self.new_code(name, span.line, "body")
         unit = Unit("body", None)
         saved = self.unit
         fname = self.unit_function(unit, self.fresh("_b"), code, [], nodes, RETURN, [])
@@ -1102,7 +1142,7 @@ class Gen:
         args = [self.expr(a) for a in node.args]
         if node.kwargs or nargs > 4:
             kw_names = tuple(k for k, _ in node.kwargs)
-            site = self.const(support.kw_site(name, line, self.ctx, kw_names), "_s")
+            site = self.const(("kw", name, line, kw_names), "_s")
             kwargs: py.expr = (
                 py.Dict(
                     keys=[C(k) for k, _ in node.kwargs],
@@ -1112,7 +1152,7 @@ class Gen:
                 else C(None)
             )
             return call(site, r, py.List(elts=args, ctx=py.Load()), kwargs)
-        site = self.const(support.send_site(name, line, self.ctx, nargs), "_s")
+        site = self.const(("send", name, line, nargs), "_s")
         return call(site, r, *args)
 
     def hint_scope(self) -> Any:
@@ -1125,21 +1165,21 @@ class Gen:
         note_scope(self.file, line, name, _HintScope(self.unit))  # for "did you mean"
         values = [self.expr(a) for a in args]
         if kwargs or len(values) > 4:
-            site = self.const(support.implicit_kw_site(name, line, self.ctx), "_s")
+            site = self.const(("implicit_kw", name, line), "_s")
             kw = (
                 py.Dict(keys=[C(k) for k, _ in kwargs], values=[self.expr(v) for _, v in kwargs])
                 if kwargs
                 else C(None)
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
-        site = self.const(support.implicit_site(name, line, self.ctx, len(values), ident), "_s")
+        site = self.const(("implicit", name, line, len(values), ident), "_s")
         return call(site, N("self"), *values)
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)
         if fn is None:
             raise InkoCompileError(f"Unknown primitive _INKOC.{node.name}", node.span)
-        ref = self.const(fn, "_p")
+        ref = self.const(("prim", node.name), "_p")
         self.prims.append(ref)
         return call(ref, *[self.expr(a) for a in node.args])
 
@@ -1150,7 +1190,7 @@ class Gen:
         rhs_node = node.args[0]
         rhs = self.expr(rhs_node)
         a, b = self.fresh("_a"), self.fresh("_b")
-        slow = self.const(support.slow_binary(name, node.span.line, self.ctx), "_sb")
+        slow = self.const(("slow", name, node.span.line), "_sb")
         slow_call: py.expr = call(slow, N(a), N(b))
 
         def compute(op: str) -> py.expr:
@@ -1205,6 +1245,15 @@ class Gen:
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
 
 
+def build_lambda(ctx: Any, node: Any, forbidden: frozenset) -> CgCode:
+    """Brace block `node` compiled as a lambda that captures nothing."""
+    gen = Gen(ctx)
+    # An inferred lambda keeps its name in traces (CHANGES.md 2026-12-04).
+    code = gen.lambda_code(node, forbidden, "<block>")
+    gen.finish("", code)
+    return code
+
+
 class _HintScope:
     """The names of a unit for runtime/hints.py, shaped like the closure
     compiler's Scope (`dicts`, and `outer` for closures)."""
@@ -1252,24 +1301,3 @@ def _budget_check() -> list:
             orelse=[],
         ),
     ]
-
-
-def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
-    """body(frame) -> the generated function, for the runtime's calls."""
-    if kind == "closure":
-        if with_frame:
-            return lambda f: f[0][0](f, *f[3 : 3 + n])
-        if n == 0:
-            return lambda f: f[0][0]()
-        if n == 1:
-            return lambda f: f[0][0](f[3])
-        return lambda f: f[0][0](*f[3 : 3 + n])
-    if with_frame:
-        return lambda f: fn(f, f[1], *f[3 : 3 + n])
-    if n == 0:
-        return lambda f: fn(f[1])
-    if n == 1:
-        return lambda f: fn(f[1], f[3])
-    if n == 2:
-        return lambda f: fn(f[1], f[3], f[4])
-    return lambda f: fn(f[1], *f[3 : 3 + n])

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import _budget, out_of_reductions, truth
-from inko_mini.runtime.cgframes import CgCode
-from inko_mini.runtime.deferred import adopt, run_pending_of
+from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
+from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.objects import (
     FAST,
     MISSING,
@@ -335,6 +336,87 @@ def try_bang(thunk: Any, file: str, line: int) -> Any:
 def prim_panic(exc: BaseException, fn: Any) -> PanicSignal:
     """A primitive failed on values of the wrong kind."""
     return primitive_panic(fn, exc)
+
+
+def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
+    """The value a generated module's constant stands for. Recipes are
+    plain data, so a module's cache (cache.py) can store them."""
+    kind = recipe[0]
+    if kind == "send":
+        return send_site(recipe[1], recipe[2], ctx, recipe[3])
+    if kind == "implicit":
+        return implicit_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
+    if kind == "slow":
+        return slow_binary(recipe[1], recipe[2], ctx)
+    if kind == "cget":
+        return const_getter(recipe[1], recipe[2], ctx)
+    if kind == "kw":
+        return kw_site(recipe[1], recipe[2], ctx, recipe[3])
+    if kind == "implicit_kw":
+        return implicit_kw_site(recipe[1], recipe[2], ctx)
+    if kind == "prim":
+        return builtins.lookup(recipe[1])
+    if kind == "code":
+        return codes[recipe[1]]
+    if kind == "ctx":
+        return ctx
+    if kind == "globals":
+        return ctx.globals
+    if kind == "value":
+        return recipe[1]
+    raise ValueError(f"unknown constant recipe {kind!r}")
+
+
+def default_caller(ns: dict, fname: str) -> Any:
+    """A parameter's default as fn(frame), the runtime's convention."""
+    return lambda f: ns[fname](f)
+
+
+def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
+    """Run a generated module's definitions and attach each function to its
+    CgCode (and its code object to CG_FRAMES, for traces)."""
+    exec(pycode, ns)
+    by_name = {rec[0]: rec for rec in records}
+    stack = [pycode]
+    while stack:
+        co = stack.pop()
+        rec = by_name.get(co.co_name)
+        if rec is not None and rec[2] != "thunk" and rec[1] >= 0:
+            CG_FRAMES[co] = codes[rec[1]]
+        stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
+    for fname, index, kind, n, owns_deferred in records:
+        if index < 0:
+            continue
+        cg = codes[index]
+        fn = ns.get(fname)
+        cg.fn = fn
+        body = _adapter(fn, n, kind, owns_deferred)
+        if owns_deferred:
+            body = deferring(body)
+        cg.finish(body, n)
+        if owns_deferred:
+            cg.fast_arity = -1
+
+
+def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
+    """body(frame) -> the generated function, for the runtime's calls."""
+    if kind == "closure":
+        if with_frame:
+            return lambda f: f[0][0](f, *f[3 : 3 + n])
+        if n == 0:
+            return lambda f: f[0][0]()
+        if n == 1:
+            return lambda f: f[0][0](f[3])
+        return lambda f: f[0][0](*f[3 : 3 + n])
+    if with_frame:
+        return lambda f: fn(f, f[1], *f[3 : 3 + n])
+    if n == 0:
+        return lambda f: fn(f[1])
+    if n == 1:
+        return lambda f: fn(f[1], f[3])
+    if n == 2:
+        return lambda f: fn(f[1], f[3], f[4])
+    return lambda f: fn(f[1], *f[3 : 3 + n])
 
 
 # Names the generated code reads from its module namespace.
