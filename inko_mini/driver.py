@@ -13,8 +13,6 @@ pycache.install()  # before the rest of inko_mini is imported
 
 import inko_mini.runtime as runtime
 from inko_mini import scheduler
-from inko_mini.check.captures import check_spawn_captures
-from inko_mini.compile.annotations import annotation_hook
 from inko_mini.compile.modules import Loader
 from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import (  # noqa: E402
@@ -32,7 +30,6 @@ from inko_mini.runtime.signals import (
     InkoCompileError,
     ReturnSignal,  # noqa: E402
 )
-from inko_mini.syntax.cache import parse_source
 
 # Python frames, not Inko calls: a non-tail Inko call takes about three, so
 # this gives the "about 60,000 Inko calls" the README promises (measured:
@@ -113,23 +110,22 @@ def _run(path, code, include, args, debug, check_annotations):
             return 1
         main_dir = os.path.dirname(os.path.abspath(path))
     runtime = _prepare(include, args)
+    loader = Loader(main_dir, include, _check_spawn_captures)
+    ctx = ModuleContext("main", display, "main")
+    loader.modules["main"] = ctx
+    failures: list = []
     try:
-        tree = parse_source(source, display, cache=code is None)
+        run_body = _main_module(
+            loader, ctx, source, display, code is None, check_annotations, failures
+        )
     except InkoSyntaxError as exc:
         sys.stderr.write(exc.render() + "\n")
         return 1
 
-    loader = Loader(main_dir, include, check_spawn_captures)
-    failures: list = []
-    hook = annotation_hook(tree, source, failures) if check_annotations else None
-
-    ctx = ModuleContext("main", display, "main")
-    loader.modules["main"] = ctx
-
     def main():
         try:
             _load_prelude(loader)
-            loader.run_module(tree, ctx, user=True, hook=hook)
+            run_body()
         except ReturnSignal as exc:
             sig = PanicSignal("A closure returned from a method that has already returned")
             sig.frames = traceback_frames(exc)
@@ -151,6 +147,34 @@ def _run(path, code, include, args, debug, check_annotations):
         if status == 0:
             status = 1
     return status
+
+
+def _main_module(loader, ctx, source, display, is_file, check_annotations, failures):
+    """A function running the main module, parsed now (a syntax error is
+    reported before anything runs) unless its generated code is cached."""
+    if is_file and not check_annotations:
+        cached = loader.cached(source, display, ctx, user=True)
+        if cached is not None:
+            return lambda: loader.execute(cached.code, cached.options, cached.imports, ctx)
+    from inko_mini.syntax.cache import parse_source
+
+    tree = parse_source(source, display, cache=is_file)
+    hook = None
+    if check_annotations:
+        from inko_mini.compile.annotations import annotation_hook
+
+        hook = annotation_hook(tree, source, failures)
+    cache_source = source if is_file else None
+    return lambda: loader.run_module(
+        tree, ctx, user=True, hook=hook, source=cache_source, display=display
+    )
+
+
+def _check_spawn_captures(tree):
+    # Imported on first use: a cached program is never checked again.
+    from inko_mini.check.captures import check_spawn_captures
+
+    check_spawn_captures(tree)
 
 
 def _load_prelude(loader):

@@ -46,6 +46,14 @@ def primitive(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+def load_all() -> None:
+    """Import every primitive module (each registers its native kinds)."""
+    for sub in SUBMODULES:
+        if sub not in _loaded:
+            _loaded.add(sub)
+            importlib.import_module(f"{__name__}.{sub}")
+
+
 def lookup(name: str) -> Callable[..., Any] | None:
     """Return the primitive called `name`, or None if there is none."""
     fn = PRIMITIVES.get(name)

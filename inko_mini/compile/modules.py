@@ -8,18 +8,20 @@ its first import; imports are hoisted and bind module globals.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from inko_mini.compile import codegen
-from inko_mini.compile.compiler import Compiler
+from inko_mini.compile.codegen import cache
 from inko_mini.compile.scope import ModuleContext
-from inko_mini.errors import InkoLoadError
+from inko_mini.errors import InkoLoadError, decode_source
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import run_frame
 from inko_mini.runtime.objects import MISSING, InkoObject, holder, lookup_from
 from inko_mini.runtime.signals import InkoCompileError
-from inko_mini.syntax import ast
-from inko_mini.syntax.cache import parse_file
+
+if TYPE_CHECKING:
+    from inko_mini.syntax import ast
 
 PRELUDE = ("core", "prelude")
 
@@ -53,13 +55,35 @@ class Loader:
         if path is None:
             raise InkoLoadError(f"The module {name} could not be found", span)
         path = os.path.abspath(path)
-        tree = parse_file(path, path)
+        with open(path, "rb") as fh:
+            source = decode_source(fh.read(), path)
         ctx = ModuleContext(name, path, name)
         self.modules[name] = ctx
-        self.run_module(tree, ctx, user=not path.startswith(STDLIB_DIR))
+        self.run_source(source, path, ctx, user=not path.startswith(STDLIB_DIR))
         return ctx
 
-    def run_module(self, tree: ast.Module, ctx, user=False, hook=None):
+    def cached(self, source: str, display: str, ctx, user: bool) -> Any:
+        """The module compiled from `source`, from the code cache, or None."""
+        if not codegen.enabled():
+            return None
+        checked = user and self.check_captures is not None
+        payload = cache.read(cache.cache_path(display, ctx.file, source, checked))
+        if payload is None:
+            return None
+        return cache.instantiate(payload, ctx, source, display)
+
+    def run_source(self, source: str, display: str, ctx, user: bool = False):
+        """Run a module's source, from the code cache when it is there."""
+        compiled = self.cached(source, display, ctx, user)
+        if compiled is None:
+            from inko_mini.syntax.cache import parse_source
+
+            tree = parse_source(source, display, cache=True)
+            return self.run_module(tree, ctx, user, source=source, display=display)
+        return self.execute(compiled.code, compiled.options, compiled.imports, ctx)
+
+    def run_module(self, tree: ast.Module, ctx, user=False, hook=None, source=None, display=None):
+        """Compile and run a parsed module; with `source`, cache its code."""
         for d in tree.directives:
             if d.key not in _OPTIONS:
                 raise InkoCompileError(f"{d.key} is not a valid compiler option", d.span)
@@ -68,13 +92,28 @@ class Loader:
             self.check_captures(tree)
         try:
             if hook is None and codegen.enabled():
-                code = codegen.compile_module(ctx, tree, ctx.display_name)
+                # Imported here: a start whose modules are all cached never
+                # needs the generator (start-up speed).
+                from inko_mini.compile.codegen.gen import Gen
+
+                gen = Gen(ctx)
+                code = gen.compile_module(tree, ctx.display_name)
+                if source is not None:
+                    checked = user and self.check_captures is not None
+                    path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
+                    cache.store(path, gen, options, tree.imports)
             else:
+                from inko_mini.compile.compiler import Compiler
+
                 code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
         except RecursionError:
             # The compiler recurses over the AST; a machine-written expression
             # thousands of sends deep is reported like the parser's limit.
             raise InkoCompileError("the code is nested too deeply", tree.span) from None
+        return self.execute(code, options, tree.imports, ctx)
+
+    def execute(self, code, options: dict, imports: list, ctx):
+        """Run a compiled module body after binding its imports."""
         if options.get("define_module", True) is False:
             ctx.module = O.INKO
         else:
@@ -86,8 +125,8 @@ class Loader:
             self.glob_into(g, self.load(["core", "globals"]))
         if options.get("import_prelude", True) is not False:
             self.glob_into(g, self.load(list(PRELUDE)))
-        _check_import_names(tree.imports, implicit=set(g) | {"ThisModule"})
-        for imp in tree.imports:
+        _check_import_names(imports, implicit=set(g) | {"ThisModule"})
+        for imp in imports:
             # Traces of a panic in the imported module's body start with
             # this module's frame at the import line, as in 0.4.0, where the
             # importer's body ran its imports.
@@ -101,7 +140,7 @@ class Loader:
             if type(key) is str and not key.startswith("@"):
                 g[key] = value
 
-    def bind_import(self, imp: ast.Import, g):
+    def bind_import(self, imp: ast.Import | cache.Import, g):
         parts = list(imp.path)
         try:
             ctx = self.load(parts, imp.span)

@@ -45,6 +45,15 @@ def note_scope(file: str, line: int, name: str, scope: Any) -> None:
         _SCOPES[(file, line, name)] = (scope, tuple(scope.dicts))
 
 
+# file -> a function that notes the scopes of that file, for modules loaded
+# from the code cache (compile/codegen/cache.py), which skip generation.
+_LAZY: dict[str, Any] = {}
+
+
+def note_lazy(file: str, regenerate: Any) -> None:
+    _LAZY[file] = regenerate
+
+
 def attach(signal: BaseException, *data: Any) -> BaseException:
     try:
         signal.hint = data  # type: ignore[attr-defined]
@@ -122,6 +131,12 @@ def _names_of_chain(value: Any) -> set[str]:
 
 def _scope_names(file: str, line: int, name: str) -> set[str]:
     entry = _SCOPES.get((file, line, name))
+    if entry is None and file in _LAZY:
+        try:
+            _LAZY.pop(file)()
+        except Exception:  # a hint is a nicety: never let it hide the panic
+            pass
+        entry = _SCOPES.get((file, line, name))
     names: set[str] = set()
     if entry is None:
         return names

@@ -25,7 +25,7 @@ import os
 import sys
 import zlib
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from inko_mini import builtins
 from inko_mini.compile.codegen import support
@@ -33,34 +33,13 @@ from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime.calls import ParamInfo
 from inko_mini.runtime.cgframes import CgCode
 from inko_mini.runtime.hints import note_scope
-from inko_mini.runtime.numbers import float_eq
-from inko_mini.runtime.objects import FAST, guard_operators
 from inko_mini.runtime.signals import InkoCompileError
 from inko_mini.syntax import ast
 
 DISCARD = ("discard",)
 RETURN = ("return",)
 
-# op: (int expr, guard on b, float expr or None, str expr or None)
-_OPS = {
-    "+": ("+", False, "+", "+"),
-    "-": ("-", False, "-", None),
-    "*": ("*", False, "*", None),
-    "/": ("//", True, "/", None),
-    "%": ("%", True, None, None),
-    "<": ("<", False, "<", None),
-    ">": (">", False, ">", None),
-    "<=": ("<=", False, "<=", None),
-    ">=": (">=", False, ">=", None),
-    "==": ("==", False, "eq", "=="),
-    "!=": ("!=", False, "ne", "!="),
-    "&": ("&", False, None, None),
-    "|": ("|", False, None, None),
-    "^": ("^", False, None, None),
-}
-# Redefining any operator inlined above turns its guards off.
-for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
-    guard_operators(_flag, [op for op, forms in _OPS.items() if forms[_column] is not None])
+_OPS = support.OPS
 _BINOPS = {
     "+": py.Add,
     "-": py.Sub,
@@ -299,15 +278,7 @@ class Gen:
     def __init__(self, ctx: Any):
         self.ctx = ctx
         self.file = ctx.file
-        # All generated code shares one globals dict: objects.FAST itself,
-        # so that the guards of the fast paths read their flags ("int",
-        # "float", "string", "cond", "loop") as plain globals, and see a
-        # redefinition of a built-in method at once.
-        # FAST is typed for its flags; the generated code's names live beside them.
-        self.ns: dict[str, Any] = cast(dict[str, Any], FAST)
-        if "_Block" not in self.ns:
-            self.ns.update(support.NAMESPACE)
-            self.ns.update({"_int": int, "_float": float, "_str": str, "_float_eq": float_eq})
+        self.ns: dict[str, Any] = support.namespace()
         self.tag = module_tag(f"{ctx.name}\0{ctx.file}")
         self.count = 0
         # What the generated names in ns stand for, as (name, recipe): see
@@ -345,7 +316,7 @@ class Gen:
     def const(self, recipe: tuple, prefix: str = "_k") -> py.Name:
         """A name in ns for what `recipe` makes (support.realize)."""
         name = self.fresh(prefix)
-        self.ns[name] = support.realize(recipe, self.ctx, self.codes)
+        support.define(self.ns, name, recipe, self.ctx, self.codes)
         self.consts.append((name, recipe))
         return N(name)
 
@@ -388,12 +359,14 @@ class Gen:
 
     # --- entry ---------------------------------------------------------------
 
-    def compile_module(self, tree: ast.Module, name: str) -> CgCode:
+    def compile_module(self, tree: ast.Module, name: str, run: bool = True) -> CgCode:
+        """The module body as a Code; without `run`, only generated (for
+        the scopes that hints read, see cache.py)."""
         code = self.new_code(name, tree.span.line, "module")
         fname = self.unit_function(
             self.unit, self.fresh("_module"), code, [], tree.body, RETURN, []
         )
-        return self.finish(fname, code)
+        return self.finish(fname, code) if run else code
 
     def finish(self, main: str, code: CgCode) -> CgCode:
         mod = py.Module(body=self.top, type_ignores=[])
@@ -1243,6 +1216,17 @@ class Gen:
                 orelse=orelse,
             )
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+def find_block(tree: Any, line: int, column: int) -> Any:
+    """The block literal of `tree` that starts at `line`:`column`."""
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if type(n) is ast.BlockLit and n.span.line == line and n.span.column == column:
+            return n
+        stack.extend(_children(n))
+    raise LookupError(f"no block at {line}:{column}")
 
 
 def build_lambda(ctx: Any, node: Any, forbidden: frozenset) -> CgCode:

@@ -13,6 +13,7 @@ from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import _budget, out_of_reductions, truth
 from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
+from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import (
     FAST,
     MISSING,
@@ -20,6 +21,7 @@ from inko_mini.runtime.objects import (
     VERSION,
     Block,
     InkoObject,
+    guard_operators,
     holder,
     lookup_from,
     set_attr,
@@ -34,6 +36,28 @@ from inko_mini.runtime.sends import (
     try_panic,
 )
 from inko_mini.runtime.signals import ReturnSignal
+
+# op: (int expr, guard on b, float expr or None, str expr or None)
+OPS = {
+    "+": ("+", False, "+", "+"),
+    "-": ("-", False, "-", None),
+    "*": ("*", False, "*", None),
+    "/": ("//", True, "/", None),
+    "%": ("%", True, None, None),
+    "<": ("<", False, "<", None),
+    ">": (">", False, ">", None),
+    "<=": ("<=", False, "<=", None),
+    ">=": (">=", False, ">=", None),
+    "==": ("==", False, "eq", "=="),
+    "!=": ("!=", False, "ne", "!="),
+    "&": ("&", False, None, None),
+    "|": ("|", False, None, None),
+    "^": ("^", False, None, None),
+}
+# Redefining any operator inlined above turns its guards off. Registered
+# here, not in gen.py: a run from cached code never imports the generator.
+for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
+    guard_operators(_flag, [op for op, forms in OPS.items() if forms[_column] is not None])
 
 _SEND = """
 def make(site):
@@ -335,7 +359,27 @@ def try_bang(thunk: Any, file: str, line: int) -> Any:
 
 def prim_panic(exc: BaseException, fn: Any) -> PanicSignal:
     """A primitive failed on values of the wrong kind."""
-    return primitive_panic(fn, exc)
+    prim = getattr(fn, "primitive", None)  # a primitive not yet called
+    return primitive_panic(builtins.lookup(prim) if prim else fn, exc)
+
+
+def define(ns: dict, name: str, recipe: tuple, ctx: Any, codes: list) -> None:
+    """ns[name] = what `recipe` makes. A primitive is looked up at its first
+    call: finding one may import its builtins module (sockets, ctypes),
+    which a program that never calls it should not pay for at start-up."""
+    if recipe[0] == "prim":
+        ns[name] = _lazy_primitive(ns, name, recipe[1])
+    else:
+        ns[name] = realize(recipe, ctx, codes)
+
+
+def _lazy_primitive(ns: dict, pyname: str, prim: str) -> Any:
+    def first_call(*args: Any) -> Any:
+        fn = ns[pyname] = builtins.lookup(prim)
+        return fn(*args)
+
+    first_call.primitive = prim  # type: ignore[attr-defined]
+    return first_call
 
 
 def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
@@ -365,6 +409,18 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     if kind == "value":
         return recipe[1]
     raise ValueError(f"unknown constant recipe {kind!r}")
+
+
+def namespace() -> dict:
+    """The one globals dict of all generated code: objects.FAST itself, so
+    that the guards of the fast paths read their flags ("int", "float",
+    "string", "cond", "loop") as plain globals and see a redefinition of a
+    built-in method at once."""
+    ns: dict[str, Any] = FAST  # type: ignore[assignment]
+    if "_Block" not in ns:
+        ns.update(NAMESPACE)
+        ns.update({"_int": int, "_float": float, "_str": str, "_float_eq": float_eq})
+    return ns
 
 
 def default_caller(ns: dict, fname: str) -> Any:
