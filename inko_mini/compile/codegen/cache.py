@@ -189,6 +189,7 @@ def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled
     """The cached module `payload` bound to module context `ctx`."""
     _, tag, pycode, consts, metas, records, regions, options, imports = payload
     ns = support.namespace()
+    support.claim_tag(tag)
     region_list = list(regions)
     codes: list[CgCode] = []
     file = ctx.file

@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast as py
 import os
 import sys
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,21 +59,6 @@ _CMPOPS = {
     "!=": py.NotEq,
 }
 _CONTROL = {"if_true", "if_false", "and", "or", "if", "while_true", "while_false", "loop"}
-
-
-# Names are unique across every generated module: they share one
-# namespace. Each module's names end in a tag of its name and file, the same
-# in every run, so that its cached code (codegen/cache.py) can be reused; a
-# module generated twice in one run (the REPL, lambdas built later) gets a
-# numbered variant.
-_TAGS: dict[str, int] = {}
-
-
-def module_tag(key: str) -> str:
-    base = f"{zlib.crc32(key.encode()):08x}"
-    n = _TAGS.get(base, 0)
-    _TAGS[base] = n + 1
-    return base if n == 0 else f"{base}v{n}"
 
 
 class Unsupported(Exception):
@@ -279,7 +263,7 @@ class Gen:
         self.ctx = ctx
         self.file = ctx.file
         self.ns: dict[str, Any] = support.namespace()
-        self.tag = module_tag(f"{ctx.name}\0{ctx.file}")
+        self.tag = support.module_tag(f"{ctx.name}\0{ctx.file}")
         self.count = 0
         # What the generated names in ns stand for, as (name, recipe): see
         # support.realize; a module's cache stores these instead of values.

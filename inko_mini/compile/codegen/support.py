@@ -4,6 +4,7 @@ for the same nodes, so that both back ends behave alike)."""
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from inko_mini import builtins
@@ -36,6 +37,29 @@ from inko_mini.runtime.sends import (
     try_panic,
 )
 from inko_mini.runtime.signals import ReturnSignal
+
+# Names are unique across every generated module: they share one
+# namespace. Each module's names end in a tag of its name and file, the same
+# in every run, so that its cached code (codegen/cache.py) can be reused; a
+# module generated twice in one run (the REPL, lambdas built later) gets a
+# numbered variant.
+_TAKEN: set[str] = set()
+
+
+def module_tag(key: str) -> str:
+    return claim_tag(f"{zlib.crc32(key.encode()):08x}")
+
+
+def claim_tag(base: str) -> str:
+    """`base`, or a numbered variant once `base` is taken in this run (a
+    module loaded from the cache claims the tag its names carry)."""
+    tag, n = base, 0
+    while tag in _TAKEN:
+        n += 1
+        tag = f"{base}v{n}"
+    _TAKEN.add(tag)
+    return tag
+
 
 # op: (int expr, guard on b, float expr or None, str expr or None)
 OPS = {

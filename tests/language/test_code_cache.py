@@ -1,0 +1,114 @@
+"""The cache of generated code (compile/codegen/cache.py): a program and the
+standard library run from cached code objects behave exactly as when they
+were generated, and a start from the cache does without the parser."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+TYPO = """import std::stdio::stdout
+let counter = 3
+stdout.print('before')
+stdout.print(countr)
+"""
+
+# A brace block used as a lambda (by process.spawn) is compiled as a lambda
+# on first use, also when its module came from the cache; a panic in it
+# names it "<block>".
+SPAWNED = """import std::process
+import std::stdio::stdout
+let child = process.spawn {
+  process.panic('child died')
+}
+process.receive(0.5)
+stdout.print('unreachable?')
+"""
+
+REDEFINED = """import std::stdio::stdout
+stdout.print(1 + 1)
+impl Integer {
+  def +(other: Integer) -> Integer { 42 }
+}
+stdout.print(1 + 1)
+"""
+
+
+def run(program: Path, cache: Path, *extra: str) -> tuple[str, str, int]:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    env.pop("INKO_MINI_BACKEND", None)
+    proc = subprocess.run(
+        [sys.executable, *extra, "-m", "inko_mini", "run", program.name],
+        cwd=program.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    err = re.sub(r"Process 0x[0-9a-f]+", "Process 0x?", proc.stderr)
+    return proc.stdout, err, proc.returncode
+
+
+def cached_files(cache: Path) -> set[str]:
+    return {p.name for p in cache.rglob("*.cg")}
+
+
+def test_second_run_is_identical_and_writes_nothing(tmp_path: Path) -> None:
+    program = tmp_path / "typo.inko"
+    program.write_text(TYPO)
+    cache = tmp_path / "cache"
+    first = run(program, cache)
+    files = cached_files(cache)
+    second = run(program, cache)
+    assert first == second
+    assert cached_files(cache) == files
+    out, err, status = second
+    assert out == "before\n"
+    assert status == 1
+    # The "did you mean" hint needs the names of the scope: a cached module
+    # generates them again on demand.
+    assert "countr" in err and "counter" in err
+
+
+def test_lambda_from_cached_module(tmp_path: Path) -> None:
+    program = tmp_path / "spawned.inko"
+    program.write_text(SPAWNED)
+    cache = tmp_path / "cache"
+    first = run(program, cache)
+    second = run(program, cache)
+    assert first == second
+    assert 'in "<block>"' in second[1]
+    assert "child died" in second[1]
+
+
+def test_redefined_operator_from_cached_code(tmp_path: Path) -> None:
+    program = tmp_path / "plus.inko"
+    program.write_text(REDEFINED)
+    cache = tmp_path / "cache"
+    assert run(program, cache)[0] == "2\n42\n"
+    assert run(program, cache)[0] == "2\n42\n"
+
+
+def test_changed_source_is_generated_again(tmp_path: Path) -> None:
+    program = tmp_path / "changing.inko"
+    cache = tmp_path / "cache"
+    program.write_text("import std::stdio::stdout\nstdout.print('one')\n")
+    assert run(program, cache)[0] == "one\n"
+    program.write_text("import std::stdio::stdout\nstdout.print('two')\n")
+    assert run(program, cache)[0] == "two\n"
+
+
+def test_cached_start_does_without_the_parser(tmp_path: Path) -> None:
+    program = tmp_path / "hello.inko"
+    program.write_text("import std::stdio::stdout\nstdout.print('hi')\n")
+    cache = tmp_path / "cache"
+    run(program, cache)
+    _, err, status = run(program, cache, "-X", "importtime")
+    assert status == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in err.splitlines()}
+    assert "inko_mini.driver" in imported
+    for module in ("lark", "inko_mini.syntax.ast", "inko_mini.compile.codegen.gen"):
+        assert module not in imported, module
