@@ -1,6 +1,8 @@
 """The code generator: each Inko method, closure, lambda and body becomes
 one Python function (see gen.py); cache.py keeps the generated code of each
-module on disk. Selected with INKO_MINI_BACKEND=codegen.
+module on disk. It is the back end unless INKO_MINI_BACKEND=closures picks
+the older closure compiler (compile/compiler.py), kept until the REPL and
+`--check-annotations` run on the generator too.
 
 gen.py (with the AST and the builtins table) is imported only when a module
 has to be generated: a start whose modules are all cached never loads it.
@@ -12,4 +14,4 @@ import os
 
 
 def enabled() -> bool:
-    return os.environ.get("INKO_MINI_BACKEND") == "codegen"
+    return os.environ.get("INKO_MINI_BACKEND", "codegen") != "closures"
