@@ -46,6 +46,26 @@ def primitive(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+# The module registering each native kind (runtime.register_native_kind).
+_KIND_MODULES = {
+    "hasher": "hash_map",
+    "ip_socket": "net.socket",
+    "unix_socket": "net.socket",
+    "ffi_library": "ffi",
+    "ffi_pointer": "ffi",
+}
+
+
+def load_kind(kind: str) -> None:
+    """Import the primitive module that registers native kind `kind`."""
+    sub = _KIND_MODULES.get(kind)
+    if sub is None:
+        load_all()
+    elif sub not in _loaded:
+        _loaded.add(sub)
+        importlib.import_module(f"{__name__}.{sub}")
+
+
 def load_all() -> None:
     """Import every primitive module (each registers its native kinds)."""
     for sub in SUBMODULES:

@@ -4,7 +4,7 @@ built-in objects (STDLIB-CORE.md §4), plus `std::vm`.
 
 from __future__ import annotations
 
-from inko_mini.builtins import conv, load_all, primitive
+from inko_mini.builtins import conv, load_kind, primitive
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import (
@@ -127,7 +127,7 @@ def set_native_prototype(kind, proto):
     except KeyError:
         # The module that registers the kind may not be loaded yet: the
         # code generator looks primitives up at their first call.
-        load_all()
+        load_kind(kind)
         try:
             O.set_native_prototype(kind, proto)
         except KeyError:
