@@ -15,47 +15,48 @@ import inko_mini.runtime as runtime
 from inko_mini.builtins import conv, primitive
 from inko_mini.errors import PanicSignal
 
-
-def _rotl(x: int, b: int) -> int:
-    return ((x << b) | (x >> (64 - b))) & conv.MASK
+_M = (1 << 64) - 1
 
 
 def siphash13(data: bytes) -> int:
     """The unsigned 64-bit SipHash-1-3 of `data` with keys (0, 0)."""
+    # The rounds are written out: a nested round function with `nonlocal`
+    # state cost four times as much, and every HashMap key is hashed here.
+    M = _M
     v0 = 0x736F6D6570736575
     v1 = 0x646F72616E646F6D
     v2 = 0x6C7967656E657261
     v3 = 0x7465646279746573
-
-    def sipround():
-        nonlocal v0, v1, v2, v3
-        v0 = (v0 + v1) & conv.MASK
-        v1 = _rotl(v1, 13) ^ v0
-        v0 = _rotl(v0, 32)
-        v2 = (v2 + v3) & conv.MASK
-        v3 = _rotl(v3, 16) ^ v2
-        v0 = (v0 + v3) & conv.MASK
-        v3 = _rotl(v3, 21) ^ v0
-        v2 = (v2 + v1) & conv.MASK
-        v1 = _rotl(v1, 17) ^ v2
-        v2 = _rotl(v2, 32)
-
     length = len(data)
     tail = length - length % 8
-    for i in range(0, tail, 8):
-        m = int.from_bytes(data[i : i + 8], "little")
+    words = [int.from_bytes(data[i : i + 8], "little") for i in range(0, tail, 8)]
+    words.append(((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little"))
+    for m in words:
         v3 ^= m
-        sipround()
+        v0 = (v0 + v1) & M
+        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
+        v0 = ((v0 << 32) | (v0 >> 32)) & M
+        v2 = (v2 + v3) & M
+        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
+        v0 = (v0 + v3) & M
+        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
+        v2 = (v2 + v1) & M
+        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
+        v2 = ((v2 << 32) | (v2 >> 32)) & M
         v0 ^= m
-    last = ((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little")
-    v3 ^= last
-    sipround()
-    v0 ^= last
     v2 ^= 0xFF
-    sipround()
-    sipround()
-    sipround()
-    return (v0 ^ v1 ^ v2 ^ v3) & conv.MASK
+    for _ in range(3):
+        v0 = (v0 + v1) & M
+        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
+        v0 = ((v0 << 32) | (v0 >> 32)) & M
+        v2 = (v2 + v3) & M
+        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
+        v0 = (v0 + v3) & M
+        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
+        v2 = (v2 + v1) & M
+        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
+        v2 = ((v2 << 32) | (v2 >> 32)) & M
+    return (v0 ^ v1 ^ v2 ^ v3) & M
 
 
 def to_signed_hash(u: int) -> int:
@@ -84,8 +85,24 @@ def hash_bytes_of(value) -> bytes:
     return id(value).to_bytes(8, "little", signed=False)
 
 
+# The hashes of strings and integers, which depend on the value alone (the
+# keys are fixed): a word counted a thousand times is hashed once.
+_STR_HASHES: dict[str, int] = {}
+_INT_HASHES: dict[int, int] = {}
+_MEMO_LIMIT = 1 << 16
+
+
 def key_hash(value) -> int:
-    return to_signed_hash(siphash13(hash_bytes_of(value)))
+    kind = type(value)
+    memo = _STR_HASHES if kind is str else _INT_HASHES if kind is int else None
+    if memo is None:
+        return to_signed_hash(siphash13(hash_bytes_of(value)))
+    h = memo.get(value)
+    if h is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        h = memo[value] = to_signed_hash(siphash13(hash_bytes_of(value)))
+    return h
 
 
 class DefaultHasher:

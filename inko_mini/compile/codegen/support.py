@@ -11,7 +11,7 @@ from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import _budget, out_of_reductions, truth
+from inko_mini.runtime.calls import _budget, call_block, out_of_reductions, truth
 from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.numbers import float_eq
@@ -164,12 +164,15 @@ def make(site, mod_site, ctx, g, ident):
                         if c.fast_arity == {n} and type(c) is CgCode:
                             return c.fn(mod{params})
                     return mod_site.invoke(mod, [{args}])
+            v = g.get(name, MISSING)
             if ident:
-                v = g.get(name, MISSING)
                 if v is not MISSING:
                     site.gself = s
                     site.gver = VER[0]
                     return v
+            elif type(v) is Block and v.code.kind == "method":
+                # A module method imported by name: `import m::(f)`, `f(5)`.
+                return call_block(v, [{args}])
             return invoke(s, [{args}])
         if type(m) is Block:
             c = m.code
@@ -208,6 +211,7 @@ def _maker(template: str, n: int) -> Any:
             "VER": VERSION,
             "Block": Block,
             "CgCode": CgCode,
+            "call_block": call_block,
             "NOTHING": object(),
         }
         label = f"<codegen send/{n}{' implicit' if template is _IMPLICIT else ''}>"
@@ -245,6 +249,9 @@ def implicit_kw_site(name: str, line: int, ctx: Any) -> Any:
             mod = ctx.module
             if mod is not s and mod_site.lookup(mod) is not MISSING:
                 return mod_site.invoke(mod, args, kwargs)
+            imported = ctx.globals.get(name, MISSING)
+            if type(imported) is Block and imported.code.kind == "method":
+                return call_block(imported, args, kwargs or None)
         return self_site.invoke(s, args, kwargs or None)
 
     return implicit
