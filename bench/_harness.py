@@ -131,6 +131,9 @@ class Row:
     target_suffix: str = ""
     # Printed under the table (memory figures and the like).
     detail: str = ""
+    # True when the target bounds inko-mini's own median (e.g. KiB per
+    # process) rather than the ratio to the reference.
+    absolute: bool = False
 
     def add(self, inko: float, other: float) -> None:
         self.inko.append(inko)
@@ -145,8 +148,8 @@ class Row:
     def met(self) -> bool | None:
         if not self.measured or self.target is None or not self.judged:
             return None
-        ratio = statistics.median(self.ratios)
-        return ratio >= self.target if self.higher_is_better else ratio <= self.target
+        value = statistics.median(self.inko if self.absolute else self.ratios)
+        return value >= self.target if self.higher_is_better else value <= self.target
 
 
 def median(values: list[float]) -> float:
@@ -156,7 +159,10 @@ def median(values: list[float]) -> float:
 def _seconds(values: list[float], unit: str) -> str:
     if not values:
         return "-"
-    return f"{median(values):.3f}" if unit == "s" else f"{median(values):.0f} {unit}"
+    if unit == "s":
+        return f"{median(values):.3f}"
+    # Request rates need no decimals; KiB per process does.
+    return f"{median(values):.{0 if median(values) >= 100 else 1}f} {unit}"
 
 
 def _ratio(row: Row) -> str:
@@ -191,11 +197,12 @@ HEADER = [
 def table_cells(rows: list[Row]) -> list[list[str]]:
     cells = []
     for row in rows:
-        target = (
-            row.target_text
-            if row.target is None
-            else f"{'>=' if row.higher_is_better else '<='} {row.target:.3g}x" + row.target_suffix
-        )
+        if row.target is None:
+            target = row.target_text
+        else:
+            unit = f" {row.unit}" if row.absolute else "x"
+            sign = ">=" if row.higher_is_better else "<="
+            target = f"{sign} {row.target:.3g}{unit}" + row.target_suffix
         name = row.name + (f" [{row.note}]" if row.note else "")
         cells.append(
             [
