@@ -7,7 +7,9 @@ twins in one go, and print time ratios and memory per waiting process.
 (name, inko_seconds, asyncio_seconds, gevent_seconds, extra) for a shared
 bench runner. Each program times its own work (interpreter start-up and
 library loading are left out) and prints the seconds as its last line;
-memory is the peak resident size of the OS process, from wait4().
+memory is the peak resident size of the OS process, from wait4(). The
+last lines judge issue 12's targets: each program at most 0.6x its asyncio
+twin, at most 8 KiB of resident memory per waiting process.
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ BENCHMARKS = {
     "ring": ("ring.inko", "size", 10_000),
     "spawn_wait": ("spawn_wait.inko", "count", 100_000),
 }
+# Issue 12's targets: each program at most this fraction of its asyncio
+# twin's time, and at most this much resident memory per waiting process.
+ASYNCIO_TARGET = 0.6
+MEMORY_TARGET_KIB = 8.0
+MEMORY_TEXT = "resident memory per waiting process: inko {inko:.1f} KiB, asyncio {asyncio:.1f} KiB"
+MEMORY_PATTERN = re.compile(
+    r"resident memory per waiting process: inko (-?[0-9.]+) KiB, asyncio (-?[0-9.]+) KiB"
+)
 LABELS = {
     "ping_pong": "ping-pong, {n:,} round trips",
     "ring": "ring of {n:,} processes, token 10 times",
@@ -108,15 +118,36 @@ def run_benchmarks(scale: float = 1.0, repeat: int = 3) -> list:
             base_async = run_twin("asyncio", name, 1)[1]
             per_inko = (inko_rss - base_inko) / n
             per_async = (asyncio_rss - base_async) / n
-            extra += (
-                f"; resident memory per waiting process: inko {per_inko:.1f} KiB,"
-                f" asyncio {per_async:.1f} KiB"
-            )
+            extra += "; " + MEMORY_TEXT.format(inko=per_inko, asyncio=per_async)
             if gevent_ok:
                 base_gevent = run_twin("gevent", name, 1)[1]
                 extra += f", gevent {(gevent_rss - base_gevent) / n:.1f} KiB"
         rows.append((LABELS[name].format(n=n), inko_s, asyncio_s, gevent_s, extra))
     return rows
+
+
+def memory_per_process(extra: str) -> tuple[float, float] | None:
+    """(inko KiB, asyncio KiB) per waiting process from a row's extra text,
+    or None for the rows that do not measure memory."""
+    found = MEMORY_PATTERN.search(extra)
+    return (float(found[1]), float(found[2])) if found else None
+
+
+def verdicts(rows: list) -> list[str]:
+    """One line per target of issue 12: met or missed."""
+    lines = []
+    for name, inko_s, asyncio_s, _, extra in rows:
+        ratio = inko_s / asyncio_s
+        met = "met" if ratio <= ASYNCIO_TARGET else "MISSED"
+        lines.append(f"{name}: {ratio:.2f}x asyncio, target <= {ASYNCIO_TARGET:g}x: {met}")
+        memory = memory_per_process(extra)
+        if memory is not None:
+            met = "met" if memory[0] <= MEMORY_TARGET_KIB else "MISSED"
+            lines.append(
+                f"{name}: {memory[0]:.1f} KiB per waiting process, "
+                f"target <= {MEMORY_TARGET_KIB:g} KiB: {met}"
+            )
+    return lines
 
 
 def main(argv=None) -> int:
@@ -133,6 +164,7 @@ def main(argv=None) -> int:
     for name, inko_s, asyncio_s, gevent_s, extra in rows:
         gevent_text = f"{gevent_s:9.3f}" if gevent_s is not None else f"{'-':>9}"
         print(f"{name:44} {inko_s:8.3f} {asyncio_s:10.3f} {gevent_text}  {extra}")
+    print("\n".join(verdicts(rows)))
     return 0
 
 

@@ -96,3 +96,66 @@ def test_baseline_turns_no_regression_into_a_limit(tmp_path, bench_module):
     assert slower_now.met is False
     assert rate_now.met is True
     assert _baseline.apply([], tmp_path / "missing.json").startswith("baseline")
+
+
+def test_quick_real_code_programs_agree_with_their_twins():
+    done = run_bench("--quick", "--only", "wordcount", "sim", "--rounds", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "FAILED" not in done.stdout
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("wordcount [n=2000]") for line in lines), done.stdout
+    assert any(line.startswith("sim [n=100]") for line in lines), done.stdout
+
+
+def test_backend_option_gives_each_back_end_its_rows():
+    done = run_bench(
+        "--quick", "--only", "fib", "--rounds", "1", "--backend", "closures", "codegen"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "--backend closures codegen" in done.stdout.splitlines()[0]
+    lines = done.stdout.splitlines()
+    for backend in ("closures", "codegen"):
+        assert any(line.startswith(f"fib [n=15, {backend}]") for line in lines), done.stdout
+
+
+def test_issue_12_targets(bench_module):
+    from bench import run_process_bench
+    from bench.http import bench as http_bench
+
+    targets = {b.name: b.target for b in bench_module.CPU_BENCHMARKS}
+    assert targets == {
+        "fib": 3.5,
+        "loop": 3,
+        "strbuf": 3,
+        "array": 3,
+        "wordcount": 3,
+        "sim": 3,
+    }
+    assert bench_module.HELLO_TARGET == 1.5
+    assert run_process_bench.ASYNCIO_TARGET == 0.6
+    assert run_process_bench.MEMORY_TARGET_KIB == 8
+    assert http_bench.TARGETS == {"one process per connection": 1.2, "four acceptors": 1.6}
+
+
+def test_memory_row_is_judged_on_kib_per_process(bench_module):
+    from bench import _external, _harness, run_process_bench
+
+    extra = "inko/asyncio 0.50x; " + run_process_bench.MEMORY_TEXT.format(inko=5.0, asyncio=2.5)
+    assert run_process_bench.memory_per_process(extra) == (5.0, 2.5)
+
+    class FakeRunner:
+        ASYNCIO_TARGET = run_process_bench.ASYNCIO_TARGET
+        MEMORY_TARGET_KIB = run_process_bench.MEMORY_TARGET_KIB
+        memory_per_process = staticmethod(run_process_bench.memory_per_process)
+
+        @staticmethod
+        def run_benchmarks(scale):
+            return [("100,000 processes waiting in receive", 1.0, 2.0, None, extra)]
+
+    rows = _external._process_rows(FakeRunner, rounds=1, quick=False, progress=lambda _: None)
+    timing, memory = rows
+    assert timing.met is True  # 0.5x <= 0.6x
+    assert memory.absolute and memory.unit == "KiB"
+    assert memory.met is True  # 5 KiB <= 8 KiB, although twice asyncio's
+    cells = _harness.table_cells([memory])[0]
+    assert cells[1] == "5.0 KiB" and cells[4] == "<= 8 KiB"
