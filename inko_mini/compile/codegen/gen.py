@@ -941,7 +941,28 @@ class Gen:
         return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
-        return call("_attr", N("self"), C(node.name))
+        # `@x` of an object that has it is read inline, without a call:
+        # v if type(self) is _InkoObject and (v := self.attrs.get(n, M)) is not M
+        # else _attr(self, n)
+        v = self.fresh("_v")
+        name = C(node.name)
+        found = py.Compare(
+            left=py.NamedExpr(
+                target=S(v),
+                value=call(
+                    py.Attribute(py.Attribute(N("self"), "attrs", py.Load()), "get", py.Load()),
+                    name,
+                    N("_MISSING"),
+                ),
+            ),
+            ops=[py.IsNot()],
+            comparators=[N("_MISSING")],
+        )
+        return py.IfExp(
+            test=and_(is_(call("type", N("self")), N("_InkoObject")), found),
+            body=N(v),
+            orelse=call("_attr", N("self"), name),
+        )
 
     def x_LetLocal(self, node: Any) -> py.expr:
         value = self.expr(node.value)
