@@ -337,9 +337,13 @@ def summary(rows: list[h.Row]) -> tuple[list[str], bool]:
             lines.append(f"not available: {label}: {row.skipped}")
         elif row.met is False:
             sign = "<" if row.higher_is_better else ">"
-            lines.append(
-                f"missed target: {label}: {h.median(row.ratios):.2f}x {sign} {row.target:g}x"
-            )
+            if row.absolute:
+                # The target bounds inko-mini's own figure (KiB per process).
+                value = f"{h.median(row.inko):.1f} {row.unit}"
+                bound = f"{row.target:g} {row.unit}"
+            else:
+                value, bound = f"{h.median(row.ratios):.2f}x", f"{row.target:g}x"
+            lines.append(f"missed target: {label}: {value} {sign} {bound}")
     if not any(line.startswith(("missed", "FAILED")) for line in lines):
         lines.append("all measured targets met")
     return lines, failed
