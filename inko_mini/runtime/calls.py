@@ -9,11 +9,16 @@ method or lambda frame a `return` unwinds to.
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
+import threading
+import time
 
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime.hints import note_unknown_message
 from inko_mini.runtime.objects import (
+    FAST,
     MISSING,
     NATIVE_PROTOS,
     VERSION,
@@ -280,8 +285,7 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
     # The tail of runtime/sends.py's run_call, written again on purpose: a
     # call to it would add a second Python frame holding `_code`, which
     # runtime/panics.py would show as a second Inko frame.
-    _budget[0] -= 1
-    if _budget[0] <= 0:
+    if _flags["_P"]:
         out_of_reductions()
     try:
         return _code.body(f)
@@ -311,18 +315,17 @@ def block_caller(block, nargs):
 
         return slow
     parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
+    flags = _flags
     # A `return` in a closure unwinds to its method's frame, never to the
     # closure's own: no ReturnSignal needs catching here.
     target = closure_target(parent)
-    budget = _budget
     _code = code
     if nargs == 1:
 
         def run1(x):
             if False:
                 _code  # noqa: B018 (a free variable: traces read it)
-            budget[0] -= 1
-            if budget[0] <= 0:
+            if flags["_P"]:
                 out_of_reductions()
             return body([parent, self_, target, x, *pad])
 
@@ -332,8 +335,7 @@ def block_caller(block, nargs):
         def run2(x, y):
             if False:
                 _code  # noqa: B018
-            budget[0] -= 1
-            if budget[0] <= 0:
+            if flags["_P"]:
                 out_of_reductions()
             return body([parent, self_, target, x, y, *pad])
 
@@ -342,8 +344,7 @@ def block_caller(block, nargs):
     def run0():
         if False:
             _code  # noqa: B018
-        budget[0] -= 1
-        if budget[0] <= 0:
+        if flags["_P"]:
             out_of_reductions()
         return body([parent, self_, target, *pad])
 
@@ -441,16 +442,73 @@ def reductions_from_env() -> int:
     return value if value > 0 else 1000
 
 
-# Reductions: every `_limit` calls/iterations, let the scheduler run others.
+# Preemption (DESIGN.md decision 5). Generated code tests one flag, the
+# global `_P` of its namespace (objects.FAST), at every method entry and loop
+# back-edge: `if _P: _oor()`. A one-shot interval timer (SIGALRM, or a
+# thread where no signal handler can be installed) sets the flag about every
+# `SLICE` seconds of a running program; out_of_reductions clears it, re-arms
+# the timer and lets the scheduler run others. Testing a flag costs about a
+# tenth of what counting costs (a list item decremented and compared at every
+# call), and a busy loop still yields within about a millisecond. Calls from
+# Python (call_block, block_caller, the closure compiler's sends) still count
+# reductions as well: every `_limit` of them (INKO_REDUCTIONS) preempt too.
+SLICE = 0.001
 _budget = [1000]
 _preempt = [None]
 _limit = [1000]
+_flags = FAST
+_flags["_P"] = False
+_timer: list = [None]  # how to arm the next tick: fn() or None
+_turn: list = [lambda: 0]  # the scheduler's turn(): changes at every switch
+_last_turn = [-1]
 
 
-def configure_reductions(limit, preempt):
+def configure_reductions(limit, preempt, turn=None):
     _limit[0] = limit
     _budget[0] = limit
     _preempt[0] = preempt
+    if turn is not None:
+        _turn[0] = turn
+    if preempt is not None and _timer[0] is None:
+        _timer[0] = _start_ticks()
+        _timer[0]()
+
+
+def _tick(signum=None, frame=None):
+    _flags["_P"] = True
+
+
+def _start_ticks():
+    """Install the tick and return the function that arms it once."""
+    try:
+        signal.signal(signal.SIGALRM, _tick)
+    except (ValueError, OSError, AttributeError):
+        # Not the main thread (or no SIGALRM): a thread ticks instead.
+        return _thread_ticks()
+    setitimer = signal.setitimer
+    which = signal.ITIMER_REAL
+
+    def arm():
+        setitimer(which, SLICE)
+
+    # A tick due while Python shuts down (and puts back SIGALRM's default
+    # action, which ends the process) must not come.
+    atexit.register(setitimer, which, 0)
+    return arm
+
+
+def _thread_ticks():
+    wanted = threading.Event()
+
+    def run():
+        while True:
+            wanted.wait()
+            wanted.clear()
+            time.sleep(SLICE)
+            _flags["_P"] = True
+
+    threading.Thread(target=run, name="inko-preempt", daemon=True).start()
+    return wanted.set
 
 
 def count_reduction():
@@ -461,6 +519,17 @@ def count_reduction():
 
 def out_of_reductions():
     _budget[0] = _limit[0]
+    _flags["_P"] = False
+    arm = _timer[0]
+    if arm is not None:
+        arm()
+        # A tick only preempts a process that has been running for a whole
+        # slice: one switched in since the last tick keeps going, so a
+        # process's turn is never cut short by a tick meant for another.
+        turn = _turn[0]()
+        if turn != _last_turn[0]:
+            _last_turn[0] = turn
+            return
     p = _preempt[0]
     if p is not None:
         p()

@@ -474,18 +474,7 @@ class Gen:
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
         if unit.kind == "method":
-            pre.append(
-                py.AugAssign(
-                    target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)
-                )
-            )
-            pre.append(
-                py.If(
-                    test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
-                    body=[py.Expr(call("_oor"))],
-                    orelse=[],
-                )
-            )
+            pre.extend(_budget_check())
         if unit.needs_rt:
             pre.append(assign("_rt", py.List(elts=[], ctx=py.Load())))
             handler = py.ExceptHandler(
@@ -1293,11 +1282,6 @@ def _statement_form(node: Any) -> bool:
 
 
 def _budget_check() -> list:
-    return [
-        py.AugAssign(target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)),
-        py.If(
-            test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
-            body=[py.Expr(call("_oor"))],
-            orelse=[],
-        ),
-    ]
+    """`if _P: _oor()`: the preemption flag (runtime/calls.py) is tested at
+    every method entry and loop back-edge."""
+    return [py.If(test=N("_P"), body=[py.Expr(call("_oor"))], orelse=[])]

@@ -10,7 +10,7 @@ from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import _budget, out_of_reductions, truth
+from inko_mini.runtime.calls import out_of_reductions, truth
 from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.objects import (
@@ -422,7 +422,6 @@ def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
 # Names the generated code reads from its module namespace.
 NAMESPACE = {
     "_F": FAST,
-    "_B": _budget,
     "_oor": out_of_reductions,
     "_truth": truth,
     "_Block": Block,
