@@ -1141,8 +1141,7 @@ class Gen:
                 else C(None)
             )
             return call(site, r, py.List(elts=args, ctx=py.Load()), kwargs)
-        site = self.const(("send", name, line, nargs), "_s")
-        return call(site, r, *args)
+        return self.cached_send("csend", name, line, r, args, ())
 
     def hint_scope(self) -> Any:
         return _HintScope(self.unit)
@@ -1161,8 +1160,60 @@ class Gen:
                 else C(None)
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
-        site = self.const(("implicit", name, line, len(values), ident), "_s")
-        return call(site, N("self"), *values)
+        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+
+    def cached_send(
+        self, kind: str, name: str, line: int, recv: py.expr, args: list, extra: tuple
+    ) -> py.expr:
+        """A send with its inline cache in line: the cached function of the
+        method when the receiver matches the cached key, else the site's
+        slow path (support.cached_site), which fills the cache:
+
+            F(r, x) if r is K or type(r) is K or (type(r) is InkoObject
+                and r.proto is K and 'name' not in r.attrs) else S(r, x)
+
+        (support.py says why each test finds the same method). Receiver and
+        arguments are evaluated once, in order, before the test."""
+        k, f = self.fresh("_k"), self.fresh("_f")
+        site = self.const((kind, name, line, len(args), *extra, k, f), "_s")
+        parts = [recv, *args]
+        # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
+        complex_at = [
+            i for i, e in enumerate(parts) if not _simple(e) or (i == 0 and type(e) is py.Constant)
+        ]
+        fuse = complex_at == [0]
+        pre: list[py.expr] = []
+        names: list[str | None] = []
+        for i, e in enumerate(parts):
+            if i not in complex_at:
+                names.append(None)
+                continue
+            t = self.fresh("_t")
+            names.append(t)
+            if not (fuse and i == 0):
+                pre.append(is_(py.NamedExpr(S(t), e), N(t)))
+
+        def use(i: int) -> py.expr:
+            t = names[i]
+            return N(t) if t is not None else _dup(parts[i])
+
+        first: py.expr = py.NamedExpr(S(cast(str, names[0])), recv) if fuse else use(0)
+        guard = or_(
+            is_(first, N(k)),
+            is_(call("type", use(0)), N(k)),
+            and_(
+                is_(call("type", use(0)), N("_InkoObject")),
+                is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+            ),
+        )
+        test = and_(*pre, guard) if pre else guard
+        n = len(parts)
+        return py.IfExp(
+            test=test,
+            body=call(f, *[use(i) for i in range(n)]),
+            orelse=call(site, *[use(i) for i in range(n)]),
+        )
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)
@@ -1232,6 +1283,17 @@ class Gen:
                 orelse=orelse,
             )
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+def _simple(e: py.expr) -> bool:
+    """Evaluating `e` again has no effect and gives the same value."""
+    return type(e) is py.Name or type(e) is py.Constant
+
+
+def _dup(e: py.expr) -> py.expr:
+    if type(e) is py.Name:
+        return N(cast(py.Name, e).id)
+    return C(cast(py.Constant, e).value)
 
 
 def build_lambda(ctx: Any, node: Any, forbidden: frozenset) -> CgCode:

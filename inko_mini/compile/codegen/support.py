@@ -15,8 +15,10 @@ from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.objects import (
     FAST,
+    FILLED,
     MISSING,
     NATIVE_PROTOS,
+    NO_KEY,
     VERSION,
     Block,
     InkoObject,
@@ -139,6 +141,97 @@ _IDENT = """if s is site.gself and site.gver == VER[0]:
             if v is not MISSING:
                 return v"""
 
+# The slow paths of the inline caches that generated code tests itself
+# (gen.py `cached_send`): the generated expression calls the cached
+# function `NS[fname]` when the receiver matches the key `NS[kname]`, else
+# this function, which sends the message and, when the method is a generated
+# function taking the arguments as they are, fills the pair. The key is what
+# lookup starts from: the receiver itself (its own attribute; True, False,
+# Nil), its prototype (an object without an attribute of that name), or its
+# Python type (natives). objects.bump_version resets every key it filled.
+_CACHED = """
+def make(site, kname, fname):
+    lookup = site.lookup
+    invoke = site.invoke
+    name = site.name
+
+    def send(r{params}):
+        t = type(r)
+        if t is InkoObject:
+            m = r.attrs.get(name, MISSING)
+            if m is MISSING:
+                m = lookup(r)
+                key = r.proto
+            else:
+                key = r
+        else:
+            m = lookup(r)
+            key = r if t is bool or r is None else t
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                fn = c.fn
+                if NS[kname] is NO_KEY:
+                    FILLED.append(kname)
+                NS[kname] = key
+                NS[fname] = fn
+                return fn(r{params})
+        return invoke(r, [{args}])
+    send.site = site
+    return send
+"""
+
+_CACHED_IMPLICIT = """
+def make(site, mod_site, ctx, g, ident, kname, fname):
+    lookup = site.lookup
+    invoke = site.invoke
+    mod_lookup = mod_site.lookup
+    name = site.name
+
+    def send(s{params}):
+        {ident}
+        t = type(s)
+        if t is InkoObject:
+            m = s.attrs.get(name, MISSING)
+            if m is MISSING:
+                m = lookup(s)
+                key = s.proto
+            else:
+                key = s
+        else:
+            m = lookup(s)
+            key = s if t is bool or s is None else t
+        if m is MISSING:
+            mod = ctx.module
+            if mod is not s:
+                m2 = mod_lookup(mod)
+                if m2 is not MISSING:
+                    if type(m2) is Block:
+                        c = m2.code
+                        if c.fast_arity == {n} and type(c) is CgCode:
+                            return c.fn(mod{params})
+                    return mod_site.invoke(mod, [{args}])
+            if ident:
+                v = g.get(name, MISSING)
+                if v is not MISSING:
+                    site.gself = s
+                    site.gver = VER[0]
+                    return v
+            return invoke(s, [{args}])
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                fn = c.fn
+                if NS[kname] is NO_KEY:
+                    FILLED.append(kname)
+                NS[kname] = key
+                NS[fname] = fn
+                return fn(s{params})
+        return invoke(s, [{args}])
+    send.site = site
+    return send
+"""
+
 _MAKERS: dict = {}
 
 
@@ -161,8 +254,12 @@ def _maker(template: str, n: int) -> Any:
             "Block": Block,
             "CgCode": CgCode,
             "NOTHING": object(),
+            "NS": FAST,
+            "NO_KEY": NO_KEY,
+            "FILLED": FILLED,
         }
-        label = f"<codegen send/{n}{' implicit' if template is _IMPLICIT else ''}>"
+        kind = {_SEND: "", _IMPLICIT: " implicit", _CACHED: " cached"}.get(template, " cached implicit")
+        label = f"<codegen send/{n}{kind}>"
         exec(compile_template(src, label), ns)
         maker = _MAKERS[key] = ns["make"]
     return maker
@@ -178,6 +275,26 @@ def implicit_site(name: str, line: int, ctx: Any, n: int, ident: bool) -> Any:
     identifier) a global: a function (self, x0, ...)."""
     return _maker(_IMPLICIT, n)(
         SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident
+    )
+
+
+def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
+    """The slow path of a send whose inline cache is the globals `kname`
+    (key) and `fname` (function) of the generated code: (r, x0, ...)."""
+    FAST[kname] = NO_KEY
+    FAST[fname] = None
+    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname)
+
+
+def cached_implicit_site(
+    name: str, line: int, ctx: Any, n: int, ident: bool, kname: str, fname: str
+) -> Any:
+    """implicit_site with the inline cache of cached_site (filled only when
+    self responds: a method of the module or a global is looked up again)."""
+    FAST[kname] = NO_KEY
+    FAST[fname] = None
+    return _maker(_CACHED_IMPLICIT, n)(
+        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident, kname, fname
     )
 
 
@@ -346,6 +463,12 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
         return send_site(recipe[1], recipe[2], ctx, recipe[3])
     if kind == "implicit":
         return implicit_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
+    if kind == "csend":
+        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5])
+    if kind == "cimplicit":
+        return cached_implicit_site(
+            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
+        )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
