@@ -263,6 +263,19 @@ def _note_redefinition(obj, name):
             owners = (owners,)
         if any(obj is globals()[o] for o in owners) or obj is OBJECT:
             FAST[flag] = False
+            for guard in GUARD_NAMES.get(flag, ()):
+                _NAMESPACE[guard] = NO_KEY
+
+
+# The names in FAST that generated code (compile/codegen) compares values or
+# their types with, per flag: `type(x) is _I` instead of `type(x) is int and
+# FAST["int"]`. Turning a flag off makes them NO_KEY, which nothing is.
+GUARD_NAMES = {
+    "int": ("_I",),
+    "float": ("_FL",),
+    "string": ("_S",),
+    "cond": ("_T", "_F", "_N"),
+}
 
 
 def prelude_loaded():

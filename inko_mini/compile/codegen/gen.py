@@ -21,6 +21,7 @@ Code has a `body(frame)` adapter, so call_block, block_caller, make_frame
 from __future__ import annotations
 
 import ast as py
+import builtins as _builtins
 import os
 import sys
 import zlib
@@ -591,6 +592,40 @@ class Gen:
             v, prims = self.value(node.value)
             self.emit(py.Raise(exc=call("_ThrowSignal", v), cause=None), line, prims)
             return
+        if (t is ast.LetAttr or t is ast.AssignAttr) and not _statement_form(node.value):
+            # objects.set_attr in line for an object (an @attribute: no
+            # method table changes).
+            v, prims = self.value(node.value)
+            if not _simple(v):
+                tmp = self.fresh("_t")
+                self.emit(assign(tmp, v), line, prims)
+                v, prims = N(tmp), []
+            k = node.name
+            store = py.Assign(
+                targets=[py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())],
+                value=_dup(v),
+            )
+            slow: py.expr = call("_set_attr", N("self"), C(k), _dup(v))
+            body: list[py.stmt] = [store]
+            if target[0] == "discard":
+                orelse: list[py.stmt] = [py.Expr(slow)]
+            else:
+                # (set_attr gives Nil for an Integer, Float or String self)
+                result = self.fresh("_t")
+                body.append(assign(result, _dup(v)))
+                orelse = [assign(result, slow)]
+            self.emit(
+                py.If(
+                    test=is_(call("type", N("self")), N("_InkoObject")),
+                    body=body,
+                    orelse=orelse,
+                ),
+                line,
+                prims,
+            )
+            if target[0] != "discard":
+                self.emit_value(target, N(result), line, [])
+            return
         if t is ast.LetLocal or t is ast.AssignLocal:
             if _statement_form(node.value):
                 if t is ast.AssignLocal:
@@ -783,7 +818,7 @@ class Gen:
                     tmp,
                     on_true,
                     on_false,
-                    blk_pre + self.sub_value(target, call(slow, N(tmp), blk), line),
+                    self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
                 ),
                 line,
                 [],
@@ -811,7 +846,7 @@ class Gen:
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
             self.emit(
                 self.guarded_cond(
-                    tmp, t_body, f_body, blk_pre + self.sub_value(target, slow_call, line)
+                    tmp, t_body, f_body, self.slow_path(blk_pre, slow_call, target, line)
                 ),
                 line,
                 [],
@@ -881,6 +916,20 @@ class Gen:
             return True
         return False
 
+    def slow_path(self, pre: list, value: py.expr, target: tuple, line: int) -> list:
+        """The statements of a real send that replaces inlined control flow
+        (`pre` defines its closures). They go into a function of their own
+        when the closures only read the locals they capture: closures
+        defined in the method itself would make every local they read a
+        cell, which costs each call of the method (MAKE_CELL, LOAD_DEREF)
+        although the slow path almost never runs."""
+        free = _free_names(pre, value, self.ns)
+        if free is None:
+            return pre + self.sub_value(target, value, line)
+        name = self.fresh("_o")
+        self.top.append(self.stamp(function(name, free, pre + [py.Return(value)]), line))
+        return self.sub_value(target, call(name, *[N(x) for x in free]), line)
+
     def hoisted(self, node: Any) -> tuple:
         """`node` as an expression, and the statements (closure defs) it
         needs, kept apart so that only the slow path pays for them."""
@@ -900,13 +949,15 @@ class Gen:
         return out or [py.Pass()]
 
     def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
-        r = N(tmp)
+        # _T, _F and _N are True, False and Nil until a program redefines
+        # a conditional method of Boolean or Nil (objects.FAST "cond"): then
+        # a value no receiver is, and every test takes the slow path.
         return py.If(
-            test=is_(r, C(True)),
-            body=[py.If(test=N("cond"), body=on_true, orelse=slow)],
+            test=is_(N(tmp), N("_T")),
+            body=on_true,
             orelse=[
                 py.If(
-                    test=and_(or_(is_(r, C(False)), is_(r, C(None))), N("cond")),
+                    test=or_(is_(N(tmp), N("_F")), is_(N(tmp), N("_N"))),
                     body=on_false,
                     orelse=slow,
                 )
@@ -973,7 +1024,22 @@ class Gen:
         return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
-        return call("_attr", N("self"), C(node.name))
+        # support.attr in line for an object's own attribute:
+        #   d[k] if type(self) is InkoObject and k in (d := self.attrs) else attr(self, k)
+        d = self.fresh("_d")
+        k = node.name
+        return py.IfExp(
+            test=and_(
+                is_(call("type", N("self")), N("_InkoObject")),
+                py.Compare(
+                    C(k),
+                    [py.In()],
+                    [py.NamedExpr(S(d), py.Attribute(N("self"), "attrs", py.Load()))],
+                ),
+            ),
+            body=sub(N(d), k),
+            orelse=call("_attr", N("self"), C(k)),
+        )
 
     def x_LetLocal(self, node: Any) -> py.expr:
         value = self.expr(node.value)
@@ -1244,10 +1310,7 @@ class Gen:
 
         if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
             # `x OP integer literal`: one guard.
-            test = and_(
-                is_(call("type", py.NamedExpr(S(a), lhs)), N("_int")),
-                N("int"),
-            )
+            test = is_(call("type", py.NamedExpr(S(a), lhs)), N("_I"))
             body = (
                 py.BinOp(N(a), _BINOPS[int_op](), rhs)
                 if int_op in _BINOPS
@@ -1257,32 +1320,63 @@ class Gen:
         first = py.Compare(
             left=call("type", py.NamedExpr(S(a), lhs)),
             ops=[py.Is(), py.Is()],
-            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_int")],
+            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_I")],
         )
-        int_test = and_(first, N("int"), *([N(b)] if guard_b else []))
+        int_test = and_(first, N(b)) if guard_b else first
         orelse = slow_call
         if str_op is not None:
             orelse = py.IfExp(
-                test=and_(
-                    is_(call("type", N(a)), N("_str")),
-                    is_(call("type", N(b)), N("_str")),
-                    N("string"),
+                test=py.Compare(
+                    left=call("type", N(a)),
+                    ops=[py.Is(), py.Is()],
+                    comparators=[call("type", N(b)), N("_S")],
                 ),
                 body=compute(str_op),
                 orelse=orelse,
             )
         if float_op is not None:
+            float_test = py.Compare(
+                left=call("type", N(a)),
+                ops=[py.Is(), py.Is()],
+                comparators=[call("type", N(b)), N("_FL")],
+            )
             orelse = py.IfExp(
-                test=and_(
-                    is_(call("type", N(a)), N("_float")),
-                    is_(call("type", N(b)), N("_float")),
-                    N("float"),
-                    *([N(b)] if guard_b else []),
-                ),
+                test=and_(float_test, N(b)) if guard_b else float_test,
                 body=compute(float_op),
                 orelse=orelse,
             )
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
+    """The local names of the enclosing function that `stmts` and `value`
+    read (sorted), or None when a closure among them assigns a local of an
+    enclosing function (`nonlocal`)."""
+    loaded: set = set()
+    bound: set = set()
+    nonlocals: set = set()
+    for node in py.walk(py.Module(body=[*stmts, py.Expr(value)], type_ignores=[])):
+        t = type(node)
+        if t is py.Name:
+            if type(node.ctx) is py.Load:
+                loaded.add(node.id)
+            else:
+                bound.add(node.id)
+        elif t is py.FunctionDef:
+            bound.add(node.name)
+            a = node.args
+            bound.update(x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs))
+            if a.vararg is not None:
+                bound.add(a.vararg.arg)
+            if a.kwarg is not None:
+                bound.add(a.kwarg.arg)
+        elif t is py.Nonlocal:
+            nonlocals.update(node.names)
+        elif t is py.ExceptHandler and node.name:
+            bound.add(node.name)
+    if nonlocals:
+        return None
+    return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
 
 
 def _simple(e: py.expr) -> bool:

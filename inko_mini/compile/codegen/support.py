@@ -571,4 +571,13 @@ NAMESPACE = {
     "_ReturnSignal": ReturnSignal,
     "_PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
     "_prim_panic": prim_panic,
+    # The guards of inlined operators and conditionals compare with these:
+    # objects._note_redefinition replaces them when a program redefines
+    # what they stand for (see objects.GUARD_NAMES).
+    "_I": int,
+    "_FL": float,
+    "_S": str,
+    "_T": True,
+    "_F": False,
+    "_N": None,
 }
