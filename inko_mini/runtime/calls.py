@@ -131,6 +131,9 @@ class Code:
         # For methods written in Python: fn(self, args, kwargs) -> value.
         self.native = None
 
+    # A CgCode (runtime/cgframes.py): its body is one generated function.
+    generated = False
+
     def finish(self, body, nslots):
         self.body = body
         self.nslots = nslots
@@ -316,6 +319,8 @@ def block_caller(block, nargs):
         return slow
     parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
     flags = _flags
+    if code.generated and code.plain:
+        return _generated_caller(parent[0], nargs)
     # A `return` in a closure unwinds to its method's frame, never to the
     # closure's own: no ReturnSignal needs catching here.
     target = closure_target(parent)
@@ -349,6 +354,54 @@ def block_caller(block, nargs):
         return body([parent, self_, target, *pad])
 
     return run0
+
+
+def _generated_caller(fn, nargs):
+    """block_caller for a generated closure: its function itself, without a
+    frame list; its own Python frame is the block's frame in traces."""
+    flags = _flags
+    if nargs == 1:
+
+        def run_fn1(x):
+            if flags["_P"]:
+                out_of_reductions()
+            return fn(x)
+
+        return run_fn1
+    if nargs == 2:
+
+        def run_fn2(x, y):
+            if flags["_P"]:
+                out_of_reductions()
+            return fn(x, y)
+
+        return run_fn2
+
+    def run_fn0():
+        if flags["_P"]:
+            out_of_reductions()
+        return fn()
+
+    return run_fn0
+
+
+def block_function(block, nargs):
+    """(fn, checks): a Python function running `block` with `nargs`
+    positional arguments, and whether it tests the preemption flag itself.
+    For a generated closure that is its own function (one Python call per
+    run); a primitive calling it in a loop then tests the flag itself:
+    `if FAST["_P"]: out_of_reductions()`."""
+    code = block.code if type(block) is Block else None
+    if (
+        code is not None
+        and code.generated
+        and code.plain
+        and code.kind == "closure"
+        and code.simple
+        and code.nparams == nargs
+    ):
+        return block.parent[0], False
+    return block_caller(block, nargs), True
 
 
 def _true_block():
@@ -461,6 +514,8 @@ _flags["_P"] = False
 _timer: list = [None]  # how to arm the next tick: fn() or None
 _turn: list = [lambda: 0]  # the scheduler's turn(): changes at every switch
 _last_turn = [-1]
+_turn_cpu = [0.0]  # the CPU time when a tick first saw the current turn
+_cpu_time = time.process_time
 
 
 def configure_reductions(limit, preempt, turn=None):
@@ -523,12 +578,19 @@ def out_of_reductions():
     arm = _timer[0]
     if arm is not None:
         arm()
-        # A tick only preempts a process that has been running for a whole
-        # slice: one switched in since the last tick keeps going, so a
-        # process's turn is never cut short by a tick meant for another.
+        # A tick only preempts a process that has used a whole slice of CPU
+        # time since its turn was first seen by a tick: one switched in
+        # since keeps going, so its turn is not cut short by a tick meant
+        # for another, nor by the wall clock running on while the machine
+        # is busy with other programs (which made the order of short
+        # processes' output vary with the load).
         turn = _turn[0]()
+        now = _cpu_time()
         if turn != _last_turn[0]:
             _last_turn[0] = turn
+            _turn_cpu[0] = now
+            return
+        if now - _turn_cpu[0] < SLICE:
             return
     p = _preempt[0]
     if p is not None:

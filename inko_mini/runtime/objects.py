@@ -274,7 +274,7 @@ GUARD_NAMES = {
     "int": ("_I",),
     "float": ("_FL",),
     "string": ("_S",),
-    "cond": ("_T", "_F", "_N"),
+    "cond": ("_TRUE", "_FALSE", "_NIL"),
 }
 
 

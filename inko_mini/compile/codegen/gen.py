@@ -602,7 +602,9 @@ class Gen:
                 v, prims = N(tmp), []
             k = node.name
             store = py.Assign(
-                targets=[py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())],
+                targets=[
+                    py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())
+                ],
                 value=_dup(v),
             )
             slow: py.expr = call("_set_attr", N("self"), C(k), _dup(v))
@@ -949,15 +951,15 @@ class Gen:
         return out or [py.Pass()]
 
     def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
-        # _T, _F and _N are True, False and Nil until a program redefines
+        # _TRUE, _FALSE and _NIL are True, False and Nil until a program redefines
         # a conditional method of Boolean or Nil (objects.FAST "cond"): then
         # a value no receiver is, and every test takes the slow path.
         return py.If(
-            test=is_(N(tmp), N("_T")),
+            test=is_(N(tmp), N("_TRUE")),
             body=on_true,
             orelse=[
                 py.If(
-                    test=or_(is_(N(tmp), N("_F")), is_(N(tmp), N("_N"))),
+                    test=or_(is_(N(tmp), N("_FALSE")), is_(N(tmp), N("_NIL"))),
                     body=on_false,
                     orelse=slow,
                 )
@@ -1296,52 +1298,64 @@ class Gen:
         rhs_node = node.args[0]
         rhs = self.expr(rhs_node)
         a, b = self.fresh("_a"), self.fresh("_b")
+        # Locals and literals are used as they are (no temporary) when
+        # evaluating the right side can not change the left one.
+        direct = type(lhs) is py.Name and _simple(rhs)
+
+        def A() -> py.expr:
+            return _dup(lhs) if direct else N(a)
+
+        def B() -> py.expr:
+            return _dup(rhs) if direct else N(b)
+
+        a0: py.expr = _dup(lhs) if direct else py.NamedExpr(S(a), lhs)
+        b0: py.expr = _dup(rhs) if direct else py.NamedExpr(S(b), rhs)
         slow = self.const(("slow", name, node.span.line), "_sb")
-        slow_call: py.expr = call(slow, N(a), N(b))
+        slow_call: py.expr = call(slow, A(), B())
 
         def compute(op: str) -> py.expr:
             if op == "eq":
-                return call("_float_eq", N(a), N(b))
+                return call("_float_eq", A(), B())
             if op == "ne":
-                return py.UnaryOp(py.Not(), call("_float_eq", N(a), N(b)))
+                return py.UnaryOp(py.Not(), call("_float_eq", A(), B()))
             if op in _BINOPS:
-                return py.BinOp(N(a), _BINOPS[op](), N(b))
-            return py.Compare(N(a), [_CMPOPS[op]()], [N(b)])
+                return py.BinOp(A(), _BINOPS[op](), B())
+            return py.Compare(A(), [_CMPOPS[op]()], [B()])
 
         if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
             # `x OP integer literal`: one guard.
-            test = is_(call("type", py.NamedExpr(S(a), lhs)), N("_I"))
+            test = is_(call("type", a0), N("_I"))
             body = (
-                py.BinOp(N(a), _BINOPS[int_op](), rhs)
+                py.BinOp(A(), _BINOPS[int_op](), rhs)
                 if int_op in _BINOPS
-                else py.Compare(N(a), [_CMPOPS[int_op]()], [rhs])
+                else py.Compare(A(), [_CMPOPS[int_op]()], [rhs])
             )
-            return py.IfExp(test=test, body=body, orelse=call(slow, N(a), self.expr(rhs_node)))
+            return py.IfExp(test=test, body=body, orelse=call(slow, A(), self.expr(rhs_node)))
         first = py.Compare(
-            left=call("type", py.NamedExpr(S(a), lhs)),
+            left=call("type", a0),
             ops=[py.Is(), py.Is()],
-            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_I")],
+            comparators=[call("type", b0), N("_I")],
         )
-        int_test = and_(first, N(b)) if guard_b else first
+        int_test = and_(first, B()) if guard_b else first
         orelse = slow_call
         if str_op is not None:
             orelse = py.IfExp(
                 test=py.Compare(
-                    left=call("type", N(a)),
+                    left=call("type", A()),
                     ops=[py.Is(), py.Is()],
-                    comparators=[call("type", N(b)), N("_S")],
+                    comparators=[call("type", B()), N("_S")],
                 ),
                 body=compute(str_op),
                 orelse=orelse,
             )
         if float_op is not None:
             float_test = py.Compare(
-                left=call("type", N(a)),
+                left=call("type", A()),
                 ops=[py.Is(), py.Is()],
-                comparators=[call("type", N(b)), N("_FL")],
+                comparators=[call("type", B()), N("_FL")],
             )
             orelse = py.IfExp(
-                test=and_(float_test, N(b)) if guard_b else float_test,
+                test=and_(float_test, B()) if guard_b else float_test,
                 body=compute(float_op),
                 orelse=orelse,
             )
@@ -1356,13 +1370,12 @@ def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
     bound: set = set()
     nonlocals: set = set()
     for node in py.walk(py.Module(body=[*stmts, py.Expr(value)], type_ignores=[])):
-        t = type(node)
-        if t is py.Name:
-            if type(node.ctx) is py.Load:
+        if isinstance(node, py.Name):
+            if isinstance(node.ctx, py.Load):
                 loaded.add(node.id)
             else:
                 bound.add(node.id)
-        elif t is py.FunctionDef:
+        elif isinstance(node, py.FunctionDef):
             bound.add(node.name)
             a = node.args
             bound.update(x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs))
@@ -1370,9 +1383,9 @@ def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
                 bound.add(a.vararg.arg)
             if a.kwarg is not None:
                 bound.add(a.kwarg.arg)
-        elif t is py.Nonlocal:
+        elif isinstance(node, py.Nonlocal):
             nonlocals.update(node.names)
-        elif t is py.ExceptHandler and node.name:
+        elif isinstance(node, py.ExceptHandler) and node.name:
             bound.add(node.name)
     if nonlocals:
         return None

@@ -233,6 +233,8 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
 """
 
 _MAKERS: dict = {}
+# FAST is the namespace of all generated code (gen.py Gen.__init__), any value.
+_NS: dict = FAST
 
 
 def _maker(template: str, n: int) -> Any:
@@ -258,7 +260,9 @@ def _maker(template: str, n: int) -> Any:
             "NO_KEY": NO_KEY,
             "FILLED": FILLED,
         }
-        kind = {_SEND: "", _IMPLICIT: " implicit", _CACHED: " cached"}.get(template, " cached implicit")
+        kind = {_SEND: "", _IMPLICIT: " implicit", _CACHED: " cached"}.get(
+            template, " cached implicit"
+        )
         label = f"<codegen send/{n}{kind}>"
         exec(compile_template(src, label), ns)
         maker = _MAKERS[key] = ns["make"]
@@ -281,8 +285,8 @@ def implicit_site(name: str, line: int, ctx: Any, n: int, ident: bool) -> Any:
 def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
     """The slow path of a send whose inline cache is the globals `kname`
     (key) and `fname` (function) of the generated code: (r, x0, ...)."""
-    FAST[kname] = NO_KEY
-    FAST[fname] = None
+    _NS[kname] = NO_KEY
+    _NS[fname] = None
     return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname)
 
 
@@ -291,8 +295,8 @@ def cached_implicit_site(
 ) -> Any:
     """implicit_site with the inline cache of cached_site (filled only when
     self responds: a method of the module or a global is looked up again)."""
-    FAST[kname] = NO_KEY
-    FAST[fname] = None
+    _NS[kname] = NO_KEY
+    _NS[fname] = None
     return _maker(_CACHED_IMPLICIT, n)(
         SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident, kname, fname
     )
@@ -513,6 +517,7 @@ def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
         cg = codes[index]
         fn = ns.get(fname)
         cg.fn = fn
+        cg.plain = not owns_deferred
         body = _adapter(fn, n, kind, owns_deferred)
         if owns_deferred:
             body = deferring(body)
@@ -577,7 +582,7 @@ NAMESPACE = {
     "_I": int,
     "_FL": float,
     "_S": str,
-    "_T": True,
-    "_F": False,
-    "_N": None,
+    "_TRUE": True,
+    "_FALSE": False,
+    "_NIL": None,
 }
