@@ -42,7 +42,7 @@ RECURSION_LIMIT = 200_000
 def _prepare(include, args):
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     runtime.program_arguments[:] = list(args)
-    configure_reductions(reductions_from_env(), scheduler.preempt)
+    configure_reductions(reductions_from_env(), scheduler.preempt, scheduler.turn)
     return runtime
 
 

@@ -77,7 +77,7 @@ def bootstrap():
     O.BLOCK.attrs["while_true"] = native_method("while_true", _block_while(True))
     O.BLOCK.attrs["while_false"] = native_method("while_false", _block_while(False))
     O.BLOCK.attrs["loop"] = native_method("loop", _block_loop)
-    O.VERSION[0] += 1
+    O.bump_version()
     return None
 
 

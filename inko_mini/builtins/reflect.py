@@ -7,7 +7,7 @@ from __future__ import annotations
 import inko_mini.runtime as runtime
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
-from inko_mini.runtime.objects import VERSION
+from inko_mini.runtime.objects import bump_version
 from inko_mini.runtime.panics import signal_frames, traceback_frames
 
 
@@ -195,7 +195,7 @@ def mirror_set_prototype(value, prototype):
         # (Integer for 10); the mirror reports the value itself.
         _RAW_PROTOTYPES[id(value)] = (value, prototype)
         value.proto = runtime.holder(prototype)
-    VERSION[0] += 1  # inline caches resolved through the old chain
+    bump_version()  # inline caches resolved through the old chain
     return prototype
 
 

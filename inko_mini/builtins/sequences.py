@@ -5,8 +5,10 @@ from __future__ import annotations
 from inko_mini.builtins import conv, primitive
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime.calls import (
-    block_caller,
+    block_function,
+    out_of_reductions,
 )
+from inko_mini.runtime.objects import FAST
 from inko_mini.runtime.sends import send_dyn
 
 
@@ -76,16 +78,30 @@ def array_push(a, value):
 
 @primitive("array_each")
 def array_each(a, block):
-    run = block_caller(block, 1)
+    run, checks = block_function(block, 1)
+    if checks:
+        for i in range(len(a)):
+            run(a[i] if i < len(a) else None)
+        return None
+    flags = FAST
     for i in range(len(a)):
+        if flags["_P"]:
+            out_of_reductions()
         run(a[i] if i < len(a) else None)
     return None
 
 
 @primitive("array_each_with_index")
 def array_each_with_index(a, block):
-    run = block_caller(block, 2)
+    run, checks = block_function(block, 2)
+    if checks:
+        for i in range(len(a)):
+            run(a[i] if i < len(a) else None, i)
+        return None
+    flags = FAST
     for i in range(len(a)):
+        if flags["_P"]:
+            out_of_reductions()
         run(a[i] if i < len(a) else None, i)
     return None
 

@@ -9,11 +9,16 @@ method or lambda frame a `return` unwinds to.
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
+import threading
+import time
 
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime.hints import note_unknown_message
 from inko_mini.runtime.objects import (
+    FAST,
     MISSING,
     NATIVE_PROTOS,
     VERSION,
@@ -125,6 +130,9 @@ class Code:
         self._as_lambda = None
         # For methods written in Python: fn(self, args, kwargs) -> value.
         self.native = None
+
+    # A CgCode (runtime/cgframes.py): its body is one generated function.
+    generated = False
 
     def finish(self, body, nslots):
         self.body = body
@@ -280,8 +288,7 @@ def call_block(block, args=(), kwargs=None, receiver=MISSING, name=None):
     # The tail of runtime/sends.py's run_call, written again on purpose: a
     # call to it would add a second Python frame holding `_code`, which
     # runtime/panics.py would show as a second Inko frame.
-    _budget[0] -= 1
-    if _budget[0] <= 0:
+    if _flags["_P"]:
         out_of_reductions()
     try:
         return _code.body(f)
@@ -311,18 +318,19 @@ def block_caller(block, nargs):
 
         return slow
     parent, self_, body, pad = block.parent, block.receiver, code.body, code.pad
+    flags = _flags
+    if code.generated and code.plain:
+        return _generated_caller(parent[0], nargs)
     # A `return` in a closure unwinds to its method's frame, never to the
     # closure's own: no ReturnSignal needs catching here.
     target = closure_target(parent)
-    budget = _budget
     _code = code
     if nargs == 1:
 
         def run1(x):
             if False:
                 _code  # noqa: B018 (a free variable: traces read it)
-            budget[0] -= 1
-            if budget[0] <= 0:
+            if flags["_P"]:
                 out_of_reductions()
             return body([parent, self_, target, x, *pad])
 
@@ -332,8 +340,7 @@ def block_caller(block, nargs):
         def run2(x, y):
             if False:
                 _code  # noqa: B018
-            budget[0] -= 1
-            if budget[0] <= 0:
+            if flags["_P"]:
                 out_of_reductions()
             return body([parent, self_, target, x, y, *pad])
 
@@ -342,12 +349,59 @@ def block_caller(block, nargs):
     def run0():
         if False:
             _code  # noqa: B018
-        budget[0] -= 1
-        if budget[0] <= 0:
+        if flags["_P"]:
             out_of_reductions()
         return body([parent, self_, target, *pad])
 
     return run0
+
+
+def _generated_caller(fn, nargs):
+    """block_caller for a generated closure: its function itself, without a
+    frame list; its own Python frame is the block's frame in traces."""
+    flags = _flags
+    if nargs == 1:
+
+        def run_fn1(x):
+            if flags["_P"]:
+                out_of_reductions()
+            return fn(x)
+
+        return run_fn1
+    if nargs == 2:
+
+        def run_fn2(x, y):
+            if flags["_P"]:
+                out_of_reductions()
+            return fn(x, y)
+
+        return run_fn2
+
+    def run_fn0():
+        if flags["_P"]:
+            out_of_reductions()
+        return fn()
+
+    return run_fn0
+
+
+def block_function(block, nargs):
+    """(fn, checks): a Python function running `block` with `nargs`
+    positional arguments, and whether it tests the preemption flag itself.
+    For a generated closure that is its own function (one Python call per
+    run); a primitive calling it in a loop then tests the flag itself:
+    `if FAST["_P"]: out_of_reductions()`."""
+    code = block.code if type(block) is Block else None
+    if (
+        code is not None
+        and code.generated
+        and code.plain
+        and code.kind == "closure"
+        and code.simple
+        and code.nparams == nargs
+    ):
+        return block.parent[0], False
+    return block_caller(block, nargs), True
 
 
 def _true_block():
@@ -441,16 +495,75 @@ def reductions_from_env() -> int:
     return value if value > 0 else 1000
 
 
-# Reductions: every `_limit` calls/iterations, let the scheduler run others.
+# Preemption (DESIGN.md decision 5). Generated code tests one flag, the
+# global `_P` of its namespace (objects.FAST), at every method entry and loop
+# back-edge: `if _P: _oor()`. A one-shot interval timer (SIGALRM, or a
+# thread where no signal handler can be installed) sets the flag about every
+# `SLICE` seconds of a running program; out_of_reductions clears it, re-arms
+# the timer and lets the scheduler run others. Testing a flag costs about a
+# tenth of what counting costs (a list item decremented and compared at every
+# call), and a busy loop still yields within about a millisecond. Calls from
+# Python (call_block, block_caller, the closure compiler's sends) still count
+# reductions as well: every `_limit` of them (INKO_REDUCTIONS) preempt too.
+SLICE = 0.001
 _budget = [1000]
 _preempt = [None]
 _limit = [1000]
+_flags = FAST
+_flags["_P"] = False
+_timer: list = [None]  # how to arm the next tick: fn() or None
+_turn: list = [lambda: 0]  # the scheduler's turn(): changes at every switch
+_last_turn = [-1]
+_turn_cpu = [0.0]  # the CPU time when a tick first saw the current turn
+_cpu_time = time.process_time
 
 
-def configure_reductions(limit, preempt):
+def configure_reductions(limit, preempt, turn=None):
     _limit[0] = limit
     _budget[0] = limit
     _preempt[0] = preempt
+    if turn is not None:
+        _turn[0] = turn
+    if preempt is not None and _timer[0] is None:
+        _timer[0] = _start_ticks()
+        _timer[0]()
+
+
+def _tick(signum=None, frame=None):
+    _flags["_P"] = True
+
+
+def _start_ticks():
+    """Install the tick and return the function that arms it once."""
+    try:
+        signal.signal(signal.SIGALRM, _tick)
+    except (ValueError, OSError, AttributeError):
+        # Not the main thread (or no SIGALRM): a thread ticks instead.
+        return _thread_ticks()
+    setitimer = signal.setitimer
+    which = signal.ITIMER_REAL
+
+    def arm():
+        setitimer(which, SLICE)
+
+    # A tick due while Python shuts down (and puts back SIGALRM's default
+    # action, which ends the process) must not come.
+    atexit.register(setitimer, which, 0)
+    return arm
+
+
+def _thread_ticks():
+    wanted = threading.Event()
+
+    def run():
+        while True:
+            wanted.wait()
+            wanted.clear()
+            time.sleep(SLICE)
+            _flags["_P"] = True
+
+    threading.Thread(target=run, name="inko-preempt", daemon=True).start()
+    return wanted.set
 
 
 def count_reduction():
@@ -461,6 +574,24 @@ def count_reduction():
 
 def out_of_reductions():
     _budget[0] = _limit[0]
+    _flags["_P"] = False
+    arm = _timer[0]
+    if arm is not None:
+        arm()
+        # A tick only preempts a process that has used a whole slice of CPU
+        # time since its turn was first seen by a tick: one switched in
+        # since keeps going, so its turn is not cut short by a tick meant
+        # for another, nor by the wall clock running on while the machine
+        # is busy with other programs (which made the order of short
+        # processes' output vary with the load).
+        turn = _turn[0]()
+        now = _cpu_time()
+        if turn != _last_turn[0]:
+            _last_turn[0] = turn
+            _turn_cpu[0] = now
+            return
+        if now - _turn_cpu[0] < SLICE:
+            return
     p = _preempt[0]
     if p is not None:
         p()

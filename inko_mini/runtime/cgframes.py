@@ -56,7 +56,9 @@ def cg_entries(fr: Any, cg: Any) -> list:
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code", "regions")
+    __slots__ = ("fn", "lambda_code", "regions", "plain")
+
+    generated = True
 
     def __init__(self, name: str, file: str, line: int, kind: str, params: list, ctx: Any):
         super().__init__(name, file, line, kind, params, ctx)
@@ -74,6 +76,10 @@ class CgCode(Code):
         # a native method, no frame of its own). Per module, so that cached
         # code objects keep valid columns.
         self.regions: list = [None]
+        # Whether the generated function takes the arguments as they are
+        # (no frame: it owns no deferred blocks). For a closure the function
+        # is `block.parent[0]` (see compile/codegen/gen.py x_BlockLit).
+        self.plain = False
 
     def as_lambda(self) -> Code:
         made = self.lambda_code

@@ -29,9 +29,36 @@ class InkoObject:
 # A one-element list so closures can read it with one subscript.
 VERSION = [0]
 
+
+class _NoKey:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<no key>"
+
+
+# The inline caches of generated code (compile/codegen) are pairs of globals
+# in FAST (a key, a function) that the generated code tests without reading
+# VERSION: instead every bump of VERSION resets the keys filled since the
+# previous one (`FILLED`, their names) to NO_KEY, which no receiver matches.
+NO_KEY = _NoKey()
+FILLED: list = []
+
+
+def bump_version():
+    """A method table changed: every inline cache must look again."""
+    VERSION[0] += 1
+    if FILLED:
+        for name in FILLED:
+            _NAMESPACE[name] = NO_KEY
+        FILLED.clear()
+
+
 # Flags for the compiler's guarded fast paths: they stay True until a
 # program redefines one of the built-in methods the fast paths imitate.
 FAST = {"int": True, "float": True, "string": True, "cond": True, "loop": True}
+# FAST is also the generated code's namespace: the same dict, for any value.
+_NAMESPACE: dict = FAST
 _prelude_done = [False]
 
 OBJECT = InkoObject(None)
@@ -98,7 +125,7 @@ def set_native_prototype(kind: str, proto) -> None:
     if pytype is None:
         raise KeyError(kind)
     NATIVE_PROTOS[pytype] = proto
-    VERSION[0] += 1
+    bump_version()
 
 
 def holder(value):
@@ -195,13 +222,13 @@ def set_attr(value, name, new):
     if name[0] != "@":
         old = attrs.get(name, _MISSING)
         if type(new) is Block or type(old) is Block:
-            VERSION[0] += 1
+            bump_version()
             if _prelude_done[0]:
                 _note_redefinition(obj, name)
         elif old is _MISSING:
             # A new constant may shadow a name that inline caches resolved
             # elsewhere (a global, an inherited attribute).
-            VERSION[0] += 1
+            bump_version()
     attrs[name] = new
     return new
 
@@ -236,6 +263,19 @@ def _note_redefinition(obj, name):
             owners = (owners,)
         if any(obj is globals()[o] for o in owners) or obj is OBJECT:
             FAST[flag] = False
+            for guard in GUARD_NAMES.get(flag, ()):
+                _NAMESPACE[guard] = NO_KEY
+
+
+# The names in FAST that generated code (compile/codegen) compares values or
+# their types with, per flag: `type(x) is _I` instead of `type(x) is int and
+# FAST["int"]`. Turning a flag off makes them NO_KEY, which nothing is.
+GUARD_NAMES = {
+    "int": ("_I",),
+    "float": ("_FL",),
+    "string": ("_S",),
+    "cond": ("_TRUE", "_FALSE", "_NIL"),
+}
 
 
 def prelude_loaded():

@@ -13,7 +13,7 @@ import sys
 from inko_mini.errors import PanicSignal
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import (
-    _budget,
+    _flags,
     call_block,
     find_method,
     make_frame,
@@ -119,9 +119,7 @@ class SendSite:
 def run_call(_code, f):
     # Hot path, copied inline where a frame must hold `_code` itself:
     # calls.call_block and the send closures of compile/send_closures.py.
-    budget = _budget
-    budget[0] -= 1
-    if budget[0] <= 0:
+    if _flags["_P"]:
         out_of_reductions()
     try:
         return _code.body(f)

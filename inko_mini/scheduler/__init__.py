@@ -10,7 +10,7 @@ thread (CONTRACTS.md §5):
     park(deadline, cancel)          wake(task, value)
     notify_closing(fd)              run_in_thread(fn, *args)
     exit_current(result)            (ends the task: unwinds it with TaskExit)
-    Scheduler().run(main_fn)        preempt()
+    Scheduler().run(main_fn)        preempt()       turn() -> int
 
 Deadlines are absolute, in the scheduler's monotonic clock (`now()`).
 """
@@ -50,6 +50,7 @@ __all__ = [
     "run_in_thread",
     "now",
     "preempt",
+    "turn",
 ]
 
 
@@ -135,3 +136,10 @@ def preempt() -> None:
     ):
         return
     s.yield_now()
+
+
+def turn() -> int:
+    """A number that changes whenever a task is switched in: equal values
+    read by the same task mean it has been running all along in between."""
+    s = kernel._running
+    return 0 if s is None else s._turns

@@ -70,6 +70,8 @@ class Scheduler:
         self._wakeup: tuple[socket.socket, socket.socket] | None = None
         # Direct task-to-task switches since the hub's last turn.
         self._handoffs = 0
+        # How many times a task was switched in (see turn()).
+        self._turns = 0
 
     # -- API used by tasks -------------------------------------------------
 
@@ -280,6 +282,7 @@ class Scheduler:
                     continue
                 self._current = task
                 task.state = RUNNING
+                self._turns += 1
                 exc = task.exc
                 if exc is not None:
                     task.exc = None
@@ -350,6 +353,7 @@ class Scheduler:
             task = ready.popleft()
             self._current = task
             task.state = RUNNING
+            self._turns += 1
             exc = task.exc
             if exc is not None:
                 task.exc = None

@@ -21,10 +21,11 @@ Code has a `body(frame)` adapter, so call_block, block_caller, make_frame
 from __future__ import annotations
 
 import ast as py
+import builtins as _builtins
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from inko_mini import builtins
 from inko_mini.compile.codegen import support
@@ -431,18 +432,7 @@ class Gen:
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
         if unit.kind == "method":
-            pre.append(
-                py.AugAssign(
-                    target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)
-                )
-            )
-            pre.append(
-                py.If(
-                    test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
-                    body=[py.Expr(call("_oor"))],
-                    orelse=[],
-                )
-            )
+            pre.extend(_budget_check())
         if unit.needs_rt:
             pre.append(assign("_rt", py.List(elts=[], ctx=py.Load())))
             handler = py.ExceptHandler(
@@ -558,6 +548,42 @@ class Gen:
         if t is ast.Throw:
             v, prims = self.value(node.value)
             self.emit(py.Raise(exc=call("_ThrowSignal", v), cause=None), line, prims)
+            return
+        if (t is ast.LetAttr or t is ast.AssignAttr) and not _statement_form(node.value):
+            # objects.set_attr in line for an object (an @attribute: no
+            # method table changes).
+            v, prims = self.value(node.value)
+            if not _simple(v):
+                tmp = self.fresh("_t")
+                self.emit(assign(tmp, v), line, prims)
+                v, prims = N(tmp), []
+            k = node.name
+            store = py.Assign(
+                targets=[
+                    py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())
+                ],
+                value=_dup(v),
+            )
+            slow: py.expr = call("_set_attr", N("self"), C(k), _dup(v))
+            body: list[py.stmt] = [store]
+            if target[0] == "discard":
+                orelse: list[py.stmt] = [py.Expr(slow)]
+            else:
+                # (set_attr gives Nil for an Integer, Float or String self)
+                result = self.fresh("_t")
+                body.append(assign(result, _dup(v)))
+                orelse = [assign(result, slow)]
+            self.emit(
+                py.If(
+                    test=is_(call("type", N("self")), N("_InkoObject")),
+                    body=body,
+                    orelse=orelse,
+                ),
+                line,
+                prims,
+            )
+            if target[0] != "discard":
+                self.emit_value(target, N(result), line, [])
             return
         if t is ast.LetLocal or t is ast.AssignLocal:
             if _statement_form(node.value):
@@ -751,7 +777,7 @@ class Gen:
                     tmp,
                     on_true,
                     on_false,
-                    blk_pre + self.sub_value(target, call(slow, N(tmp), blk), line),
+                    self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
                 ),
                 line,
                 [],
@@ -779,7 +805,7 @@ class Gen:
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
             self.emit(
                 self.guarded_cond(
-                    tmp, t_body, f_body, blk_pre + self.sub_value(target, slow_call, line)
+                    tmp, t_body, f_body, self.slow_path(blk_pre, slow_call, target, line)
                 ),
                 line,
                 [],
@@ -849,6 +875,20 @@ class Gen:
             return True
         return False
 
+    def slow_path(self, pre: list, value: py.expr, target: tuple, line: int) -> list:
+        """The statements of a real send that replaces inlined control flow
+        (`pre` defines its closures). They go into a function of their own
+        when the closures only read the locals they capture: closures
+        defined in the method itself would make every local they read a
+        cell, which costs each call of the method (MAKE_CELL, LOAD_DEREF)
+        although the slow path almost never runs."""
+        free = _free_names(pre, value, self.ns)
+        if free is None:
+            return pre + self.sub_value(target, value, line)
+        name = self.fresh("_o")
+        self.top.append(self.stamp(function(name, free, pre + [py.Return(value)]), line))
+        return self.sub_value(target, call(name, *[N(x) for x in free]), line)
+
     def hoisted(self, node: Any) -> tuple:
         """`node` as an expression, and the statements (closure defs) it
         needs, kept apart so that only the slow path pays for them."""
@@ -868,13 +908,15 @@ class Gen:
         return out or [py.Pass()]
 
     def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
-        r = N(tmp)
+        # _TRUE, _FALSE and _NIL are True, False and Nil until a program redefines
+        # a conditional method of Boolean or Nil (objects.FAST "cond"): then
+        # a value no receiver is, and every test takes the slow path.
         return py.If(
-            test=is_(r, C(True)),
-            body=[py.If(test=N("cond"), body=on_true, orelse=slow)],
+            test=is_(N(tmp), N("_TRUE")),
+            body=on_true,
             orelse=[
                 py.If(
-                    test=and_(or_(is_(r, C(False)), is_(r, C(None))), N("cond")),
+                    test=or_(is_(N(tmp), N("_FALSE")), is_(N(tmp), N("_NIL"))),
                     body=on_false,
                     orelse=slow,
                 )
@@ -941,27 +983,21 @@ class Gen:
         return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
-        # `@x` of an object that has it is read inline, without a call:
-        # v if type(self) is _InkoObject and (v := self.attrs.get(n, M)) is not M
-        # else _attr(self, n)
-        v = self.fresh("_v")
-        name = C(node.name)
-        found = py.Compare(
-            left=py.NamedExpr(
-                target=S(v),
-                value=call(
-                    py.Attribute(py.Attribute(N("self"), "attrs", py.Load()), "get", py.Load()),
-                    name,
-                    N("_MISSING"),
+        # support.attr in line for an object's own attribute:
+        #   d[k] if type(self) is InkoObject and k in (d := self.attrs) else attr(self, k)
+        d = self.fresh("_d")
+        k = node.name
+        return py.IfExp(
+            test=and_(
+                is_(call("type", N("self")), N("_InkoObject")),
+                py.Compare(
+                    C(k),
+                    [py.In()],
+                    [py.NamedExpr(S(d), py.Attribute(N("self"), "attrs", py.Load()))],
                 ),
             ),
-            ops=[py.IsNot()],
-            comparators=[N("_MISSING")],
-        )
-        return py.IfExp(
-            test=and_(is_(call("type", N("self")), N("_InkoObject")), found),
-            body=N(v),
-            orelse=call("_attr", N("self"), name),
+            body=sub(N(d), k),
+            orelse=call("_attr", N("self"), C(k)),
         )
 
     def x_LetLocal(self, node: Any) -> py.expr:
@@ -1130,8 +1166,7 @@ class Gen:
                 else C(None)
             )
             return call(site, r, py.List(elts=args, ctx=py.Load()), kwargs)
-        site = self.const(("send", name, line, nargs), "_s")
-        return call(site, r, *args)
+        return self.cached_send("csend", name, line, r, args, ())
 
     def hint_scope(self) -> Any:
         return _HintScope(self.unit)
@@ -1150,8 +1185,60 @@ class Gen:
                 else C(None)
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
-        site = self.const(("implicit", name, line, len(values), ident), "_s")
-        return call(site, N("self"), *values)
+        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+
+    def cached_send(
+        self, kind: str, name: str, line: int, recv: py.expr, args: list, extra: tuple
+    ) -> py.expr:
+        """A send with its inline cache in line: the cached function of the
+        method when the receiver matches the cached key, else the site's
+        slow path (support.cached_site), which fills the cache:
+
+            F(r, x) if r is K or type(r) is K or (type(r) is InkoObject
+                and r.proto is K and 'name' not in r.attrs) else S(r, x)
+
+        (support.py says why each test finds the same method). Receiver and
+        arguments are evaluated once, in order, before the test."""
+        k, f = self.fresh("_k"), self.fresh("_f")
+        site = self.const((kind, name, line, len(args), *extra, k, f), "_s")
+        parts = [recv, *args]
+        # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
+        complex_at = [
+            i for i, e in enumerate(parts) if not _simple(e) or (i == 0 and type(e) is py.Constant)
+        ]
+        fuse = complex_at == [0]
+        pre: list[py.expr] = []
+        names: list[str | None] = []
+        for i, e in enumerate(parts):
+            if i not in complex_at:
+                names.append(None)
+                continue
+            t = self.fresh("_t")
+            names.append(t)
+            if not (fuse and i == 0):
+                pre.append(is_(py.NamedExpr(S(t), e), N(t)))
+
+        def use(i: int) -> py.expr:
+            t = names[i]
+            return N(t) if t is not None else _dup(parts[i])
+
+        first: py.expr = py.NamedExpr(S(cast(str, names[0])), recv) if fuse else use(0)
+        guard = or_(
+            is_(first, N(k)),
+            is_(call("type", use(0)), N(k)),
+            and_(
+                is_(call("type", use(0)), N("_InkoObject")),
+                is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+            ),
+        )
+        test = and_(*pre, guard) if pre else guard
+        n = len(parts)
+        return py.IfExp(
+            test=test,
+            body=call(f, *[use(i) for i in range(n)]),
+            orelse=call(site, *[use(i) for i in range(n)]),
+        )
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)
@@ -1168,55 +1255,64 @@ class Gen:
         rhs_node = node.args[0]
         rhs = self.expr(rhs_node)
         a, b = self.fresh("_a"), self.fresh("_b")
+        # Locals and literals are used as they are (no temporary) when
+        # evaluating the right side can not change the left one.
+        direct = type(lhs) is py.Name and _simple(rhs)
+
+        def A() -> py.expr:
+            return _dup(lhs) if direct else N(a)
+
+        def B() -> py.expr:
+            return _dup(rhs) if direct else N(b)
+
+        a0: py.expr = _dup(lhs) if direct else py.NamedExpr(S(a), lhs)
+        b0: py.expr = _dup(rhs) if direct else py.NamedExpr(S(b), rhs)
         slow = self.const(("slow", name, node.span.line), "_sb")
-        slow_call: py.expr = call(slow, N(a), N(b))
+        slow_call: py.expr = call(slow, A(), B())
 
         def compute(op: str) -> py.expr:
             if op == "eq":
-                return call("_float_eq", N(a), N(b))
+                return call("_float_eq", A(), B())
             if op == "ne":
-                return py.UnaryOp(py.Not(), call("_float_eq", N(a), N(b)))
+                return py.UnaryOp(py.Not(), call("_float_eq", A(), B()))
             if op in _BINOPS:
-                return py.BinOp(N(a), _BINOPS[op](), N(b))
-            return py.Compare(N(a), [_CMPOPS[op]()], [N(b)])
+                return py.BinOp(A(), _BINOPS[op](), B())
+            return py.Compare(A(), [_CMPOPS[op]()], [B()])
 
         if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
             # `x OP integer literal`: one guard.
-            test = and_(
-                is_(call("type", py.NamedExpr(S(a), lhs)), N("_int")),
-                N("int"),
-            )
+            test = is_(call("type", a0), N("_I"))
             body = (
-                py.BinOp(N(a), _BINOPS[int_op](), rhs)
+                py.BinOp(A(), _BINOPS[int_op](), rhs)
                 if int_op in _BINOPS
-                else py.Compare(N(a), [_CMPOPS[int_op]()], [rhs])
+                else py.Compare(A(), [_CMPOPS[int_op]()], [rhs])
             )
-            return py.IfExp(test=test, body=body, orelse=call(slow, N(a), self.expr(rhs_node)))
+            return py.IfExp(test=test, body=body, orelse=call(slow, A(), self.expr(rhs_node)))
         first = py.Compare(
-            left=call("type", py.NamedExpr(S(a), lhs)),
+            left=call("type", a0),
             ops=[py.Is(), py.Is()],
-            comparators=[call("type", py.NamedExpr(S(b), rhs)), N("_int")],
+            comparators=[call("type", b0), N("_I")],
         )
-        int_test = and_(first, N("int"), *([N(b)] if guard_b else []))
+        int_test = and_(first, B()) if guard_b else first
         orelse = slow_call
         if str_op is not None:
             orelse = py.IfExp(
-                test=and_(
-                    is_(call("type", N(a)), N("_str")),
-                    is_(call("type", N(b)), N("_str")),
-                    N("string"),
+                test=py.Compare(
+                    left=call("type", A()),
+                    ops=[py.Is(), py.Is()],
+                    comparators=[call("type", B()), N("_S")],
                 ),
                 body=compute(str_op),
                 orelse=orelse,
             )
         if float_op is not None:
+            float_test = py.Compare(
+                left=call("type", A()),
+                ops=[py.Is(), py.Is()],
+                comparators=[call("type", B()), N("_FL")],
+            )
             orelse = py.IfExp(
-                test=and_(
-                    is_(call("type", N(a)), N("_float")),
-                    is_(call("type", N(b)), N("_float")),
-                    N("float"),
-                    *([N(b)] if guard_b else []),
-                ),
+                test=and_(float_test, B()) if guard_b else float_test,
                 body=compute(float_op),
                 orelse=orelse,
             )
@@ -1232,6 +1328,47 @@ def find_block(tree: Any, line: int, column: int) -> Any:
             return n
         stack.extend(_children(n))
     raise LookupError(f"no block at {line}:{column}")
+
+
+def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
+    """The local names of the enclosing function that `stmts` and `value`
+    read (sorted), or None when a closure among them assigns a local of an
+    enclosing function (`nonlocal`)."""
+    loaded: set = set()
+    bound: set = set()
+    nonlocals: set = set()
+    for node in py.walk(py.Module(body=[*stmts, py.Expr(value)], type_ignores=[])):
+        if isinstance(node, py.Name):
+            if isinstance(node.ctx, py.Load):
+                loaded.add(node.id)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, py.FunctionDef):
+            bound.add(node.name)
+            a = node.args
+            bound.update(x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs))
+            if a.vararg is not None:
+                bound.add(a.vararg.arg)
+            if a.kwarg is not None:
+                bound.add(a.kwarg.arg)
+        elif isinstance(node, py.Nonlocal):
+            nonlocals.update(node.names)
+        elif isinstance(node, py.ExceptHandler) and node.name:
+            bound.add(node.name)
+    if nonlocals:
+        return None
+    return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+def _simple(e: py.expr) -> bool:
+    """Evaluating `e` again has no effect and gives the same value."""
+    return type(e) is py.Name or type(e) is py.Constant
+
+
+def _dup(e: py.expr) -> py.expr:
+    if type(e) is py.Name:
+        return N(cast(py.Name, e).id)
+    return C(cast(py.Constant, e).value)
 
 
 def build_lambda(ctx: Any, node: Any, forbidden: frozenset) -> CgCode:
@@ -1282,11 +1419,6 @@ def _statement_form(node: Any) -> bool:
 
 
 def _budget_check() -> list:
-    return [
-        py.AugAssign(target=py.Subscript(N("_B"), C(0), py.Store()), op=py.Sub(), value=C(1)),
-        py.If(
-            test=py.Compare(sub(N("_B"), 0), [py.LtE()], [C(0)]),
-            body=[py.Expr(call("_oor"))],
-            orelse=[],
-        ),
-    ]
+    """`if _P: _oor()`: the preemption flag (runtime/calls.py) is tested at
+    every method entry and loop back-edge."""
+    return [py.If(test=N("_P"), body=[py.Expr(call("_oor"))], orelse=[])]

@@ -11,14 +11,16 @@ from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import _budget, call_block, out_of_reductions, truth
+from inko_mini.runtime.calls import call_block, out_of_reductions, truth
 from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import (
     FAST,
+    FILLED,
     MISSING,
     NATIVE_PROTOS,
+    NO_KEY,
     VERSION,
     Block,
     InkoObject,
@@ -190,7 +192,103 @@ _IDENT = """if s is site.gself and site.gver == VER[0]:
             if v is not MISSING:
                 return v"""
 
+# The slow paths of the inline caches that generated code tests itself
+# (gen.py `cached_send`): the generated expression calls the cached
+# function `NS[fname]` when the receiver matches the key `NS[kname]`, else
+# this function, which sends the message and, when the method is a generated
+# function taking the arguments as they are, fills the pair. The key is what
+# lookup starts from: the receiver itself (its own attribute; True, False,
+# Nil), its prototype (an object without an attribute of that name), or its
+# Python type (natives). objects.bump_version resets every key it filled.
+_CACHED = """
+def make(site, kname, fname):
+    lookup = site.lookup
+    invoke = site.invoke
+    name = site.name
+
+    def send(r{params}):
+        t = type(r)
+        if t is InkoObject:
+            m = r.attrs.get(name, MISSING)
+            if m is MISSING:
+                m = lookup(r)
+                key = r.proto
+            else:
+                key = r
+        else:
+            m = lookup(r)
+            key = r if t is bool or r is None else t
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                fn = c.fn
+                if NS[kname] is NO_KEY:
+                    FILLED.append(kname)
+                NS[kname] = key
+                NS[fname] = fn
+                return fn(r{params})
+        return invoke(r, [{args}])
+    send.site = site
+    return send
+"""
+
+_CACHED_IMPLICIT = """
+def make(site, mod_site, ctx, g, ident, kname, fname):
+    lookup = site.lookup
+    invoke = site.invoke
+    mod_lookup = mod_site.lookup
+    name = site.name
+
+    def send(s{params}):
+        {ident}
+        t = type(s)
+        if t is InkoObject:
+            m = s.attrs.get(name, MISSING)
+            if m is MISSING:
+                m = lookup(s)
+                key = s.proto
+            else:
+                key = s
+        else:
+            m = lookup(s)
+            key = s if t is bool or s is None else t
+        if m is MISSING:
+            mod = ctx.module
+            if mod is not s:
+                m2 = mod_lookup(mod)
+                if m2 is not MISSING:
+                    if type(m2) is Block:
+                        c = m2.code
+                        if c.fast_arity == {n} and type(c) is CgCode:
+                            return c.fn(mod{params})
+                    return mod_site.invoke(mod, [{args}])
+            v = g.get(name, MISSING)
+            if ident:
+                if v is not MISSING:
+                    site.gself = s
+                    site.gver = VER[0]
+                    return v
+            elif type(v) is Block and v.code.kind == "method":
+                # A module method imported by name: `import m::(f)`, `f(5)`.
+                return call_block(v, [{args}])
+            return invoke(s, [{args}])
+        if type(m) is Block:
+            c = m.code
+            if c.fast_arity == {n} and type(c) is CgCode:
+                fn = c.fn
+                if NS[kname] is NO_KEY:
+                    FILLED.append(kname)
+                NS[kname] = key
+                NS[fname] = fn
+                return fn(s{params})
+        return invoke(s, [{args}])
+    send.site = site
+    return send
+"""
+
 _MAKERS: dict = {}
+# FAST is the namespace of all generated code (gen.py Gen.__init__), any value.
+_NS: dict = FAST
 
 
 def _maker(template: str, n: int) -> Any:
@@ -213,8 +311,14 @@ def _maker(template: str, n: int) -> Any:
             "CgCode": CgCode,
             "call_block": call_block,
             "NOTHING": object(),
+            "NS": FAST,
+            "NO_KEY": NO_KEY,
+            "FILLED": FILLED,
         }
-        label = f"<codegen send/{n}{' implicit' if template is _IMPLICIT else ''}>"
+        kind = {_SEND: "", _IMPLICIT: " implicit", _CACHED: " cached"}.get(
+            template, " cached implicit"
+        )
+        label = f"<codegen send/{n}{kind}>"
         exec(compile_template(src, label), ns)
         maker = _MAKERS[key] = ns["make"]
     return maker
@@ -230,6 +334,26 @@ def implicit_site(name: str, line: int, ctx: Any, n: int, ident: bool) -> Any:
     identifier) a global: a function (self, x0, ...)."""
     return _maker(_IMPLICIT, n)(
         SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident
+    )
+
+
+def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
+    """The slow path of a send whose inline cache is the globals `kname`
+    (key) and `fname` (function) of the generated code: (r, x0, ...)."""
+    _NS[kname] = NO_KEY
+    _NS[fname] = None
+    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname)
+
+
+def cached_implicit_site(
+    name: str, line: int, ctx: Any, n: int, ident: bool, kname: str, fname: str
+) -> Any:
+    """implicit_site with the inline cache of cached_site (filled only when
+    self responds: a method of the module or a global is looked up again)."""
+    _NS[kname] = NO_KEY
+    _NS[fname] = None
+    return _maker(_CACHED_IMPLICIT, n)(
+        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident, kname, fname
     )
 
 
@@ -421,6 +545,12 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
         return send_site(recipe[1], recipe[2], ctx, recipe[3])
     if kind == "implicit":
         return implicit_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
+    if kind == "csend":
+        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5])
+    if kind == "cimplicit":
+        return cached_implicit_site(
+            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
+        )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
@@ -477,6 +607,7 @@ def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
         cg = codes[index]
         fn = ns.get(fname)
         cg.fn = fn
+        cg.plain = not owns_deferred
         body = _adapter(fn, n, kind, owns_deferred)
         if owns_deferred:
             body = deferring(body)
@@ -509,7 +640,6 @@ def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
 # Names the generated code reads from its module namespace.
 NAMESPACE = {
     "_F": FAST,
-    "_B": _budget,
     "_oor": out_of_reductions,
     "_truth": truth,
     "_Block": Block,
@@ -536,4 +666,13 @@ NAMESPACE = {
     "_ReturnSignal": ReturnSignal,
     "_PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
     "_prim_panic": prim_panic,
+    # The guards of inlined operators and conditionals compare with these:
+    # objects._note_redefinition replaces them when a program redefines
+    # what they stand for (see objects.GUARD_NAMES).
+    "_I": int,
+    "_FL": float,
+    "_S": str,
+    "_TRUE": True,
+    "_FALSE": False,
+    "_NIL": None,
 }
