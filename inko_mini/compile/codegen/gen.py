@@ -229,6 +229,9 @@ class Unit:
         self.kind = kind  # method, closure, lambda, module, body, thunk, default
         self.parent = parent
         self.scopes: list[dict] = [{}]
+        self.declared: set = set()  # every Python local name declared here
+        # Loop slow paths moved into functions of their own (loop_slow_path).
+        self.outlined: list = []
         self.nonlocals: set = set()
         self.needs_rt = False
         self.owns_deferred = False
@@ -325,6 +328,7 @@ class Gen:
         clean = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
         pyname = self.fresh(f"v_{clean}_")
         self.unit.scopes[-1][name] = pyname
+        self.unit.declared.add(pyname)
         return pyname
 
     def resolve(self, name: str):
@@ -426,6 +430,7 @@ class Gen:
                 unit.tail_params = pynames
         self.body(nodes, target, line)
         body = self.out
+        self.revert_outlined(body)
         if unit.tail_used:
             body = [stamp(py.While(test=C(True), body=body, orelse=[]), line)]
         pre: list[py.stmt] = list(prologue)
@@ -848,7 +853,7 @@ class Gen:
                 py.If(
                     test=N("loop"),
                     body=[loop] + self.sub_value(target, C(None), line),
-                    orelse=pre1 + pre2 + self.sub_value(target, call(slow, recv_blk, blk), line),
+                    orelse=self.loop_slow_path(pre1 + pre2, call(slow, recv_blk, blk), target, line),
                 ),
                 line,
                 [],
@@ -867,7 +872,7 @@ class Gen:
                 py.If(
                     test=N("loop"),
                     body=[loop],
-                    orelse=pre + self.sub_value(target, call(slow, recv_blk), line),
+                    orelse=self.loop_slow_path(pre, call(slow, recv_blk), target, line),
                 ),
                 line,
                 [],
@@ -888,6 +893,52 @@ class Gen:
         name = self.fresh("_o")
         self.top.append(self.stamp(function(name, free, pre + [py.Return(value)]), line))
         return self.sub_value(target, call(name, *[N(x) for x in free]), line)
+
+    def loop_slow_path(self, pre: list, value: py.expr, target: tuple, line: int) -> list:
+        """slow_path for a loop, whose closures assign the method's locals:
+        a function of its own takes them as arguments and hands back what
+        its closures assigned (copy in, copy out), so that the locals of
+        the loop's fast path stay plain locals instead of cells, the main
+        cost of a counting loop. Copying is only right while no other
+        closure of the method shares those locals; unit_function checks
+        that once the method is complete and puts the closures back in
+        line otherwise (see revert_outlined)."""
+        needed, written = _function_scope([*pre, py.Expr(value)], ())
+        free = sorted(x for x in needed if x not in self.ns and not hasattr(_builtins, x))
+        inline = pre + self.sub_value(target, value, line)
+        if not written or not written <= self.unit.declared:
+            return inline
+        name = self.fresh("_o")
+        back = sorted(written)
+        result = py.Tuple(elts=[value, *[N(w) for w in back]], ctx=py.Load())
+        fdef = self.stamp(function(name, free, pre + [py.Return(result)]), line)
+        self.top.append(fdef)
+        r = self.fresh("_r")
+        unpack = py.Assign(
+            targets=[py.Tuple(elts=[S(r), *[S(w) for w in back]], ctx=py.Store())],
+            value=call(name, *[N(x) for x in free]),
+        )
+        # `if True:` costs nothing (the compiler drops it) and gives a node
+        # whose body can be swapped for the in-line form.
+        holder = py.If(test=C(True), body=[unpack, *self.sub_value(target, N(r), line)], orelse=[])
+        self.unit.outlined.append((holder, inline, fdef, written))
+        return [holder]
+
+    def revert_outlined(self, body: list) -> None:
+        """Put outlined loop closures back in line when another closure of
+        the unit captures a local they assign (copies would diverge)."""
+        unit = self.unit
+        if not unit.outlined:
+            return
+        written: set = set()
+        for _holder, _inline, _fdef, names in unit.outlined:
+            written |= names
+        if not written & _captured_names(body):
+            return
+        for holder, inline, fdef, _names in unit.outlined:
+            holder.body = inline
+            self.top.remove(fdef)
+        unit.outlined = []
 
     def hoisted(self, node: Any) -> tuple:
         """`node` as an expression, and the statements (closure defs) it
@@ -1330,10 +1381,56 @@ def find_block(tree: Any, line: int, column: int) -> Any:
     raise LookupError(f"no block at {line}:{column}")
 
 
-def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
+def _function_scope(stmts: list, params: Sequence[str]) -> tuple[set, set]:
+    """(the free names, the free names assigned through `nonlocal`) of a
+    function with body `stmts`, its nested functions included."""
+    loads: set = set()
+    stores: set = set(params)
+    declared: set = set()
+    inner_free: set = set()
+    inner_written: set = set()
+    stack: list = list(stmts)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, py.FunctionDef):
+            stores.add(n.name)
+            a = n.args
+            names = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+            names += [x.arg for x in (a.vararg, a.kwarg) if x is not None]
+            free, written = _function_scope(n.body, names)
+            inner_free |= free
+            inner_written |= written
+            continue
+        if isinstance(n, py.Name):
+            (loads if isinstance(n.ctx, py.Load) else stores).add(n.id)
+        elif isinstance(n, py.Nonlocal):
+            declared.update(n.names)
+        elif isinstance(n, py.ExceptHandler) and n.name:
+            stores.add(n.name)
+        stack.extend(py.iter_child_nodes(n))
+    local = stores - declared
+    return (loads | declared | inner_free) - local, (declared | inner_written) - local
+
+
+def _captured_names(body: list) -> set:
+    """The names the functions nested in `body` read or assign."""
+    out: set = set()
+    for node in py.walk(py.Module(body=list(body), type_ignores=[])):
+        if isinstance(node, (py.FunctionDef, py.Lambda)):
+            for inner in py.walk(node):
+                if isinstance(inner, py.Name):
+                    out.add(inner.id)
+                elif isinstance(inner, py.Nonlocal):
+                    out.update(inner.names)
+    return out
+
+
+def _free_names(
+    stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = False
+) -> list | None:
     """The local names of the enclosing function that `stmts` and `value`
     read (sorted), or None when a closure among them assigns a local of an
-    enclosing function (`nonlocal`)."""
+    enclosing function (`nonlocal`) and that is not allowed."""
     loaded: set = set()
     bound: set = set()
     nonlocals: set = set()
@@ -1355,8 +1452,9 @@ def _free_names(stmts: list, value: py.expr, ns: dict) -> list | None:
             nonlocals.update(node.names)
         elif isinstance(node, py.ExceptHandler) and node.name:
             bound.add(node.name)
-    if nonlocals:
+    if nonlocals and not allow_nonlocal:
         return None
+    loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
 
 
