@@ -232,6 +232,10 @@ class Unit:
         self.declared: set = set()  # every Python local name declared here
         # Loop slow paths moved into functions of their own (loop_slow_path).
         self.outlined: list = []
+        # Parameters the method never assigns -> the local holding their
+        # type, read by the operator guards; `typed`: those the guards used.
+        self.stable: dict[str, str] = {}
+        self.typed: set[str] = set()
         self.nonlocals: set = set()
         self.needs_rt = False
         self.owns_deferred = False
@@ -428,12 +432,21 @@ class Gen:
                 unit.tail_node = last
                 unit.tail_code = code
                 unit.tail_params = pynames
+        if unit.kind == "method" and unit.tail_node is None:
+            assigned = _assigned_locals(nodes)
+            unit.stable = {
+                py_name: self.fresh("_tp")
+                for p, py_name in zip(params, pynames, strict=True)
+                if p.name not in assigned
+            }
         self.body(nodes, target, line)
         body = self.out
         self.revert_outlined(body)
         if unit.tail_used:
             body = [stamp(py.While(test=C(True), body=body, orelse=[]), line)]
         pre: list[py.stmt] = list(prologue)
+        for py_name in sorted(unit.typed):
+            pre.append(assign(unit.stable[py_name], call("type", N(py_name))))
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
         if unit.kind == "method":
@@ -1331,8 +1344,14 @@ class Gen:
             return py.Compare(A(), [_CMPOPS[op]()], [B()])
 
         if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
-            # `x OP integer literal`: one guard.
-            test = is_(call("type", a0), N("_I"))
+            # `x OP integer literal`: one guard; on a parameter the method
+            # never assigns, against its type taken once on entry.
+            stable = self.unit.stable.get(lhs.id) if type(lhs) is py.Name else None
+            if stable is not None:
+                self.unit.typed.add(cast(py.Name, lhs).id)
+                test = is_(N(stable), N("_I"))
+            else:
+                test = is_(call("type", a0), N("_I"))
             body = (
                 py.BinOp(A(), _BINOPS[int_op](), rhs)
                 if int_op in _BINOPS
@@ -1379,6 +1398,20 @@ def find_block(tree: Any, line: int, column: int) -> Any:
             return n
         stack.extend(_children(n))
     raise LookupError(f"no block at {line}:{column}")
+
+
+def _assigned_locals(nodes: list) -> set:
+    """The names `nodes` assign (`x = ...`), closures included."""
+    out: set = set()
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        if type(n) is ast.AssignLocal:
+            out.add(n.name)
+        if isinstance(n, _OPAQUE):
+            continue
+        stack.extend(_children(n))
+    return out
 
 
 def _function_scope(stmts: list, params: Sequence[str]) -> tuple[set, set]:
