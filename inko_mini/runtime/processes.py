@@ -349,7 +349,24 @@ def terminate() -> None:
 
 def _process_body(proc: Process, fn, args):
     try:
-        return _stack_runner(proc)(fn, *args)
+        if proc.is_main:
+            # The main process runs inside one big CPython frame-stack chunk
+            # (see runtime.calls.run_with_big_stack): deep Inko recursion
+            # then stops mapping and unmapping stack chunks on every call.
+            # Other processes keep the default: a chunk each would cost
+            # memory per waiting process.
+            return calls.run_with_big_stack(fn, *args)
+        # Positional calls for the common arities (see the kernel's
+        # _bootstrap): fn(*args) would add a C-level frame to the stack that
+        # every waiting process keeps.
+        n = len(args)
+        if n == 1:
+            return fn(args[0])
+        if n == 0:
+            return fn()
+        if n == 2:
+            return fn(args[0], args[1])
+        return fn(*args)
     except PanicSignal as signal:
         _panicked(signal, proc)
     except ThrowSignal as thrown:
@@ -388,20 +405,6 @@ def _panic_at(exc: BaseException, message: str) -> PanicSignal:
     signal = PanicSignal(message)
     signal.frames = panics.traceback_frames(exc)
     return signal
-
-
-def _stack_runner(proc: Process):
-    """The main process runs inside one big CPython frame-stack chunk (see
-    runtime.calls.run_with_big_stack): deep Inko recursion then stops
-    mapping and unmapping stack chunks on every call. Other processes keep
-    the default: a chunk each would cost memory per waiting process."""
-    if proc.is_main:
-        return calls.run_with_big_stack
-    return _call
-
-
-def _call(fn, *args):
-    return fn(*args)
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:
