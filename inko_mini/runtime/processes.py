@@ -21,7 +21,7 @@ from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
-from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState
+from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState, kernel
 
 # Marks an empty mailbox (Nil is a valid message).
 _EMPTY = object()
@@ -107,6 +107,13 @@ class Process:
     def deliver(self, message, from_self: bool) -> None:
         if self.finished:
             return
+        if self.waiting:
+            # Waiting in receive, so the mailbox is empty (and this is not a
+            # self-send): hand the message over with the wake-up.
+            self.waiting = False
+            assert self.task is not None  # only a started process waits in receive
+            scheduler.wake(self.task, message)
+            return
         if from_self:
             # Appending to `internal` is what lets a self-send overtake
             # external messages that have not been moved yet (§2.1).
@@ -119,10 +126,6 @@ class Process:
             self.external = [message]
         else:
             self.external.append(message)
-        if self.waiting:
-            self.waiting = False
-            assert self.task is not None  # only a started process waits in receive
-            scheduler.wake(self.task)
 
     def _stop_waiting(self) -> None:
         self.waiting = False
@@ -188,25 +191,38 @@ def _inspected(value) -> str:
 
 def receive(timeout=0.0):
     """Next message of the current process; Nil when `timeout` seconds pass
-    first. A timeout of 0 waits for ever."""
-    proc = current_process()
-    message = proc._pop()
-    if message is not _EMPTY:
-        return message
+    first. A timeout of 0 waits for ever; anything but an Integer or a
+    Float is converted by its `to_float`."""
+    # The hottest path of message passing: the scheduler's state is read
+    # directly instead of through the module-level helpers.
+    sched = kernel._running
+    task = None if sched is None else sched._current
+    proc = None if task is None else task.data
+    if proc is None:
+        raise PanicSignal("process operations need a running process")
+    if proc.internal is not None or proc.external:
+        return proc._pop()
+    t = type(timeout)
+    if t is not float and t is not int:
+        timeout = calls.send(timeout, "to_float")
     deadline = None
     if timeout != 0 or type(timeout) is not float:
         wait = seconds(timeout)
         if wait > 0 and not math.isinf(wait):
-            deadline = scheduler.now() + wait
+            deadline = sched.now() + wait
     proc.waiting = True
     try:
-        scheduler.park(deadline, proc._stop_waiting)
+        # A send to a waiting process hands the message over as the value
+        # of the wake-up (Process.deliver); a timeout gives TIMEOUT.
+        message = sched.park(deadline, None if deadline is None else proc._stop_waiting)
     finally:
         proc.waiting = False
-    # A message that arrived between the timeout and this resumption still
-    # counts (§3).
-    message = proc._pop()
-    return None if message is _EMPTY else message
+    if message is TIMEOUT:
+        # A message that arrived between the timeout and this resumption
+        # still counts (§3).
+        message = proc._pop()
+        return None if message is _EMPTY else message
+    return message
 
 
 def send(target, message):
@@ -214,9 +230,21 @@ def send(target, message):
     proc = target.process if type(target) is ProcessRef else target
     if proc.finished:
         return message
-    task = scheduler.current()
-    sender = task.data if task is not None else None
-    if sender is proc:
+    if proc.waiting:
+        # The receiver waits in receive (so it is not the sender): hand the
+        # copy over with the wake-up, without touching the mailbox. Values
+        # that are never mutated need no copy.
+        t = type(message)
+        if not (t is int or t is str or t is float or t is bool or message is None):
+            message_copy = copy_message(message)
+        else:
+            message_copy = message
+        proc.waiting = False
+        kernel._running.wake(proc.task, message_copy)
+        return message
+    sched = kernel._running
+    task = None if sched is None else sched._current
+    if task is not None and task.data is proc:
         proc.deliver(message, True)
     else:
         proc.deliver(copy_message(message), False)

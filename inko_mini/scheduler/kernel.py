@@ -117,12 +117,28 @@ class Scheduler:
         if pending is not NO_WAKE:
             task.pending = NO_WAKE
             return pending
-        return self._suspend(PARKED, deadline, cancel)
+        # _suspend, inline: a message receive parks here.
+        task.state = PARKED
+        task.cancel = cancel
+        if deadline is not None:
+            task.timer = self._timers.add(deadline, task)
+        value = self._switch_away()
+        # The woken task's value (a message) is not kept alive by the task.
+        task.value = None
+        return value
 
     def wake(self, task: Task, value: Any = None) -> None:
         state = task.state
         if state is PARKED:
-            self._resume(task, value)
+            # _resume, inline: every message to a waiting process comes here.
+            timer = task.timer
+            if timer is not None:
+                task.timer = None
+                self._timers.cancel(timer)
+            task.state = READY
+            task.value = value
+            task.exc = None
+            self._ready.append(task)
         elif state is not TERMINATED:
             task.pending = value
 
@@ -293,7 +309,9 @@ class Scheduler:
     def _bootstrap(self, task: Task) -> None:
         try:
             fn, args = task.fn, task.args
-            assert fn is not None and args is not None  # cleared only below
+            assert fn is not None and args is not None  # cleared only here
+            # Not kept for the task's whole life: the frames hold what they use.
+            task.fn = task.args = None
             # Positional calls, not fn(*args): CPython 3.11 runs a Python
             # function called with *args in a new C-level interpreter frame,
             # and every such frame is C stack that greenlet copies out and
@@ -301,7 +319,9 @@ class Scheduler:
             # again on every switch.
             n = len(args)
             if n == 3:
-                task.result = fn(args[0], args[1], args[2])
+                a, b, c = args
+                args = ()  # nor by this frame
+                task.result = fn(a, b, c)
             elif n == 2:
                 task.result = fn(args[0], args[1])
             elif n == 1:
@@ -314,7 +334,6 @@ class Scheduler:
             pass  # exit_current set the result
         finally:
             task.state = TERMINATED
-            task.fn = task.args = None
             self._tasks.discard(task)
 
     def _drain_threads(self) -> None:
