@@ -337,8 +337,9 @@ def spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it."""
     reject_captures(block)
     proc = Process()
-    proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
-    proc.task.data = proc
+    # The block itself, not a tuple of it, as the arguments (see _process_body).
+    proc.task = task = scheduler.spawn(_process_body, proc, call_block, block)
+    task.data = proc
     if proctrace.ENABLED:
         parent = scheduler.current()
         proctrace.spawned(proc, getattr(parent, "data", None))
@@ -376,7 +377,11 @@ def terminate() -> None:
 
 
 def _process_body(proc: Process, fn, args):
+    """Run fn(*args) as the process; `args` that is not a tuple (a spawned
+    block) is fn's one argument: one object less per waiting process."""
     try:
+        if type(args) is not tuple:
+            return fn(args)
         if proc.is_main:
             # The main process runs inside one big CPython frame-stack chunk
             # (see runtime.calls.run_with_big_stack): deep Inko recursion

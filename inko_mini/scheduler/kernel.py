@@ -79,7 +79,9 @@ class Scheduler:
     def spawn(self, fn: Callable[..., Any], *args: Any) -> Task:
         """Queue a new task running fn(*args); the caller keeps running."""
         task = Task(fn, args)
-        task.greenlet = greenlet.greenlet(self._bootstrap, self._hub)
+        # A plain function, not the bound method self._bootstrap: that would
+        # be one more object per task for the collector to walk.
+        task.greenlet = greenlet.greenlet(_bootstrap, self._hub)
         task.value = task
         self._tasks.add(task)
         self._ready.append(task)
@@ -306,36 +308,6 @@ class Scheduler:
                 if main.state is TERMINATED:
                     return main.result
 
-    def _bootstrap(self, task: Task) -> None:
-        try:
-            fn, args = task.fn, task.args
-            assert fn is not None and args is not None  # cleared only here
-            # Not kept for the task's whole life: the frames hold what they use.
-            task.fn = task.args = None
-            # Positional calls, not fn(*args): CPython 3.11 runs a Python
-            # function called with *args in a new C-level interpreter frame,
-            # and every such frame is C stack that greenlet copies out and
-            # keeps for each suspended task (about 0.4 KiB each) and copies
-            # again on every switch.
-            n = len(args)
-            if n == 3:
-                a, b, c = args
-                args = ()  # nor by this frame
-                task.result = fn(a, b, c)
-            elif n == 2:
-                task.result = fn(args[0], args[1])
-            elif n == 1:
-                task.result = fn(args[0])
-            elif n == 0:
-                task.result = fn()
-            else:
-                task.result = fn(*args)
-        except TaskExit:
-            pass  # exit_current set the result
-        finally:
-            task.state = TERMINATED
-            self._tasks.discard(task)
-
     def _drain_threads(self) -> None:
         assert self._wakeup is not None  # threads ran, so it exists
         try:
@@ -416,6 +388,41 @@ class Scheduler:
 
 
 _running: Scheduler | None = None
+
+
+def _bootstrap(task: Task) -> None:
+    try:
+        fn, args = task.fn, task.args
+        assert fn is not None and args is not None  # cleared only here
+        # Not kept for the task's whole life: the frames hold what they use.
+        task.fn = task.args = None
+        # Positional calls, not fn(*args): CPython 3.11 runs a Python
+        # function called with *args in a new C-level interpreter frame,
+        # and every such frame is C stack that greenlet copies out and
+        # keeps for each suspended task (about 0.4 KiB each) and copies
+        # again on every switch.
+        n = len(args)
+        if n == 3:
+            a, b, c = args
+            args = ()  # nor by this frame
+            task.result = fn(a, b, c)
+        elif n == 2:
+            task.result = fn(args[0], args[1])
+        elif n == 1:
+            task.result = fn(args[0])
+        elif n == 0:
+            task.result = fn()
+        else:
+            task.result = fn(*args)
+    except TaskExit:
+        pass  # exit_current set the result
+    finally:
+        task.state = TERMINATED
+        # A task runs only while its scheduler runs (abandoned ones are
+        # never resumed).
+        s = _running
+        if s is not None:
+            s._tasks.discard(task)
 
 
 def running() -> Scheduler | None:
