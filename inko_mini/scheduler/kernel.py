@@ -119,12 +119,37 @@ class Scheduler:
         if pending is not NO_WAKE:
             task.pending = NO_WAKE
             return pending
-        # _suspend, inline: a message receive parks here.
+        # _suspend and _switch_away, inline: a message receive parks here,
+        # and every waiting process keeps this frame on its stack.
         task.state = PARKED
         task.cancel = cancel
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
-        value = self._switch_away()
+        ready = self._ready
+        if (
+            ready
+            and ready[0].value is not ready[0]
+            and (
+                self._handoffs < _MAX_HANDOFFS
+                or (
+                    not self._timers.live
+                    and not self._thread_jobs
+                    and (self._poller is None or not len(self._poller))
+                )
+            )
+        ):
+            self._handoffs += 1
+            other = ready.popleft()
+            self._current = other
+            other.state = RUNNING
+            exc = other.exc
+            if exc is not None:
+                other.exc = None
+                value = other.greenlet.throw(exc)
+            else:
+                value = other.greenlet.switch(other.value)
+        else:
+            value = self._hub.switch()
         # The woken task's value (a message) is not kept alive by the task.
         task.value = None
         return value
@@ -336,7 +361,8 @@ class Scheduler:
         """Leave the current task: hand the CPU straight to the next ready
         task when the hub has nothing to do (no timers, no I/O) or has had a
         turn recently; otherwise go through the hub. Whatever is later
-        switched into this task is returned (or raised) here."""
+        switched into this task is returned (or raised) here. (park has its
+        own copy of this.)"""
         ready = self._ready
         # A new task must start from the hub: a greenlet begins at the
         # recursion depth of whoever first switches into it.
