@@ -38,21 +38,22 @@ def process_spawn(block):
 
 @primitive("process_send")
 def process_send(target, message):
-    return processes.send(_process(target), message)
+    if type(target) is not ProcessRef:
+        raise PanicSignal("ObjectValue::as_process() called on a non process")
+    return _send(target, message)
 
 
-def _to_float(value):
-    # Integer and Float as they are; anything else (a Duration) by its
-    # ToFloat implementation.
-    t = type(value)
-    if t is float or t is int:
-        return value
-    return _runtime().send(value, "to_float")
+_send = processes.send
 
 
 @primitive("process_receive")
 def process_receive(timeout):
-    return processes.receive(_to_float(timeout))
+    # processes.receive converts a timeout that is not an Integer or a
+    # Float (a Duration) by its ToFloat implementation.
+    return _receive(timeout)
+
+
+_receive = processes.receive
 
 
 @primitive("process_current")

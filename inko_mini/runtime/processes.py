@@ -9,6 +9,7 @@ on every call, and a copied message gets a new wrapper to the same process).
 from __future__ import annotations
 
 import enum
+import gc
 import math
 import sys
 from typing import Any
@@ -21,7 +22,7 @@ from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
-from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState
+from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState, kernel
 
 # Marks an empty mailbox (Nil is a valid message).
 _EMPTY = object()
@@ -107,6 +108,13 @@ class Process:
     def deliver(self, message, from_self: bool) -> None:
         if self.finished:
             return
+        if self.waiting:
+            # Waiting in receive, so the mailbox is empty (and this is not a
+            # self-send): hand the message over with the wake-up.
+            self.waiting = False
+            assert self.task is not None  # only a started process waits in receive
+            scheduler.wake(self.task, message)
+            return
         if from_self:
             # Appending to `internal` is what lets a self-send overtake
             # external messages that have not been moved yet (§2.1).
@@ -119,10 +127,6 @@ class Process:
             self.external = [message]
         else:
             self.external.append(message)
-        if self.waiting:
-            self.waiting = False
-            assert self.task is not None  # only a started process waits in receive
-            scheduler.wake(self.task)
 
     def _stop_waiting(self) -> None:
         self.waiting = False
@@ -188,25 +192,38 @@ def _inspected(value) -> str:
 
 def receive(timeout=0.0):
     """Next message of the current process; Nil when `timeout` seconds pass
-    first. A timeout of 0 waits for ever."""
-    proc = current_process()
-    message = proc._pop()
-    if message is not _EMPTY:
-        return message
+    first. A timeout of 0 waits for ever; anything but an Integer or a
+    Float is converted by its `to_float`."""
+    # The hottest path of message passing: the scheduler's state is read
+    # directly instead of through the module-level helpers.
+    sched = kernel._running
+    task = None if sched is None else sched._current
+    proc = None if task is None else task.data
+    if proc is None:
+        raise PanicSignal("process operations need a running process")
+    if proc.internal is not None or proc.external:
+        return proc._pop()
+    t = type(timeout)
+    if t is not float and t is not int:
+        timeout = calls.send(timeout, "to_float")
     deadline = None
     if timeout != 0 or type(timeout) is not float:
         wait = seconds(timeout)
         if wait > 0 and not math.isinf(wait):
-            deadline = scheduler.now() + wait
+            deadline = sched.now() + wait
     proc.waiting = True
     try:
-        scheduler.park(deadline, proc._stop_waiting)
+        # A send to a waiting process hands the message over as the value
+        # of the wake-up (Process.deliver); a timeout gives TIMEOUT.
+        message = sched.park(deadline, None if deadline is None else proc._stop_waiting)
     finally:
         proc.waiting = False
-    # A message that arrived between the timeout and this resumption still
-    # counts (§3).
-    message = proc._pop()
-    return None if message is _EMPTY else message
+    if message is TIMEOUT:
+        # A message that arrived between the timeout and this resumption
+        # still counts (§3).
+        message = proc._pop()
+        return None if message is _EMPTY else message
+    return message
 
 
 def send(target, message):
@@ -214,9 +231,21 @@ def send(target, message):
     proc = target.process if type(target) is ProcessRef else target
     if proc.finished:
         return message
-    task = scheduler.current()
-    sender = task.data if task is not None else None
-    if sender is proc:
+    if proc.waiting:
+        # The receiver waits in receive (so it is not the sender): hand the
+        # copy over with the wake-up, without touching the mailbox. Values
+        # that are never mutated need no copy.
+        t = type(message)
+        if not (t is int or t is str or t is float or t is bool or message is None):
+            message_copy = copy_message(message)
+        else:
+            message_copy = message
+        proc.waiting = False
+        kernel._running.wake(proc.task, message_copy)
+        return message
+    sched = kernel._running
+    task = None if sched is None else sched._current
+    if task is not None and task.data is proc:
         proc.deliver(message, True)
     else:
         proc.deliver(copy_message(message), False)
@@ -309,8 +338,9 @@ def spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it."""
     reject_captures(block)
     proc = Process()
-    proc.task = scheduler.spawn(_process_body, proc, call_block, (block,))
-    proc.task.data = proc
+    # The block itself, not a tuple of it, as the arguments (see _process_body).
+    proc.task = task = scheduler.spawn(_process_body, proc, call_block, block)
+    task.data = proc
     if proctrace.ENABLED:
         parent = scheduler.current()
         proctrace.spawned(proc, getattr(parent, "data", None))
@@ -348,8 +378,29 @@ def terminate() -> None:
 
 
 def _process_body(proc: Process, fn, args):
+    """Run fn(*args) as the process; `args` that is not a tuple (a spawned
+    block) is fn's one argument: one object less per waiting process."""
     try:
-        return _stack_runner(proc)(fn, *args)
+        if type(args) is not tuple:
+            return fn(args)
+        if proc.is_main:
+            # The main process runs inside one big CPython frame-stack chunk
+            # (see runtime.calls.run_with_big_stack): deep Inko recursion
+            # then stops mapping and unmapping stack chunks on every call.
+            # Other processes keep the default: a chunk each would cost
+            # memory per waiting process.
+            return calls.run_with_big_stack(fn, *args)
+        # Positional calls for the common arities (see the kernel's
+        # _bootstrap): fn(*args) would add a C-level frame to the stack that
+        # every waiting process keeps.
+        n = len(args)
+        if n == 1:
+            return fn(args[0])
+        if n == 0:
+            return fn()
+        if n == 2:
+            return fn(args[0], args[1])
+        return fn(*args)
     except PanicSignal as signal:
         _panicked(signal, proc)
     except ThrowSignal as thrown:
@@ -388,20 +439,6 @@ def _panic_at(exc: BaseException, message: str) -> PanicSignal:
     signal = PanicSignal(message)
     signal.frames = panics.traceback_frames(exc)
     return signal
-
-
-def _stack_runner(proc: Process):
-    """The main process runs inside one big CPython frame-stack chunk (see
-    runtime.calls.run_with_big_stack): deep Inko recursion then stops
-    mapping and unmapping stack chunks on every call. Other processes keep
-    the default: a chunk each would cost memory per waiting process."""
-    if proc.is_main:
-        return calls.run_with_big_stack
-    return _call
-
-
-def _call(fn, *args):
-    return fn(*args)
 
 
 def _panicked(signal: PanicSignal, proc: Process) -> None:
@@ -449,9 +486,30 @@ def _exit_status(exc) -> int:
 _flush_output = flush_all
 
 
+# CPython's cyclic collector runs its youngest generation every 700 net
+# allocations of container objects, its middle one every 10 of those and a
+# full collection every 10 middle ones once the heap has grown by a quarter.
+# Every waiting process is about ten containers (its task, greenlet, frame
+# lists, ...) that each full collection walks, so a program that builds up
+# 100,000 processes spent a quarter of its time in ten full collections.
+# Ten times fewer collections of each generation (young cyclic garbage
+# lingers for at most 7,000 allocations) took that to one.
+_GC_YOUNG_THRESHOLD = 7000
+
+
 def run_main(fn, *args) -> int:
     """Run `fn` (the main module body) as the main process; return the exit
     status of the program (§1.2, §1.4)."""
+    thresholds = gc.get_threshold()
+    if thresholds[0] < _GC_YOUNG_THRESHOLD:
+        gc.set_threshold(_GC_YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        return _run_main(fn, args)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _run_main(fn, args) -> int:
     exit_types = (ExitProgram,)
     main = Process(is_main=True)
     sched = Scheduler()
