@@ -56,13 +56,16 @@ def cg_entries(fr: Any, cg: Any) -> list:
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code", "regions", "plain")
+    __slots__ = ("fn", "lambda_code", "regions", "plain", "py_arity")
 
     generated = True
 
     def __init__(self, name: str, file: str, line: int, kind: str, params: list, ctx: Any):
         super().__init__(name, file, line, kind, params, ctx)
         self.fn: Any = None
+        # The fewest arguments `fn` takes (parameters with literal defaults
+        # are Python defaults); sends of py_arity..fast_arity call it.
+        self.py_arity = 1 << 30
         # For a brace closure: the CgCode of the same block compiled as a
         # lambda (no captures), used when lambda inference applies, or a
         # function building it on first use.

@@ -419,26 +419,8 @@ class Gen:
             if nodes:
                 code.body_line = nodes[0].span.line
         line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
-        if unit.kind == "method" and nodes and code is not None:
-            last = nodes[-1]
-            if (
-                type(last) is ast.Send
-                and last.name == code.name
-                and not last.kwargs
-                and (last.receiver is None or type(last.receiver) is ast.SelfRef)
-                and len(last.args) == len(params)
-                and not any(p.rest or p.lambda_type for p in params)
-            ):
-                unit.tail_node = last
-                unit.tail_code = code
-                unit.tail_params = pynames
-        if unit.kind == "method" and unit.tail_node is None:
-            assigned = _assigned_locals(nodes)
-            unit.stable = {
-                py_name: self.fresh("_tp")
-                for p, py_name in zip(params, pynames, strict=True)
-                if p.name not in assigned
-            }
+        if unit.kind == "method":
+            self.prepare_method(unit, code, params, pynames, nodes)
         self.body(nodes, target, line)
         body = self.out
         self.revert_outlined(body)
@@ -472,6 +454,8 @@ class Gen:
         if unit.owns_deferred and unit.kind != "thunk":
             args.insert(0, "_f")
         fdef = stamp(function(fname, args, pre + body), line)
+        if unit.kind == "method" and not unit.owns_deferred:
+            fdef.args.defaults = _literal_defaults(params)
         self.unit, self.out = saved_unit, saved_out
         self.region = saved_region
         if nested:
@@ -481,6 +465,32 @@ class Gen:
         index = self.code_ids[id(code)] if code is not None else -1
         self.records.append((fname, index, unit.kind, len(params), unit.owns_deferred))
         return fname
+
+    def prepare_method(
+        self, unit: Unit, code: CgCode | None, params: list, pynames: list, nodes: list
+    ) -> None:
+        """Find a self tail call ending the method (it becomes a loop) and
+        the parameters the method never assigns (their types are taken once)."""
+        if nodes and code is not None:
+            last = nodes[-1]
+            if (
+                type(last) is ast.Send
+                and last.name == code.name
+                and not last.kwargs
+                and (last.receiver is None or type(last.receiver) is ast.SelfRef)
+                and len(last.args) == len(params)
+                and not any(p.rest or p.lambda_type for p in params)
+            ):
+                unit.tail_node = last
+                unit.tail_code = code
+                unit.tail_params = pynames
+        if unit.tail_node is None:
+            assigned = _assigned_locals(nodes)
+            unit.stable = {
+                py_name: self.fresh("_tp")
+                for p, py_name in zip(params, pynames, strict=True)
+                if p.name not in assigned
+            }
 
     def default_fn(self, p: Any, params: list, pynames: list) -> str:
         """The name of a function computing a default value from the frame."""
@@ -866,7 +876,9 @@ class Gen:
                 py.If(
                     test=N("loop"),
                     body=[loop] + self.sub_value(target, C(None), line),
-                    orelse=self.loop_slow_path(pre1 + pre2, call(slow, recv_blk, blk), target, line),
+                    orelse=self.loop_slow_path(
+                        pre1 + pre2, call(slow, recv_blk, blk), target, line
+                    ),
                 ),
                 line,
                 [],
@@ -1400,6 +1412,29 @@ def find_block(tree: Any, line: int, column: int) -> Any:
     raise LookupError(f"no block at {line}:{column}")
 
 
+def _literal_defaults(params: list) -> list:
+    """Python defaults for a method's trailing parameters whose Inko
+    defaults are number or string literals: a send that leaves them out
+    then calls the generated function directly (the value is the same
+    whenever it is computed). Stops at the first other parameter."""
+    out: list = []
+    for p in reversed(params):
+        d = p.default
+        if p.rest or p.lambda_type or d is None:
+            break
+        if type(d) is ast.StrLit:
+            out.append(C(d.value))
+        elif type(d) in (ast.IntLit, ast.FloatLit) and d.value == d.value:
+            v = d.value
+            if type(v) is float and (v in (float("inf"), float("-inf")) or str(v).startswith("-")):
+                break
+            out.append(py.UnaryOp(py.USub(), C(-v)) if v < 0 else C(v))
+        else:
+            break
+    out.reverse()
+    return out
+
+
 def _assigned_locals(nodes: list) -> set:
     """The names `nodes` assign (`x = ...`), closures included."""
     out: set = set()
@@ -1458,9 +1493,7 @@ def _captured_names(body: list) -> set:
     return out
 
 
-def _free_names(
-    stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = False
-) -> list | None:
+def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = False) -> list | None:
     """The local names of the enclosing function that `stmts` and `value`
     read (sorted), or None when a closure among them assigns a local of an
     enclosing function (`nonlocal`) and that is not allowed."""

@@ -119,7 +119,7 @@ def make(site):
             return fn(r{params})
         if type(m) is Block:
             c = m.code
-            if c.fast_arity == {n} and type(c) is CgCode:
+            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                 blk = m
                 fn = c.fn
                 return fn(r{params})
@@ -163,7 +163,7 @@ def make(site, mod_site, ctx, g, ident):
                 if m2 is not MISSING:
                     if type(m2) is Block:
                         c = m2.code
-                        if c.fast_arity == {n} and type(c) is CgCode:
+                        if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                             return c.fn(mod{params})
                     return mod_site.invoke(mod, [{args}])
             v = g.get(name, MISSING)
@@ -178,7 +178,7 @@ def make(site, mod_site, ctx, g, ident):
             return invoke(s, [{args}])
         if type(m) is Block:
             c = m.code
-            if c.fast_arity == {n} and type(c) is CgCode:
+            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                 blk = m
                 fn = c.fn
                 return fn(s{params})
@@ -220,7 +220,7 @@ def make(site, kname, fname):
             key = r if t is bool or r is None else t
         if type(m) is Block:
             c = m.code
-            if c.fast_arity == {n} and type(c) is CgCode:
+            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                 fn = c.fn
                 if NS[kname] is NO_KEY:
                     FILLED.append(kname)
@@ -259,7 +259,7 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                 if m2 is not MISSING:
                     if type(m2) is Block:
                         c = m2.code
-                        if c.fast_arity == {n} and type(c) is CgCode:
+                        if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                             return c.fn(mod{params})
                     return mod_site.invoke(mod, [{args}])
             v = g.get(name, MISSING)
@@ -274,7 +274,7 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
             return invoke(s, [{args}])
         if type(m) is Block:
             c = m.code
-            if c.fast_arity == {n} and type(c) is CgCode:
+            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                 fn = c.fn
                 if NS[kname] is NO_KEY:
                     FILLED.append(kname)
@@ -607,6 +607,9 @@ def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
         cg = codes[index]
         fn = ns.get(fname)
         cg.fn = fn
+        # Sends of fewer arguments call fn directly when Python fills the
+        # rest from literal defaults (gen._literal_defaults).
+        cg.py_arity = n - len(getattr(fn, "__defaults__", None) or ())
         cg.plain = not owns_deferred
         body = _adapter(fn, n, kind, owns_deferred)
         if owns_deferred:
