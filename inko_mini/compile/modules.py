@@ -97,7 +97,7 @@ class Loader:
                 from inko_mini.compile.codegen.gen import Gen
 
                 gen = Gen(ctx)
-                code = gen.compile_module(tree, ctx.display_name)
+                code: Any = gen.compile_module(tree, ctx.display_name)
                 if source is not None:
                     checked = user and self.check_captures is not None
                     path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
