@@ -93,10 +93,9 @@ def _over_cells(gen: Gen, fname: str, pynames: list[str], state: ReplState) -> N
             return fname
         fname = bind(fname_cells)
     so that fname's locals v1, v2 are the session's cells."""
-    index = next(
-        i for i, d in enumerate(gen.top) if isinstance(d, py.FunctionDef) and d.name == fname
+    index, inner = next(
+        (i, d) for i, d in enumerate(gen.top) if isinstance(d, py.FunctionDef) and d.name == fname
     )
-    inner = gen.top[index]
     body = inner.body
     if body and isinstance(body[0], py.Nonlocal):
         body[0].names = sorted(set(body[0].names) | set(pynames))
