@@ -194,7 +194,7 @@ def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled
     codes: list[CgCode] = []
     file = ctx.file
     for name, line, kind, body_line, params, lam in metas:
-        code = CgCode(name, file, line, kind, (), ctx)
+        code = CgCode(name, file, line, kind, [], ctx)
         if params:
             infos = [
                 ParamInfo(

@@ -530,7 +530,8 @@ def define(ns: dict, name: str, recipe: tuple, ctx: Any, codes: list) -> None:
 
 def _lazy_primitive(ns: dict, pyname: str, prim: str) -> Any:
     def first_call(*args: Any) -> Any:
-        fn = ns[pyname] = builtins.lookup(prim)
+        fn: Any = builtins.lookup(prim)
+        ns[pyname] = fn
         return fn(*args)
 
     first_call.primitive = prim  # type: ignore[attr-defined]
