@@ -1,5 +1,5 @@
 """`inko-mini run --check-annotations` on both back ends: the code generator
-(INKO_MINI_BACKEND=codegen, compile/codegen/hooks.py) checks the same
+(compile/codegen/hooks.py) checks the same
 statements with the same texts as the closure compiler."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The REPL on both back ends (INKO_MINI_BACKEND=codegen compiles each input
-with compile/codegen/repl.py, else the closure compiler): the session's
-locals outlive their input, blocks see later assignments to the locals
-they captured, and results, panics and traces are the same."""
+"""The REPL on both back ends (the code generator compiles each input with
+compile/codegen/repl.py; INKO_MINI_BACKEND=closures, the closure compiler):
+the session's locals outlive their input, blocks see later assignments to
+the locals they captured, and results, panics and traces are the same."""
 
 from __future__ import annotations
 
