@@ -13,9 +13,9 @@ import os
 import sys
 
 from inko_mini import driver as runner
-from inko_mini.compile.compiler import Compiler
 from inko_mini.compile.modules import Loader
-from inko_mini.compile.scope import ModuleContext, Scope
+from inko_mini.compile.repl_inputs import inputs_for
+from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import InkoLoadError, InkoSyntaxError, decode_source
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import processes
@@ -49,15 +49,14 @@ class _Session:
         self.loader = loader
         self.ctx = ModuleContext("main", "<repl>", "main")
         loader.modules["main"] = self.ctx
-        self.scope = Scope("module")
-        self.frame: list = [None, None, None]
+        self.inputs = inputs_for(self.ctx)
+        self.ready = False
 
         def setup():
             loader.run_module(parser.parse("", "<repl>"), self.ctx)
-            self.frame[1] = self.ctx.module
+            self.ready = True
 
         processes.run_main(setup)
-        self.ready = self.frame[1] is not None
 
     def run(self, source: str, file: str = "<repl>") -> int | None:
         """Run one statement; None to go on, else the status to exit with."""
@@ -70,16 +69,14 @@ class _Session:
         try:
             for imp in tree.imports:
                 self.loader.bind_import(imp, self.ctx.globals)
-            body = Compiler(self.ctx).body(tree.body, self.scope)
+            body = self.inputs.compile(tree)
         except (InkoLoadError, InkoCompileError) as exc:
             print(exc.render(), file=sys.stderr)
             return None
-        frame = self.frame
-        frame.extend([None] * (3 + self.scope.nslots - len(frame)))
         result = {}
 
         def run():
-            value = body(frame)
+            value = body()
             result["text"] = send_dyn(value, "inspect", [])
 
         try:
@@ -98,7 +95,7 @@ class _Session:
     # -- what the completer asks ---------------------------------------------
 
     def local_names(self) -> list[str]:
-        names = [n for d in self.scope.dicts for n in d if type(n) is str]
+        names = self.inputs.names()
         names += [n for n in self.ctx.globals if type(n) is str]
         module = self.ctx.module
         if module is not None:
@@ -113,9 +110,9 @@ class _Session:
             return ""
         if receiver.lstrip("-")[:1].isdigit():
             return 0.0 if "." in receiver else 0
-        index = self.scope.dicts[0].get(receiver)
-        if index is not None and index < len(self.frame):
-            return self.frame[index]
+        found, value = self.inputs.value_of(receiver)
+        if found:
+            return value
         if receiver in self.ctx.globals:
             return self.ctx.globals[receiver]
         value = lookup_attr(self.ctx.module, receiver)

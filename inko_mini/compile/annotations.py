@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from inko_mini.runtime.sends import send_dyn
 from inko_mini.syntax import ast, parser
@@ -87,68 +88,111 @@ def _print_target(node) -> tuple | None:
     return None
 
 
-def annotation_hook(tree, source: str | None, failures: list[str]) -> Callable | None:
-    """A compiler hook wrapping each annotated top-level statement with its check."""
-    body = tree.body
-    nested = nested_annotation_lines(source) if source is not None else set()
-    lines = sorted(line for line in tree.annotations if line not in nested)
-    if not lines:
-        return None
+class Check:
+    """The check after one annotated top-level statement (back-end neutral:
+    each back end evaluates the statement, `expected` or the print's
+    receiver and argument, and calls `compare` or `print_and_compare`)."""
 
-    def hook(node, fn, compiler, scope):
-        index = body.index(node)
+    __slots__ = ("expected", "failures", "printing", "text", "where")
+
+    def __init__(
+        self,
+        where: str,
+        text: str,
+        failures: list[str],
+        expected: ast.Node | None = None,
+        printing: tuple | None = None,
+    ) -> None:
+        self.where = where
+        self.text = text
+        self.failures = failures
+        self.expected = expected  # the parsed VALUE, compared with ==
+        self.printing = printing  # (receiver, argument) of `stdout.print(E)`
+
+    def compare(self, got: Any, want: Any) -> None:
+        same = send_dyn(got, "==", [want])
+        if same is False or same is None:
+            self.failures.append(
+                f"annotation failed at {self.where}: expected "
+                f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}"
+            )
+
+    def print_and_compare(self, receiver: Any, value: Any) -> Any:
+        """Run `receiver.print(value)` as written, then compare the printed
+        text with the comment."""
+        result = send_dyn(receiver, "print", [value])
+        printed = send_dyn(value, "to_string", [])
+        if not isinstance(printed, str) or not _printed_text_matches(printed, self.text):
+            shown = send_dyn(printed, "inspect", [])
+            self.failures.append(
+                f"annotation failed at {self.where}: expected output "
+                f"{send_dyn(self.text, 'inspect', [])}, got {shown}"
+            )
+        return result
+
+
+class AnnotationHook:
+    """Which top-level statements of `tree` are checked, and how."""
+
+    def __init__(self, tree: ast.Module, lines: list[int], failures: list[str]) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.failures = failures
+        self.index = {id(node): i for i, node in enumerate(tree.body)}
+
+    def check_for(self, node: Any) -> Check | None:
+        """The check of top-level statement `node` (None: not checked)."""
+        body = self.tree.body
+        index = self.index.get(id(node))
+        if index is None or body[index] is not node:
+            return None
         start = node.span.line
         end = body[index + 1].span.line if index + 1 < len(body) else 10**9
-        mine = [ln for ln in lines if start <= ln < end]
-        if not mine or fn is None:
-            return fn
-        text = tree.annotations[mine[-1]].strip()
+        mine = [ln for ln in self.lines if start <= ln < end]
+        if not mine:
+            return None
+        text = self.tree.annotations[mine[-1]].strip()
         where = f"{node.span.file}:{mine[-1]}"
         printing = _print_target(node)
         if printing is not None:
-            return _printed_check(printing, compiler, scope, text, where, failures)
+            return Check(where, text, self.failures, printing=printing)
         if is_prose(text):
-            return fn
+            return None
         try:
             expected_tree = parser.parse(text, node.span.file)
         except Exception:
-            return fn
+            return None
         if len(expected_tree.body) != 1 or expected_tree.imports:
-            return fn
-        expected = compiler.c(expected_tree.body[0], scope)
+            return None
+        return Check(where, text, self.failures, expected=expected_tree.body[0])
 
-        def checked(f):
+    def __call__(self, node: Any, fn: Callable | None, compiler: Any, scope: Any) -> Any:
+        """The closure compiler's hook: `fn` (the compiled statement) wrapped
+        with its check."""
+        check = self.check_for(node)
+        if check is None or fn is None:
+            return fn
+        if check.printing is not None:
+            receiver_fn = compiler.c(check.printing[0], scope)
+            argument_fn = compiler.c(check.printing[1], scope)
+            return lambda f: check.print_and_compare(receiver_fn(f), argument_fn(f))
+        expected = compiler.c(check.expected, scope)
+
+        def checked(f: Any) -> Any:
             got = fn(f)
-            want = expected(f)
-            same = send_dyn(got, "==", [want])
-            if same is False or same is None:
-                failures.append(
-                    f"annotation failed at {where}: expected "
-                    f"{send_dyn(want, 'inspect', [])}, got {send_dyn(got, 'inspect', [])}"
-                )
+            check.compare(got, expected(f))
             return got
 
         return checked
 
-    return hook
 
-
-def _printed_check(printing, compiler, scope, text, where, failures):
-    """Run `R.print(E)` as written, then compare E's printed text with the comment."""
-    receiver_fn = compiler.c(printing[0], scope)
-    argument_fn = compiler.c(printing[1], scope)
-
-    def checked(f):
-        receiver = receiver_fn(f)
-        value = argument_fn(f)
-        result = send_dyn(receiver, "print", [value])
-        printed = send_dyn(value, "to_string", [])
-        if not isinstance(printed, str) or not _printed_text_matches(printed, text):
-            shown = send_dyn(printed, "inspect", [])
-            failures.append(
-                f"annotation failed at {where}: expected output "
-                f"{send_dyn(text, 'inspect', [])}, got {shown}"
-            )
-        return result
-
-    return checked
+def annotation_hook(
+    tree: ast.Module, source: str | None, failures: list[str]
+) -> AnnotationHook | None:
+    """The hook checking the annotated top-level statements of `tree` (None
+    when there are none); both back ends take it."""
+    nested = nested_annotation_lines(source) if source is not None else set()
+    lines = sorted(line for line in tree.annotations if line not in nested)
+    if not lines:
+        return None
+    return AnnotationHook(tree, lines, failures)

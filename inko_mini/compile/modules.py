@@ -91,21 +91,21 @@ class Loader:
         if user and self.check_captures is not None:
             self.check_captures(tree)
         try:
-            if hook is None and codegen.enabled():
+            if codegen.enabled():
                 # Imported here: a start whose modules are all cached never
                 # needs the generator (start-up speed).
                 from inko_mini.compile.codegen.gen import Gen
+                from inko_mini.compile.codegen.hooks import HookedGen
 
-                gen = Gen(ctx)
+                gen = Gen(ctx) if hook is None else HookedGen(ctx, hook)
                 code: Any = gen.compile_module(tree, ctx.display_name)
-                if source is not None:
+                if source is not None and hook is None:
+                    # Annotation checks are not part of the module's code.
                     checked = user and self.check_captures is not None
                     path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
                     cache.store(path, gen, options, tree.imports)
             else:
-                from inko_mini.compile.compiler import Compiler
-
-                code = Compiler(ctx).compile_module(tree, ctx.display_name, hook)
+                code = closure_compiler()(ctx).compile_module(tree, ctx.display_name, hook)
         except RecursionError:
             # The compiler recurses over the AST; a machine-written expression
             # thousands of sends deep is reported like the parser's limit.
@@ -165,6 +165,14 @@ class Loader:
             if value is MISSING:
                 raise InkoLoadError(f'The module {name} does not define "{sym.name}"', sym.span)
             g[sym.alias or sym.name] = value
+
+
+def closure_compiler() -> type:
+    """The closure compiler's Compiler class, imported on first use: with the
+    code generator as the back end it is never loaded (it is to be deleted)."""
+    from inko_mini.compile.compiler import Compiler
+
+    return Compiler
 
 
 _OPTIONS = {

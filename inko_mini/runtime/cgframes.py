@@ -34,7 +34,7 @@ def cg_entries(fr: Any, cg: Any) -> list:
         region = 0
     regions = cg.regions
     if not region or region >= len(regions):
-        return [(cg.file, line, cg.name)]
+        return [(cg.file, line, cg.name)] if cg.own_frame else []
     chain = []
     while region:
         chain.append(regions[region])
@@ -49,14 +49,15 @@ def cg_entries(fr: Any, cg: Any) -> list:
             if code is not None and code.native is None:
                 out.append((code.file, code.body_line, code.name))
         line = send_line
-    out.append((cg.file, line, cg.name))
+    if cg.own_frame:
+        out.append((cg.file, line, cg.name))
     return out
 
 
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code", "regions", "plain", "py_arity")
+    __slots__ = ("fn", "lambda_code", "own_frame", "regions", "plain", "py_arity")
 
     generated = True
 
@@ -83,6 +84,10 @@ class CgCode(Code):
         # (no frame: it owns no deferred blocks). For a closure the function
         # is `block.parent[0]` (see compile/codegen/gen.py x_BlockLit).
         self.plain = False
+        # False for a REPL input: it runs as statements of the session, not
+        # as a call, so a trace shows only the blocks inlined into it (as
+        # the closure compiler's REPL did, and the README shows).
+        self.own_frame = True
 
     def as_lambda(self) -> Code:
         made = self.lambda_code

@@ -71,6 +71,7 @@ def _inspect_send(frame: Any) -> tuple[bool, Any]:
     implicit sends hold two different sites (`site`/`self_site` and
     `mod_site`)."""
     f = frame
+    invoked = None  # the SendSite whose `invoke` found no method
     for _ in range(4):
         f = f.f_back
         if f is None:
@@ -78,6 +79,14 @@ def _inspect_send(frame: Any) -> tuple[bool, Any]:
         loc = f.f_locals
         site = loc.get("self_site", loc.get("site"))
         if type(site).__name__ != "SendSite":
+            if invoked is None and type(loc.get("self")).__name__ == "SendSite":
+                invoked = loc["self"]
+            elif invoked is not None:
+                # The caller of `invoke` holds no site of its own: generated
+                # code or its cached send closure, which make only explicit
+                # sends (an implicit one keeps `site` and `mod_site`). Looking
+                # further up would find the send that called this method.
+                return False, getattr(invoked, "ctx", None)
             continue
         ctx = getattr(site, "ctx", None)
         implicit = loc.get("implicit")

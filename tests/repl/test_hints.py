@@ -75,6 +75,13 @@ def test_unknown_message_to_an_object_of_the_program() -> None:
     ]
 
 
+def test_unknown_message_in_a_method_sent_without_receiver() -> None:
+    """The hint is about the failing send `a.foo`, not the `m(3)` above it."""
+    result = run("run", "-e", "def m(a) { a.foo }\nm(3)\n")
+    assert result.returncode == 1
+    assert hints(result.stderr) == ["hint: Integer has no method 'foo'"]
+
+
 def test_unknown_message_to_an_imported_module() -> None:
     result = run("run", "-e", "import std::stdio::stdout\nstdout.prnt('x')")
     assert hints(result.stderr) == [

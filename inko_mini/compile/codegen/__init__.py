@@ -1,8 +1,9 @@
 """The code generator: each Inko method, closure, lambda and body becomes
 one Python function (see gen.py); cache.py keeps the generated code of each
-module on disk. It is the back end unless INKO_MINI_BACKEND=closures picks
-the older closure compiler (compile/compiler.py), kept until the REPL and
-`--check-annotations` run on the generator too.
+module on disk, repl.py compiles the REPL's inputs and hooks.py adds the
+checks of `--check-annotations`. It is the back end unless
+INKO_MINI_BACKEND=closures picks the older closure compiler
+(compile/compiler.py), kept until it is deleted.
 
 gen.py (with the AST and the builtins table) is imported only when a module
 has to be generated: a start whose modules are all cached never loads it.
