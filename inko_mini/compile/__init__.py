@@ -1,1 +1,1 @@
-"""AST to Python code: the closure compiler, its fast paths, and the module loader."""
+"""AST to Python code: the code generator (codegen/) and the module loader."""

@@ -16,7 +16,6 @@ Which comments are checked:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from inko_mini.runtime.sends import send_dyn
@@ -165,25 +164,6 @@ class AnnotationHook:
         if len(expected_tree.body) != 1 or expected_tree.imports:
             return None
         return Check(where, text, self.failures, expected=expected_tree.body[0])
-
-    def __call__(self, node: Any, fn: Callable | None, compiler: Any, scope: Any) -> Any:
-        """The closure compiler's hook: `fn` (the compiled statement) wrapped
-        with its check."""
-        check = self.check_for(node)
-        if check is None or fn is None:
-            return fn
-        if check.printing is not None:
-            receiver_fn = compiler.c(check.printing[0], scope)
-            argument_fn = compiler.c(check.printing[1], scope)
-            return lambda f: check.print_and_compare(receiver_fn(f), argument_fn(f))
-        expected = compiler.c(check.expected, scope)
-
-        def checked(f: Any) -> Any:
-            got = fn(f)
-            check.compare(got, expected(f))
-            return got
-
-        return checked
 
 
 def annotation_hook(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from inko_mini.compile import codegen
 from inko_mini.compile.codegen import cache
 from inko_mini.compile.scope import ModuleContext
 from inko_mini.errors import InkoLoadError, decode_source
@@ -64,8 +63,6 @@ class Loader:
 
     def cached(self, source: str, display: str, ctx, user: bool) -> Any:
         """The module compiled from `source`, from the code cache, or None."""
-        if not codegen.enabled():
-            return None
         checked = user and self.check_captures is not None
         payload = cache.read(cache.cache_path(display, ctx.file, source, checked))
         if payload is None:
@@ -91,21 +88,18 @@ class Loader:
         if user and self.check_captures is not None:
             self.check_captures(tree)
         try:
-            if codegen.enabled():
-                # Imported here: a start whose modules are all cached never
-                # needs the generator (start-up speed).
-                from inko_mini.compile.codegen.gen import Gen
-                from inko_mini.compile.codegen.hooks import HookedGen
+            # Imported here: a start whose modules are all cached never
+            # needs the generator (start-up speed).
+            from inko_mini.compile.codegen.gen import Gen
+            from inko_mini.compile.codegen.hooks import HookedGen
 
-                gen = Gen(ctx) if hook is None else HookedGen(ctx, hook)
-                code: Any = gen.compile_module(tree, ctx.display_name)
-                if source is not None and hook is None:
-                    # Annotation checks are not part of the module's code.
-                    checked = user and self.check_captures is not None
-                    path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
-                    cache.store(path, gen, options, tree.imports)
-            else:
-                code = closure_compiler()(ctx).compile_module(tree, ctx.display_name, hook)
+            gen = Gen(ctx) if hook is None else HookedGen(ctx, hook)
+            code: Any = gen.compile_module(tree, ctx.display_name)
+            if source is not None and hook is None:
+                # Annotation checks are not part of the module's code.
+                checked = user and self.check_captures is not None
+                path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
+                cache.store(path, gen, options, tree.imports)
         except RecursionError:
             # The compiler recurses over the AST; a machine-written expression
             # thousands of sends deep is reported like the parser's limit.
@@ -165,14 +159,6 @@ class Loader:
             if value is MISSING:
                 raise InkoLoadError(f'The module {name} does not define "{sym.name}"', sym.span)
             g[sym.alias or sym.name] = value
-
-
-def closure_compiler() -> type:
-    """The closure compiler's Compiler class, imported on first use: with the
-    code generator as the back end it is never loaded (it is to be deleted)."""
-    from inko_mini.compile.compiler import Compiler
-
-    return Compiler
 
 
 _OPTIONS = {

@@ -1,5 +1,5 @@
-"""The statements typed at the REPL (cli/repl.py), compiled by the back end
-in use, with the session's top-level locals kept between inputs.
+"""The statements typed at the REPL (cli/repl.py), compiled by the code
+generator, with the session's top-level locals kept between inputs.
 
 `inputs_for(ctx)` gives an object with `compile(tree) -> run()`, which runs
 the input with the session's module as `self` and returns its value, and,
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from inko_mini.compile import codegen
 from inko_mini.compile.codegen.repl import ReplState, compile_repl_input
 from inko_mini.compile.scope import ModuleContext
 from inko_mini.syntax import ast
@@ -26,9 +25,7 @@ class ReplInputs(Protocol):
 
 
 def inputs_for(ctx: ModuleContext) -> ReplInputs:
-    if codegen.enabled():
-        return CodegenInputs(ctx)
-    return ClosureInputs(ctx)
+    return CodegenInputs(ctx)
 
 
 class CodegenInputs:
@@ -50,36 +47,3 @@ class CodegenInputs:
 
     def value_of(self, name: str) -> tuple[bool, Any]:
         return self.state.value_of(name)
-
-
-class ClosureInputs:
-    """The closure compiler's way (the default back end until the code
-    generator replaces it): one frame and one Scope for the session, grown
-    by each input's `let`s."""
-
-    def __init__(self, ctx: ModuleContext) -> None:
-        # Imported here: under INKO_MINI_BACKEND=codegen the closure
-        # compiler is never loaded.
-        from inko_mini.compile.modules import closure_compiler
-        from inko_mini.compile.scope import Scope
-
-        self.ctx = ctx
-        self.compiler = closure_compiler()
-        self.scope = Scope("module")
-        self.frame: list = [None, None, None]
-
-    def compile(self, tree: ast.Module) -> Callable[[], Any]:
-        body = self.compiler(self.ctx).body(tree.body, self.scope)
-        frame = self.frame
-        frame[1] = self.ctx.module
-        frame.extend([None] * (3 + self.scope.nslots - len(frame)))
-        return lambda: body(frame)
-
-    def names(self) -> list[str]:
-        return [n for d in self.scope.dicts for n in d if type(n) is str]
-
-    def value_of(self, name: str) -> tuple[bool, Any]:
-        index = self.scope.dicts[0].get(name)
-        if index is not None and index < len(self.frame):
-            return True, self.frame[index]
-        return False, None

@@ -503,7 +503,7 @@ def reductions_from_env() -> int:
 # the timer and lets the scheduler run others. Testing a flag costs about a
 # tenth of what counting costs (a list item decremented and compared at every
 # call), and a busy loop still yields within about a millisecond. Calls from
-# Python (call_block, block_caller, the closure compiler's sends) still count
+# Python (call_block, block_caller, SendSite.invoke) still count
 # reductions as well: every `_limit` of them (INKO_REDUCTIONS) preempt too.
 SLICE = 0.001
 _budget = [1000]

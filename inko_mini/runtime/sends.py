@@ -118,7 +118,7 @@ class SendSite:
 
 def run_call(_code, f):
     # Hot path, copied inline where a frame must hold `_code` itself:
-    # calls.call_block and the send closures of compile/send_closures.py.
+    # calls.call_block.
     if _flags["_P"]:
         out_of_reductions()
     try:

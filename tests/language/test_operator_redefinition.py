@@ -5,7 +5,6 @@ operator, each warming the fast path first."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,9 +40,8 @@ stdout.print({a} {op} {b})
 """
 
 
-@pytest.mark.parametrize("backend", ["closures", "codegen"])
 @pytest.mark.parametrize("type_,op,a,b", CASES, ids=[f"{t}{op}" for t, op, _, _ in CASES])
-def test_redefined_operator_wins(tmp_path: Path, backend, type_, op, a, b) -> None:
+def test_redefined_operator_wins(tmp_path: Path, type_, op, a, b) -> None:
     program = tmp_path / "redefine.inko"
     program.write_text(PROGRAM.format(type=type_, op=op, a=a, b=b))
     proc = subprocess.run(
@@ -51,7 +49,6 @@ def test_redefined_operator_wins(tmp_path: Path, backend, type_, op, a, b) -> No
         capture_output=True,
         text=True,
         timeout=120,
-        env=dict(os.environ, INKO_MINI_BACKEND=backend),
     )
     assert proc.stderr == ""
     assert proc.stdout == f"redefined {op}\nredefined {op}\n"

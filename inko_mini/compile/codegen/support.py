@@ -1,6 +1,6 @@
 """Helpers the generated functions call: send sites with inline caches,
-constants, attributes and definitions (the semantics of compile/compiler.py
-for the same nodes, so that both back ends behave alike)."""
+constants, attributes and definitions, and the recipes that rebuild a
+generated module's constants (also from the code cache)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The REPL on both back ends (the code generator compiles each input with
-compile/codegen/repl.py; INKO_MINI_BACKEND=closures, the closure compiler):
-the session's locals outlive their input, blocks see later assignments to
-the locals they captured, and results, panics and traces are the same."""
+"""The REPL's inputs compiled one by one (compile/codegen/repl.py): the
+session's locals outlive their input, blocks see later assignments to the
+locals they captured, and results, panics and traces read as in a module."""
 
 from __future__ import annotations
 
@@ -10,10 +9,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
-
-BACKENDS = ["closures", "codegen"]
 
 SESSION = """\
 let x = 1
@@ -50,8 +45,8 @@ return 4
 """
 
 
-def run_session(text: str, backend: str, cwd: Path | None = None) -> tuple[str, str, int]:
-    env = dict(os.environ, INKO_MINI_BACKEND=backend)
+def run_session(text: str, cwd: Path | None = None) -> tuple[str, str, int]:
+    env = dict(os.environ)
     env.pop("INKO_MINI_NO_HINTS", None)
     done = subprocess.run(
         [sys.executable, "-m", "inko_mini", "repl"],
@@ -66,9 +61,8 @@ def run_session(text: str, backend: str, cwd: Path | None = None) -> tuple[str, 
     return done.stdout, re.sub(r"0x[0-9a-f]+", "0x?", done.stderr), done.returncode
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_session_locals_are_shared_with_blocks(backend: str) -> None:
-    out, err, status = run_session(SESSION, backend)
+def test_session_locals_are_shared_with_blocks() -> None:
+    out, err, status = run_session(SESSION)
     assert status == 0, err
     assert "Traceback" not in err
     assert out.splitlines() == [
@@ -111,34 +105,3 @@ def test_session_locals_are_shared_with_blocks(backend: str) -> None:
         'Stack trace (the most recent call comes last):\n  0: "<repl>", line 1, in "lenght"\n'
         in err
     )
-
-
-def test_both_back_ends_print_the_same(tmp_path: Path) -> None:
-    (tmp_path / "lib.inko").write_text(
-        "let from_file = 41\ndef twice(x) {\n  x * 2\n}\n"
-        "let adder = do (y) { from_file + y }\nfrom_file.foo\n"
-    )
-    session = SESSION + ":load lib.inko\nfrom_file\nadder.call(1)\nfrom_file = 1\nadder.call(1)\n"
-    assert run_session(session, "codegen", tmp_path) == run_session(session, "closures", tmp_path)
-
-
-def test_codegen_never_loads_the_closure_compiler() -> None:
-    """Once the code generator does everything the closure compiler can be
-    deleted: nothing on the REPL's or --check-annotations' way imports it."""
-    env = dict(os.environ, INKO_MINI_BACKEND="codegen")
-    commands = [
-        (["repl"], "let a = { 1 }\na.call\n"),
-        (["run", "--check-annotations", "-e", "1 # => 1"], ""),
-    ]
-    for args, stdin in commands:
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "inko_mini", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "inko_mini.compile.codegen" in done.stderr
-        assert "inko_mini.compile.compiler" not in done.stderr
