@@ -24,11 +24,6 @@ REPO = BENCH_DIR.parent
 PYTHON = sys.executable
 INKO_RUN = [PYTHON, "-m", "inko_mini", "run"]
 
-# inko-mini's back end is chosen by this variable: "codegen" is the code
-# generator of issue 12, anything else the closure compiler ("closures").
-BACKEND_VARIABLE = "INKO_MINI_BACKEND"
-BACKENDS = ["closures", "codegen"]
-
 # "wall" (what a user waits) or "cpu" (user + system time: much less
 # disturbed by other work on a busy machine). Set by bench/run.py --clock.
 CLOCK = "wall"
@@ -67,15 +62,9 @@ class Run:
         )
 
 
-def backend_env(backend: str | None) -> dict[str, str]:
-    """Environment overrides that select inko-mini's back end (None: the
-    one the environment already selects)."""
-    return {} if backend is None else {BACKEND_VARIABLE: backend}
-
-
-def timed_run(argv: list[str], timeout: float, env_extra: dict[str, str] | None = None) -> Run:
+def timed_run(argv: list[str], timeout: float) -> Run:
     """Runs argv to completion and returns its wall-clock time and output."""
-    env = dict(os.environ, **(env_extra or {}))
+    env = dict(os.environ)
     # The repository's own package must be the one measured, wherever the
     # command is started from.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
@@ -102,9 +91,9 @@ def timed_run(argv: list[str], timeout: float, env_extra: dict[str, str] | None 
     return Run(argv, wall, cpu, done.returncode, done.stdout, done.stderr)
 
 
-def checked_run(argv: list[str], timeout: float, env_extra: dict[str, str] | None = None) -> Run:
+def checked_run(argv: list[str], timeout: float) -> Run:
     """timed_run that insists on exit status 0."""
-    run = timed_run(argv, timeout, env_extra)
+    run = timed_run(argv, timeout)
     if run.status != 0:
         raise BenchmarkError(f"program failed\n{run.describe()}")
     return run

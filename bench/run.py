@@ -2,7 +2,6 @@
 HTTP, against asyncio and gevent), each pair run alternately in rounds.
 
     python3 bench/run.py [--rounds N] [--only NAME...] [--quick] [--markdown]
-                         [--backend closures codegen]
 
 Each round times inko-mini's hello world and `python -c pass` first, then
 every selected CPU program and its Python twin, one after the other, and
@@ -81,16 +80,14 @@ def console_script() -> str | None:
     return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-def measure_startup(
-    timeout: float, samples: int, backend: str | None = None
-) -> tuple[float, float]:
+def measure_startup(timeout: float, samples: int) -> tuple[float, float]:
     """Start-up of each side: the fastest of a few alternating samples. One
     sample of `python -c pass` is as short as the noise of a busy machine,
     and that noise only ever adds time; an inflated start-up subtracted
     from a short twin would leave next to nothing and a wild ratio."""
     inko, python = [], []
     for _ in range(samples):
-        run = h.checked_run(h.INKO_RUN + [str(HELLO)], timeout, h.backend_env(backend))
+        run = h.checked_run(h.INKO_RUN + [str(HELLO)], timeout)
         if run.stdout != HELLO_OUTPUT:
             raise h.BenchmarkError(
                 f"hello world printed {run.stdout!r}, expected {HELLO_OUTPUT!r}\n{run.describe()}"
@@ -100,19 +97,10 @@ def measure_startup(
     return min(inko), min(python)
 
 
-def with_backend(note: str, backend: str | None, backends: list[str | None]) -> str:
-    """A row's note, naming the back end when several are compared."""
-    if len(backends) < 2 or backend is None:
-        return note
-    return f"{note}, {backend}" if note else backend
-
-
 @dataclass
-class BackendRows:
-    """The hello world and CPU rows of one back end (None: the one the
-    environment selects)."""
+class StartupAndCpuRows:
+    """The hello world and CPU rows, filled in round by round."""
 
-    backend: str | None
     hello: h.Row
     script: h.Row | None
     cpu: dict[str, h.Row]
@@ -122,40 +110,29 @@ class BackendRows:
         return rows + list(self.cpu.values())
 
 
-def backend_rows(
-    backend: str | None,
-    backends: list[str | None],
-    selected: list[CpuBenchmark],
-    quick: bool,
-    script: str | None,
-) -> BackendRows:
-    def note(text: str) -> str:
-        return with_backend(text, backend, backends)
-
+def startup_and_cpu_rows(
+    selected: list[CpuBenchmark], quick: bool, script: str | None
+) -> StartupAndCpuRows:
     script_row = (
-        h.Row("hello", None, note=note("inko-mini script / python -c pass"), judged=not quick)
+        h.Row("hello", None, note="inko-mini script / python -c pass", judged=not quick)
         if script
         else None
     )
-    return BackendRows(
-        backend,
-        h.Row("hello", HELLO_TARGET, note=note("inko-mini run / python -c pass"), judged=not quick),
+    return StartupAndCpuRows(
+        h.Row("hello", HELLO_TARGET, note="inko-mini run / python -c pass", judged=not quick),
         script_row,
         {
             b.name: h.Row(
-                b.name,
-                b.target,
-                note=note(f"n={b.quick_size if quick else b.size}"),
-                judged=not quick,
+                b.name, b.target, note=f"n={b.quick_size if quick else b.size}", judged=not quick
             )
             for b in selected
         },
     )
 
 
-def run_pair(bench: CpuBenchmark, size: str, timeout: float, env: dict[str, str]):
+def run_pair(bench: CpuBenchmark, size: str, timeout: float):
     """The Inko program, then its twin; both must succeed and agree."""
-    inko = h.checked_run(h.INKO_RUN + [str(bench.inko_file), size], timeout, env)
+    inko = h.checked_run(h.INKO_RUN + [str(bench.inko_file), size], timeout)
     python = h.checked_run([h.PYTHON, str(bench.python_file), size], timeout)
     if inko.stdout != python.stdout:
         raise h.BenchmarkError(
@@ -167,7 +144,7 @@ def run_pair(bench: CpuBenchmark, size: str, timeout: float, env: dict[str, str]
 
 
 def measure_round(
-    rows: BackendRows,
+    rows: StartupAndCpuRows,
     selected: list[CpuBenchmark],
     want_hello: bool,
     counted: bool,
@@ -175,16 +152,15 @@ def measure_round(
     timeout: float,
     script: str | None,
 ) -> None:
-    """One round for one back end: its start-up, then each program next to
-    its twin, so that every ratio pairs runs made moments apart."""
-    env = h.backend_env(rows.backend)
+    """One round: its start-up, then each program next to its twin, so that
+    every ratio pairs runs made moments apart."""
     try:
         samples = 1 if quick else STARTUP_SAMPLES
-        inko_start, python_start = measure_startup(timeout, samples, rows.backend)
+        inko_start, python_start = measure_startup(timeout, samples)
         if counted:
             rows.hello.add(inko_start, python_start)
         if script and rows.script is not None and counted and want_hello:
-            scripted = h.checked_run([script, "run", str(HELLO)], timeout, env)
+            scripted = h.checked_run([script, "run", str(HELLO)], timeout)
             rows.script.add(scripted.seconds, python_start)
     except h.BenchmarkError as exc:
         # Without start-up times nothing can be netted out. The whole story
@@ -203,9 +179,7 @@ def measure_round(
         if row.error is not None:
             continue
         try:
-            inko, python = run_pair(
-                bench, str(bench.quick_size if quick else bench.size), timeout, env
-            )
+            inko, python = run_pair(bench, str(bench.quick_size if quick else bench.size), timeout)
         except h.BenchmarkError as exc:
             row.error = str(exc)
             continue
@@ -219,13 +193,10 @@ def measure_startup_and_cpu(
     rounds: int,
     quick: bool,
     timeout: float,
-    backends: list[str | None] | None = None,
 ) -> list[h.Row]:
-    """Rows for the hello world and the selected CPU programs, one set per
-    back end; within a round the back ends take turns."""
-    backends = backends or [None]
+    """Rows for the hello world and the selected CPU programs."""
     script = console_script()
-    per_backend = [backend_rows(b, backends, selected, quick, script) for b in backends]
+    rows = startup_and_cpu_rows(selected, quick, script)
 
     # Round 0 is a warm-up: it fills the byte-code and parser caches that
     # every later run of the command line finds. --quick measures nothing
@@ -233,10 +204,9 @@ def measure_startup_and_cpu(
     for number in range(1 if quick else 0, rounds + 1):
         counted = number > 0
         progress(f"round {number}/{rounds}" + ("" if counted else " (warm-up)"))
-        for rows in per_backend:
-            if rows.hello.error is None:
-                measure_round(rows, selected, want_hello, counted, quick, timeout, script)
-    return [row for rows in per_backend for row in rows.shown(want_hello)]
+        if rows.hello.error is None:
+            measure_round(rows, selected, want_hello, counted, quick, timeout, script)
+    return rows.shown(want_hello)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -274,15 +244,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "(steadier when other work shares the machine)",
     )
     parser.add_argument(
-        "--backend",
-        nargs="+",
-        choices=h.BACKENDS,
-        metavar="NAME",
-        help="inko-mini back end(s) to measure, each in its own rows: "
-        f"{', '.join(h.BACKENDS)} (sets {h.BACKEND_VARIABLE}; "
-        "default: whatever the environment selects)",
-    )
-    parser.add_argument(
         "--save", metavar="FILE", help="write the median ratios to FILE (e.g. bench/baseline.json)"
     )
     parser.add_argument(
@@ -315,10 +276,6 @@ def describe_machine(args: argparse.Namespace) -> str:
     if args.only:
         command += " --only " + " ".join(args.only)
     command += f" --rounds {args.rounds}" + (" --clock cpu" if args.clock == "cpu" else "")
-    if args.backend:
-        command += " --backend " + " ".join(args.backend)
-    elif os.environ.get(h.BACKEND_VARIABLE):
-        command = f"{h.BACKEND_VARIABLE}={os.environ[h.BACKEND_VARIABLE]} {command}"
     return (
         f"{command}\nPython {platform.python_version()} ({sys.executable}), "
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
@@ -354,30 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     h.CLOCK = args.clock
     names = args.only or ALL_NAMES
     selected = [b for b in CPU_BENCHMARKS if b.name in names]
-    backends: list[str | None] = list(args.backend or [None])
     rows: list[h.Row] = []
     if selected or "hello" in names:
         rows += measure_startup_and_cpu(
-            selected, "hello" in names, args.rounds, args.quick, args.timeout, backends
+            selected, "hello" in names, args.rounds, args.quick, args.timeout
         )
-    external = [n for n in names if n in _external.NAMES]
-    for backend in backends if external else []:
-        # The process and HTTP runners start inko-mini with this process's
-        # environment.
-        saved = os.environ.get(h.BACKEND_VARIABLE)
-        os.environ.update(h.backend_env(backend))
-        try:
-            measured = _external.measure(external, args.rounds, args.quick, progress)
-        finally:
-            if saved is None:
-                os.environ.pop(h.BACKEND_VARIABLE, None)
-            else:
-                os.environ[h.BACKEND_VARIABLE] = saved
-        for row in measured:
-            row.note = with_backend(row.note, backend, backends)
-            if row.detail and len(backends) > 1:
-                row.detail += f" ({backend})"
-        rows += measured
+    rows += _external.measure(
+        [n for n in names if n in _external.NAMES], args.rounds, args.quick, progress
+    )
 
     notes = []
     baseline = args.baseline or (None if args.quick else _baseline.DEFAULT)

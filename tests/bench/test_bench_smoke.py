@@ -107,17 +107,6 @@ def test_quick_real_code_programs_agree_with_their_twins():
     assert any(line.startswith("sim [n=100]") for line in lines), done.stdout
 
 
-def test_backend_option_gives_each_back_end_its_rows():
-    done = run_bench(
-        "--quick", "--only", "fib", "--rounds", "1", "--backend", "closures", "codegen"
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "--backend closures codegen" in done.stdout.splitlines()[0]
-    lines = done.stdout.splitlines()
-    for backend in ("closures", "codegen"):
-        assert any(line.startswith(f"fib [n=15, {backend}]") for line in lines), done.stdout
-
-
 def test_issue_12_targets(bench_module):
     from bench import run_process_bench
     from bench.http import bench as http_bench
