@@ -28,6 +28,19 @@ STDLIB_DIR = _data_dir("stdlib")
 PACKAGE_DIR = _PACKAGE_DIR
 
 
+def files_stamp(paths: tuple[str, ...]) -> str:
+    """Changes whenever one of `paths` changes (size and modification time):
+    part of the keys of caches made by inko-mini's own code."""
+    parts = []
+    for name in paths:
+        try:
+            st = os.stat(name)
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return ",".join(parts)
+
+
 def cache_dir(*parts: str) -> str:
     """The user's cache folder for inko-mini (`$XDG_CACHE_HOME/inko-mini/...`).
     Callers create it on demand and treat every failure to write as "no cache"."""

@@ -31,7 +31,12 @@ def siphash13(data: bytes) -> int:
     tail = length - length % 8
     words = [int.from_bytes(data[i : i + 8], "little") for i in range(0, tail, 8)]
     words.append(((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little"))
+    # Then three finishing rounds: a word of 0 changes nothing but the round.
+    words += (-1, 0, 0)
     for m in words:
+        if m < 0:  # the end of the message
+            v2 ^= 0xFF
+            m = 0
         v3 ^= m
         v0 = (v0 + v1) & M
         v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
@@ -44,18 +49,6 @@ def siphash13(data: bytes) -> int:
         v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
         v2 = ((v2 << 32) | (v2 >> 32)) & M
         v0 ^= m
-    v2 ^= 0xFF
-    for _ in range(3):
-        v0 = (v0 + v1) & M
-        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
-        v0 = ((v0 << 32) | (v0 >> 32)) & M
-        v2 = (v2 + v3) & M
-        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
-        v0 = (v0 + v3) & M
-        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
-        v2 = (v2 + v1) & M
-        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
-        v2 = ((v2 << 32) | (v2 >> 32)) & M
     return (v0 ^ v1 ^ v2 ^ v3) & M
 
 

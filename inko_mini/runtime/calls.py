@@ -101,12 +101,7 @@ class Code:
         self.line = line
         self.body_line = line  # of the first statement, for inlined calls' traces
         self.kind = kind  # 'method', 'closure', 'lambda', 'module', 'body'
-        self.params = params
-        self.nparams = len(params)
-        self.has_rest = any(p.rest for p in params)
-        self.nrequired = sum(1 for p in params if p.default is None and not p.rest)
-        self.lambda_params = tuple(i for i, p in enumerate(params) if p.lambda_type)
-        self.index = {p.name: i for i, p in enumerate(params)}
+        self.set_params(params)
         self.ctx = ctx
         self.body = None
         self.nslots = len(params)
@@ -133,6 +128,15 @@ class Code:
 
     # A CgCode (runtime/cgframes.py): its body is one generated function.
     generated = False
+
+    def set_params(self, params):
+        """The parameters (ParamInfo) and what binding reads of them."""
+        self.params = params
+        self.nparams = len(params)
+        self.has_rest = any(p.rest for p in params)
+        self.nrequired = sum(1 for p in params if p.default is None and not p.rest)
+        self.lambda_params = tuple(i for i, p in enumerate(params) if p.lambda_type)
+        self.index = {p.name: i for i, p in enumerate(params)}
 
     def finish(self, body, nslots):
         self.body = body

@@ -110,6 +110,25 @@ class Scheduler:
     def wait_writable(self, fd: int | HasFileno, deadline: float | None = None) -> bool:
         return self._wait_fd(fileno(fd), WRITE, TaskState.WRITE_WAIT, deadline)
 
+    def _can_hand_off(self, ready: deque[Task]) -> bool:
+        """Whether a task that stops running may switch straight to the next
+        ready one instead of through the hub: not to a task that has not
+        started (a greenlet begins at the recursion depth of whoever first
+        switches into it), and only while the hub has nothing to do or has
+        had a turn recently."""
+        return bool(
+            ready
+            and ready[0].value is not ready[0]
+            and (
+                self._handoffs < _MAX_HANDOFFS
+                or (
+                    not self._timers.live
+                    and not self._thread_jobs
+                    and (self._poller is None or not len(self._poller))
+                )
+            )
+        )
+
     def park(
         self, deadline: float | None = None, cancel: Callable[[], object] | None = None
     ) -> Any:
@@ -128,18 +147,7 @@ class Scheduler:
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
         ready = self._ready
-        if (
-            ready
-            and ready[0].value is not ready[0]
-            and (
-                self._handoffs < _MAX_HANDOFFS
-                or (
-                    not self._timers.live
-                    and not self._thread_jobs
-                    and (self._poller is None or not len(self._poller))
-                )
-            )
-        ):
+        if self._can_hand_off(ready):
             self._handoffs += 1
             other = ready.popleft()
             self._current = other
@@ -369,18 +377,7 @@ class Scheduler:
         ready = self._ready
         # A new task must start from the hub: a greenlet begins at the
         # recursion depth of whoever first switches into it.
-        if (
-            ready
-            and ready[0].value is not ready[0]
-            and (
-                self._handoffs < _MAX_HANDOFFS
-                or (
-                    not self._timers.live
-                    and not self._thread_jobs
-                    and (self._poller is None or not len(self._poller))
-                )
-            )
-        ):
+        if self._can_hand_off(ready):
             self._handoffs += 1
             task = ready.popleft()
             self._current = task

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from inko_mini.errors import decode_source
-from inko_mini.paths import GRAMMAR_FILE, versioned_cache_dir
+from inko_mini.paths import GRAMMAR_FILE, files_stamp, versioned_cache_dir
 from inko_mini.syntax import ast
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,14 +38,7 @@ _parser_stamp: list[str] = []
 def _parser_version() -> str:
     """Changes whenever the parser changes, so stale cached ASTs are ignored."""
     if not _parser_stamp:
-        parts = []
-        for name in _PARSER_FILES:
-            try:
-                st = os.stat(name)
-                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-            except OSError:
-                parts.append("-")
-        _parser_stamp.append(",".join(parts))
+        _parser_stamp.append(files_stamp(_PARSER_FILES))
     return _parser_stamp[0]
 
 

@@ -21,7 +21,7 @@ from importlib._bootstrap_external import MAGIC_NUMBER
 from typing import Any
 
 from inko_mini.compile.codegen import support
-from inko_mini.paths import GRAMMAR_FILE, PACKAGE_DIR, versioned_cache_dir
+from inko_mini.paths import GRAMMAR_FILE, PACKAGE_DIR, files_stamp, versioned_cache_dir
 from inko_mini.runtime import hints
 from inko_mini.runtime.calls import ParamInfo
 from inko_mini.runtime.cgframes import CgCode
@@ -44,19 +44,8 @@ _stamp: list[str] = []
 
 def _generator_stamp() -> str:
     if not _stamp:
-        parts = [MAGIC_NUMBER.hex()]
-        for rel in _GENERATOR_FILES:
-            try:
-                st = os.stat(os.path.join(PACKAGE_DIR, rel))
-                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-            except OSError:
-                parts.append("-")
-        try:
-            st = os.stat(GRAMMAR_FILE)
-            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
-            parts.append("-")
-        _stamp.append(",".join(parts))
+        files = tuple(os.path.join(PACKAGE_DIR, rel) for rel in _GENERATOR_FILES)
+        _stamp.append(MAGIC_NUMBER.hex() + "," + files_stamp((*files, GRAMMAR_FILE)))
     return _stamp[0]
 
 
@@ -205,7 +194,7 @@ def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled
                 )
                 for pname, dname, rest, lambda_type in params
             ]
-            _set_params(code, infos)
+            code.set_params(infos)
         code.body_line = body_line
         code.regions = region_list
         if lam is not None:
@@ -217,15 +206,6 @@ def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled
     support.bind_module(pycode, ns, codes, list(records))
     hints.note_lazy(ctx.file, lambda: _regenerate_for_hints(ctx, source, display))
     return Compiled(codes[0], dict(options), [_import_of(i) for i in imports])
-
-
-def _set_params(code: CgCode, infos: list) -> None:
-    code.params = infos
-    code.nparams = len(infos)
-    code.has_rest = any(p.rest for p in infos)
-    code.nrequired = sum(1 for p in infos if p.default is None and not p.rest)
-    code.lambda_params = tuple(i for i, p in enumerate(infos) if p.lambda_type)
-    code.index = {p.name: i for i, p in enumerate(infos)}
 
 
 def _lambda_builder(ctx: Any, source: str, display: str, lam: tuple) -> Any:

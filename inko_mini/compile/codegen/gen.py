@@ -410,12 +410,7 @@ class Gen:
             infos.append(ParamInfo(p.name, default, p.rest, p.lambda_type))
         if code is not None:
             self.defaults[self.code_ids[id(code)]] = default_names
-            code.params = infos
-            code.nparams = len(infos)
-            code.has_rest = any(p.rest for p in infos)
-            code.nrequired = sum(1 for p in infos if p.default is None and not p.rest)
-            code.lambda_params = tuple(i for i, p in enumerate(infos) if p.lambda_type)
-            code.index = {p.name: i for i, p in enumerate(infos)}
+            code.set_params(infos)
             if nodes:
                 code.body_line = nodes[0].span.line
         line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
