@@ -129,6 +129,10 @@ class Code:
     # A CgCode (runtime/cgframes.py): its body is one generated function.
     generated = False
 
+    # The argument count `block.call(...)` may pass straight to the
+    # generated function of a closure (runtime/cgframes.CgCode), else -1.
+    call_arity = -1
+
     def set_params(self, params):
         """The parameters (ParamInfo) and what binding reads of them."""
         self.params = params

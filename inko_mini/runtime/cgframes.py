@@ -57,7 +57,7 @@ def cg_entries(fr: Any, cg: Any) -> list:
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code", "own_frame", "regions", "plain", "py_arity")
+    __slots__ = ("fn", "lambda_code", "own_frame", "regions", "plain", "py_arity", "call_arity")
 
     generated = True
 
@@ -67,6 +67,7 @@ class CgCode(Code):
         # The fewest arguments `fn` takes (parameters with literal defaults
         # are Python defaults); sends of py_arity..fast_arity call it.
         self.py_arity = 1 << 30
+        self.call_arity = -1
         # For a brace closure: the CgCode of the same block compiled as a
         # lambda (no captures), used when lambda inference applies, or a
         # function building it on first use.

@@ -366,7 +366,7 @@ class Gen:
         place(mod)
         if os.environ.get("INKO_MINI_CODEGEN_DUMP") and not self.file.startswith(STDLIB_DIR):
             sys.stderr.write(py.unparse(mod) + "\n")
-        self.pycode = compile(mod, self.file, "exec")
+        self.pycode = _compile_bounded(mod, self.file)
         support.bind_module(self.pycode, self.ns, self.codes, self.records)
         return code
 
@@ -1225,6 +1225,8 @@ class Gen:
             return self.implicit(name, node.args, node, kwargs=node.kwargs)
         r = self.expr(recv)
         args = [self.expr(a) for a in node.args]
+        if name == "call" and not node.kwargs and nargs <= 4:
+            return self.block_call(r, args, line)
         if node.kwargs or nargs > 4:
             kw_names = tuple(k for k, _ in node.kwargs)
             site = self.const(("kw", name, line, kw_names), "_s")
@@ -1257,6 +1259,32 @@ class Gen:
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
         return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+
+    def block_call(self, r: py.expr, args: list, line: int) -> py.expr:
+        """`block.call(x)`: a closure that takes exactly these arguments is
+        its generated function, called directly while Block#call is the
+        built-in one (the "loop" flag); anything else is an ordinary send:
+
+            b.parent[0](x) if type(b := r) is _Block and b.code.call_arity == 1
+                and loop else <send of call to b>"""
+        b = self.fresh("_bk")
+        test = and_(
+            is_(call("type", py.NamedExpr(S(b), r)), N("_Block")),
+            py.Compare(
+                py.Attribute(py.Attribute(N(b), "code", py.Load()), "call_arity", py.Load()),
+                [py.Eq()],
+                [C(len(args))],
+            ),
+            N("loop"),
+        )
+        fn = sub(py.Attribute(N(b), "parent", py.Load()), 0)
+        return py.IfExp(
+            test=test,
+            body=call(fn, *args),
+            orelse=self.cached_send(
+                "csend", "call", line, N(b), [_dup(a) if _simple(a) else a for a in args], ()
+            ),
+        )
 
     def cached_send(
         self, kind: str, name: str, line: int, recv: py.expr, args: list, extra: tuple
@@ -1394,6 +1422,28 @@ class Gen:
                 orelse=orelse,
             )
         return py.IfExp(test=int_test, body=compute(int_op), orelse=orelse)
+
+
+# CPython's compiler recurses in C over the `ast` tree, bounded by the
+# recursion limit, which the driver raises very high for Inko's own deep
+# calls: a machine-written expression thousands of sends deep then overflows
+# the C stack (a segfault) instead of raising RecursionError. Compiling runs
+# under a limit this far above the current depth.
+_COMPILE_DEPTH = 3000
+
+
+def _compile_bounded(mod: py.Module, file: str) -> Any:
+    limit = sys.getrecursionlimit()
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    sys.setrecursionlimit(min(limit, depth + _COMPILE_DEPTH))
+    try:
+        return compile(mod, file, "exec")
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def find_block(tree: Any, line: int, column: int) -> Any:

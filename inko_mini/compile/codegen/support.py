@@ -619,6 +619,8 @@ def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
         cg.finish(body, n)
         if owns_deferred:
             cg.fast_arity = -1
+        elif kind == "closure" and cg.simple:
+            cg.call_arity = n
 
 
 def _adapter(fn: Any, n: int, kind: str, with_frame: bool) -> Any:
