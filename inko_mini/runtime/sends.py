@@ -57,11 +57,26 @@ def _panic(message, _line=None):
     return sig
 
 
+_UNSEEN = object()
+
+
 class SendSite:
     """A call site: its inline cache, and the slow paths shared by the
     generated send closures."""
 
-    __slots__ = ("name", "_line", "ctx", "key", "ver", "method", "kw_names", "gself", "gver")
+    __slots__ = (
+        "name",
+        "_line",
+        "ctx",
+        "key",
+        "ver",
+        "method",
+        "kw_names",
+        "gself",
+        "gver",
+        "seen",
+        "seen_ver",
+    )
 
     def __init__(self, name, line, ctx, kw_names=()):
         self.name = name
@@ -75,6 +90,12 @@ class SendSite:
         # to while VERSION was `gver` reads the global directly.
         self.gself = None
         self.gver = -1
+        # Every lookup start this site met since VERSION was `seen_ver` ->
+        # the method found: a site that sees several kinds of receiver
+        # (three objects implementing one trait) walks no prototype chain
+        # twice.
+        self.seen: dict = {}
+        self.seen_ver = -1
 
     def lookup(self, r):
         t = type(r)
@@ -89,11 +110,17 @@ class SendSite:
             key = O.NIL_OBJ
         else:
             key = NATIVE_PROTOS.get(t) or holder(r)
-        if key is self.key and self.ver == VERSION[0]:
+        ver = VERSION[0]
+        if key is self.key and self.ver == ver:
             return self.method
-        m = lookup_from(key, self.name)
+        if self.seen_ver != ver:
+            self.seen = {}
+            self.seen_ver = ver
+        m = self.seen.get(key, _UNSEEN)
+        if m is _UNSEEN:
+            m = self.seen[key] = lookup_from(key, self.name)
         self.key = key
-        self.ver = VERSION[0]
+        self.ver = ver
         self.method = m
         return m
 
