@@ -212,10 +212,19 @@ def _lambda_builder(ctx: Any, source: str, display: str, lam: tuple) -> Any:
     line, column, forbidden = lam
 
     def build() -> CgCode:
-        from inko_mini.compile.codegen.gen import build_lambda, find_block
+        # Cached like a module of its own: `process.spawn { ... }` in a
+        # cached program then needs neither the parser nor the generator.
+        path = cache_path(f"{display}#lambda:{line}:{column}", ctx.file, source, False)
+        payload = read(path)
+        if payload is not None:
+            return instantiate(payload, ctx, source, display).code
+        from inko_mini.compile.codegen.gen import find_block, lambda_gen
 
-        node = find_block(_tree(source, display), line, column)
-        return build_lambda(ctx, node, frozenset(forbidden))
+        gen = lambda_gen(
+            ctx, find_block(_tree(source, display), line, column), frozenset(forbidden)
+        )
+        store(path, gen, {}, [])
+        return gen.codes[0]
 
     return build
 

@@ -1582,11 +1582,17 @@ def _dup(e: py.expr) -> py.expr:
 
 def build_lambda(ctx: Any, node: Any, forbidden: frozenset) -> CgCode:
     """Brace block `node` compiled as a lambda that captures nothing."""
+    return lambda_gen(ctx, node, forbidden).codes[0]
+
+
+def lambda_gen(ctx: Any, node: Any, forbidden: frozenset) -> Gen:
+    """The generator that compiled `node` as a lambda (its code is
+    `codes[0]`), for the code cache to store."""
     gen = Gen(ctx)
     # An inferred lambda keeps its name in traces (CHANGES.md 2026-12-04).
     code = gen.lambda_code(node, forbidden, "<block>")
     gen.finish("", code)
-    return code
+    return gen
 
 
 class _HintScope:
