@@ -4,10 +4,11 @@ for floats and quoted strings, in one place."""
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
 
 def _positional(value: float) -> str:
+    from decimal import Decimal  # on first use: most programs print no float
+
     return format(Decimal(repr(value)), "f")
 
 

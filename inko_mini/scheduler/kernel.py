@@ -8,7 +8,6 @@ kernel knows nothing about Inko.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections import deque
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from .task import NO_WAKE, TIMEOUT, ClosedResourceError, DeadlockError, Task, Ta
 from .timers import Timers
 
 if TYPE_CHECKING:
+    import socket
+
     from .blocking import DaemonPool
 
 READY = TaskState.READY
@@ -208,6 +209,8 @@ class Scheduler:
             from inko_mini.scheduler.blocking import DaemonPool
 
             self._executor = DaemonPool(max_workers=4, thread_name_prefix="inko-blocking")
+            import socket  # on first use, like DaemonPool (start-up speed)
+
             r, w = socket.socketpair()
             r.setblocking(False)
             w.setblocking(False)

@@ -7,13 +7,14 @@ closed fd is never left in the epoll set.
 
 from __future__ import annotations
 
-import selectors
 from typing import Protocol
 
 from .task import BusyResourceError, Task
 
-READ = selectors.EVENT_READ
-WRITE = selectors.EVENT_WRITE
+# selectors.EVENT_READ and EVENT_WRITE: selectors itself is imported by the
+# first Poller, as most programs never wait on a descriptor (start-up speed).
+READ = 1
+WRITE = 2
 
 
 class HasFileno(Protocol):
@@ -26,6 +27,9 @@ def fileno(fd: int | HasFileno) -> int:
 
 class Poller:
     def __init__(self) -> None:
+        import selectors
+
+        assert (selectors.EVENT_READ, selectors.EVENT_WRITE) == (READ, WRITE)
         self._selector = selectors.DefaultSelector()
         # fd -> [reader task or None, writer task or None]
         self._waiters: dict[int, list[Task | None]] = {}
