@@ -205,19 +205,32 @@ def make(site, kname, fname):
     lookup = site.lookup
     invoke = site.invoke
     name = site.name
+    # Every prototype or type this site met since VERSION was seen[0] -> the
+    # function of its method: a site that alternates between kinds of
+    # receiver (objects implementing one trait) calls it without a lookup.
+    seen = [-1]
+    poly = {{}}
 
     def send(r{params}):
         t = type(r)
         if t is InkoObject:
             m = r.attrs.get(name, MISSING)
             if m is MISSING:
-                m = lookup(r)
                 key = r.proto
+                if seen[0] == VER[0]:
+                    fn = poly.get(key)
+                    if fn is not None:
+                        return fn(r{params})
+                m = lookup(r)
             else:
                 key = r
         else:
-            m = lookup(r)
             key = r if t is bool or r is None else t
+            if seen[0] == VER[0]:
+                fn = poly.get(key)
+                if fn is not None:
+                    return fn(r{params})
+            m = lookup(r)
         if type(m) is Block:
             c = m.code
             if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
@@ -226,6 +239,11 @@ def make(site, kname, fname):
                     FILLED.append(kname)
                 NS[kname] = key
                 NS[fname] = fn
+                if key is not r or t is not InkoObject:
+                    if seen[0] != VER[0]:
+                        poly.clear()
+                        seen[0] = VER[0]
+                    poly[key] = fn
                 return fn(r{params})
         return invoke(r, [{args}])
     send.site = site
@@ -260,7 +278,18 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                     if type(m2) is Block:
                         c = m2.code
                         if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
-                            return c.fn(mod{params})
+                            # Cached too: a receiver of this key calls the
+                            # module's method (until a definition resets it).
+                            fn2 = c.fn
+
+                            def to_module(_s{params}):
+                                return fn2(mod{params})
+
+                            if NS[kname] is NO_KEY:
+                                FILLED.append(kname)
+                            NS[kname] = key
+                            NS[fname] = to_module
+                            return fn2(mod{params})
                     return mod_site.invoke(mod, [{args}])
             v = g.get(name, MISSING)
             if ident:
