@@ -249,7 +249,8 @@ class KeyIndex:
 
     def __init__(self, buckets=None, keys=None):
         self.buckets = buckets
-        self.keys = keys if keys is not None else set()
+        # key -> the pair holding it (pairs move between slots, not keys)
+        self.keys: dict = keys if keys is not None else {}
 
     def dup_for_message(self) -> KeyIndex:
         return KeyIndex()
@@ -266,17 +267,17 @@ _NO_KEY_INDEX = "no key index"
 
 
 def _key_set(hash_map, attrs):
-    """The set of Integer/String keys of `hash_map`, or None."""
+    """The Integer/String keys of `hash_map`, each with its pair, or None."""
     buckets = attrs["@buckets"]
     index = attrs.get("_key_index")
     if index is _NO_KEY_INDEX:
         return None
     if type(index) is KeyIndex and index.buckets is buckets:
         return index.keys
-    keys = set()
+    keys = {}
     for pair in buckets:
         if pair is not None and _native_key(pair.attrs["@key"]):
-            keys.add(pair.attrs["@key"])
+            keys[pair.attrs["@key"]] = pair
     attrs["_key_index"] = KeyIndex(buckets, keys)
     return keys
 
@@ -343,23 +344,24 @@ def hash_map_set(hash_map, key, value, pair_prototype):
     if index >= 0:
         pair.attrs["@distance"] = (index - hash_value % capacity) % capacity
         buckets[index] = pair
-        return value
-    _insert(attrs, buckets, pair)
-    attrs["@length"] += 1
+    else:
+        _insert(attrs, buckets, pair)
+        attrs["@length"] += 1
     if _native_key(key):
-        _add_key(hash_map, attrs, key)
+        keys = _key_set(hash_map, attrs)
+        if keys is not None:
+            keys[key] = pair
     return value
-
-
-def _add_key(hash_map, attrs, key) -> None:
-    keys = _key_set(hash_map, attrs)
-    if keys is not None:
-        keys.add(key)
 
 
 @primitive("hash_map_get")
 def hash_map_get(hash_map, key):
     attrs = _table(hash_map)
+    if _native_key(key):
+        keys = _key_set(hash_map, attrs)
+        if keys is not None:  # the pair without scanning the buckets
+            pair = keys.get(key)
+            return None if pair is None else pair.attrs["@value"]
     index = _find(hash_map, attrs, key)
     if index < 0:
         return None
@@ -384,7 +386,7 @@ def hash_map_remove(hash_map, key):
     if _native_key(key):
         keys = _key_set(hash_map, attrs)
         if keys is not None:
-            keys.discard(key)
+            keys.pop(key, None)
     # Backward-shift the following pairs that are away from their bucket.
     index += 1
     while index < len(buckets):
