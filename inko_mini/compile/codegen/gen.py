@@ -312,6 +312,12 @@ class Gen:
         self.consts.append((name, recipe))
         return N(name)
 
+    def slow_site(self, kind: str, name: str, line: int, n: int, *extra: Any) -> py.Name:
+        """A send site called as a function (its inline cache globals are
+        filled but no generated code tests them): the real send behind
+        inlined control flow and self tail calls."""
+        return self.const((kind, name, line, n, *extra, self.fresh("_k"), self.fresh("_f")), "_s")
+
     def new_code(self, name: str, line: int, kind: str) -> CgCode:
         code = CgCode(name, self.file, line, kind, [], self.ctx)
         code.regions = self.regions
@@ -639,10 +645,9 @@ class Gen:
             temps.append(tmp)
         n = len(temps)
         if node.receiver is None:
-            recipe: tuple = ("implicit", node.name, line, n, False)
+            site = self.slow_site("cimplicit", node.name, line, n, False)
         else:
-            recipe = ("send", node.name, line, n)
-        site = self.const(recipe, "_s")
+            site = self.slow_site("csend", node.name, line, n)
         code = self.code_const(unit.tail_code)
         rebind: list[py.stmt] = [
             assign(p, N(t)) for p, t in zip(unit.tail_params, temps, strict=True)
@@ -794,7 +799,7 @@ class Gen:
             skip = self.sub_value(target, other, line)
             on_true = inline if name in ("if_true", "and") else skip
             on_false = skip if name in ("if_true", "and") else inline
-            slow = self.const(("send", name, line, 1), "_s")
+            slow = self.slow_site("csend", name, line, 1)
             self.emit(
                 self.guarded_cond(
                     tmp,
@@ -866,7 +871,7 @@ class Gen:
             )
             pre1, recv_blk = self.hoisted(node.receiver)
             pre2, blk = self.hoisted(args[0])
-            slow = self.const(("send", name, line, 1), "_s")
+            slow = self.slow_site("csend", name, line, 1)
             self.emit(
                 py.If(
                     test=N("loop"),
@@ -887,7 +892,7 @@ class Gen:
             )
             loop = py.While(test=C(True), body=body + _budget_check(), orelse=[])
             pre, recv_blk = self.hoisted(node.receiver)
-            slow = self.const(("send", name, line, 0), "_s")
+            slow = self.slow_site("csend", name, line, 0)
             self.emit(
                 py.If(
                     test=N("loop"),

@@ -85,108 +85,6 @@ OPS = {
 for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
     guard_operators(_flag, [op for op, forms in OPS.items() if forms[_column] is not None])
 
-_SEND = """
-def make(site):
-    lookup = site.lookup
-    invoke = site.invoke
-    name = site.name
-    get_native = NATIVE_PROTOS.get
-    key = None
-    ver = -1
-    meth = None
-    blk = NOTHING
-    fn = None
-
-    def send(r{params}):
-        nonlocal key, ver, meth, blk, fn
-        t = type(r)
-        if t is InkoObject:
-            m = r.attrs.get(name, MISSING)
-            if m is MISSING:
-                if r.proto is key and ver == VER[0]:
-                    m = meth
-                else:
-                    m = meth = lookup(r)
-                    key = site.key
-                    ver = site.ver
-        elif get_native(t) is key and ver == VER[0]:
-            m = meth
-        else:
-            m = meth = lookup(r)
-            key = site.key
-            ver = site.ver
-        if m is blk:
-            return fn(r{params})
-        if type(m) is Block:
-            c = m.code
-            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
-                blk = m
-                fn = c.fn
-                return fn(r{params})
-        return invoke(r, [{args}])
-    send.site = site
-    return send
-"""
-
-_IMPLICIT = """
-def make(site, mod_site, ctx, g, ident):
-    lookup = site.lookup
-    invoke = site.invoke
-    mod_lookup = mod_site.lookup
-    name = site.name
-    key = None
-    ver = -1
-    meth = None
-    blk = NOTHING
-    fn = None
-
-    def send(s{params}):
-        nonlocal key, ver, meth, blk, fn
-        {ident}
-        if type(s) is InkoObject:
-            m = s.attrs.get(name, MISSING)
-            if m is MISSING:
-                if s.proto is key and ver == VER[0]:
-                    m = meth
-                else:
-                    m = meth = lookup(s)
-                    key = site.key
-                    ver = site.ver
-        else:
-            m = lookup(s)
-        if m is blk:
-            return fn(s{params})
-        if m is MISSING:
-            mod = ctx.module
-            if mod is not s:
-                m2 = mod_lookup(mod)
-                if m2 is not MISSING:
-                    if type(m2) is Block:
-                        c = m2.code
-                        if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
-                            return c.fn(mod{params})
-                    return mod_site.invoke(mod, [{args}])
-            v = g.get(name, MISSING)
-            if ident:
-                if v is not MISSING:
-                    site.gself = s
-                    site.gver = VER[0]
-                    return v
-            elif type(v) is Block and v.code.kind == "method":
-                # A module method imported by name: `import m::(f)`, `f(5)`.
-                return call_block(v, [{args}])
-            return invoke(s, [{args}])
-        if type(m) is Block:
-            c = m.code
-            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
-                blk = m
-                fn = c.fn
-                return fn(s{params})
-        return invoke(s, [{args}])
-    send.site = site
-    return send
-"""
-
 _IDENT = """if s is site.gself and site.gver == VER[0]:
             v = g.get(name, MISSING)
             if v is not MISSING:
@@ -344,26 +242,11 @@ def _maker(template: str, n: int) -> Any:
             "NO_KEY": NO_KEY,
             "FILLED": FILLED,
         }
-        kind = {_SEND: "", _IMPLICIT: " implicit", _CACHED: " cached"}.get(
-            template, " cached implicit"
-        )
+        kind = " cached" if template is _CACHED else " cached implicit"
         label = f"<codegen send/{n}{kind}>"
         exec(compile_template(src, label), ns)
         maker = _MAKERS[key] = ns["make"]
     return maker
-
-
-def send_site(name: str, line: int, ctx: Any, n: int) -> Any:
-    """`recv.name(x0, ...)`: a function (r, x0, ...) with its inline cache."""
-    return _maker(_SEND, n)(SendSite(name, line, ctx))
-
-
-def implicit_site(name: str, line: int, ctx: Any, n: int, ident: bool) -> Any:
-    """`name(x0, ...)` without receiver: self, else the module, else (a bare
-    identifier) a global: a function (self, x0, ...)."""
-    return _maker(_IMPLICIT, n)(
-        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident
-    )
 
 
 def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
@@ -377,8 +260,9 @@ def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) 
 def cached_implicit_site(
     name: str, line: int, ctx: Any, n: int, ident: bool, kname: str, fname: str
 ) -> Any:
-    """implicit_site with the inline cache of cached_site (filled only when
-    self responds: a method of the module or a global is looked up again)."""
+    """`name(x0, ...)` without receiver (self, else the module, else a global
+    for a bare identifier), with the inline cache of cached_site (filled when
+    self or the module answers; a global is looked up again)."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
     return _maker(_CACHED_IMPLICIT, n)(
@@ -572,10 +456,6 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     """The value a generated module's constant stands for. Recipes are
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
-    if kind == "send":
-        return send_site(recipe[1], recipe[2], ctx, recipe[3])
-    if kind == "implicit":
-        return implicit_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
     if kind == "csend":
         return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5])
     if kind == "cimplicit":
