@@ -74,10 +74,13 @@ def main():
     from inko_mini import pycache
 
     pycache.install()
-    from inko_mini.driver import run_program
+    from inko_mini.driver import exit_process, run_program
 
-    sys.exit(
-        run_program(
-            path=file, code=code, include=include, args=args, debug=debug, check_annotations=check
-        )
+    status = run_program(
+        path=file, code=code, include=include, args=args, debug=debug, check_annotations=check
     )
+    top = sys.modules.get("__main__")
+    spec = getattr(top, "__spec__", None)
+    if getattr(top, "main", None) is main or getattr(spec, "name", None) == "inko_mini.__main__":
+        exit_process(status)  # the whole program is ours: no teardown needed
+    sys.exit(status)
