@@ -12,6 +12,10 @@ import os
 
 from inko_mini import __version__
 
+# Defined in pycache.py, which runs before any other module and can not
+# import this one (see there); every cache folder still comes from here.
+from inko_mini.pycache import cache_dir as cache_dir
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -39,13 +43,6 @@ def files_stamp(paths: tuple[str, ...]) -> str:
         except OSError:
             parts.append("-")
     return ",".join(parts)
-
-
-def cache_dir(*parts: str) -> str:
-    """The user's cache folder for inko-mini (`$XDG_CACHE_HOME/inko-mini/...`).
-    Callers create it on demand and treat every failure to write as "no cache"."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "inko-mini", *parts)
 
 
 def versioned_cache_dir() -> str:
