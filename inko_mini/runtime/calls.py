@@ -9,9 +9,11 @@ method or lambda frame a `return` unwinds to.
 
 from __future__ import annotations
 
+# The C module under `signal`: importing signal.py (its enums) costs half a
+# millisecond of every start, and these calls need none of its wrappers.
+import _signal as signal
 import atexit
 import os
-import signal
 import threading
 import time
 
