@@ -122,6 +122,16 @@ def exit_process(status: int) -> None:
                 stream.flush()
             except Exception:
                 return  # the teardown reports it and exits with status 120
+    if "ctypes" in sys.modules:
+        # C functions called through std::ffi may have left output in C's
+        # own stdio buffers, which only C's exit flushes (fflush(NULL) does
+        # the same for every stream).
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).fflush(None)
+        except (OSError, AttributeError):
+            return
     os._exit(status)
 
 

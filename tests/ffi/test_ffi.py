@@ -336,3 +336,16 @@ def test_panic_texts(code: str, message: str, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert panic_message(result.stderr) == message
+
+
+def test_output_of_c_stdio_reaches_a_pipe_before_the_program_ends(tmp_path: Path) -> None:
+    # libc buffers a piped stdout itself; the end of the run must flush it as
+    # a C program's exit would, however the interpreter leaves.
+    code = (
+        "let puts = libc.function('puts', [types.string], types.i32)\n"
+        "puts.call('from C')\n"
+        "stdout.print('from Inko')\n"
+    )
+    result = run_code(code, tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert sorted(result.stdout.splitlines()) == ["from C", "from Inko"]
