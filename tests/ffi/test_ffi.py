@@ -6,6 +6,7 @@ program). The `.inko` files beside this one are collected by tests/conftest.py.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -346,6 +347,15 @@ def test_output_of_c_stdio_reaches_a_pipe_before_the_program_ends(tmp_path: Path
         "puts.call('from C')\n"
         "stdout.print('from Inko')\n"
     )
-    result = run_code(code, tmp_path)
+    # PYTHONUNBUFFERED would make C's stdout unbuffered too, hiding the loss.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-m", "inko_mini", "run", "-e", PRELUDE + code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+    )
     assert (result.returncode, result.stderr) == (0, "")
     assert sorted(result.stdout.splitlines()) == ["from C", "from Inko"]
