@@ -34,6 +34,7 @@ class Loader:
         self.search.append(STDLIB_DIR)
         self.modules: dict = {}  # qualified name -> ModuleContext
         self.check_captures = check_captures
+        self._depth = 0  # nested loads of library modules (see load)
 
     def find(self, parts):
         rel = os.path.join(*parts) + ".inko"
@@ -54,33 +55,72 @@ class Loader:
         if path is None:
             raise InkoLoadError(f"The module {name} could not be found", span)
         path = os.path.abspath(path)
-        with open(path, "rb") as fh:
-            source = decode_source(fh.read(), path)
-        ctx = ModuleContext(name, path, name)
-        self.modules[name] = ctx
-        self.run_source(source, path, ctx, user=not path.startswith(STDLIB_DIR))
-        return ctx
+        if not path.startswith(STDLIB_DIR):
+            with open(path, "rb") as fh:
+                source = decode_source(fh.read(), path)
+            ctx = ModuleContext(name, path, name)
+            self.modules[name] = ctx
+            self.run_source(source, path, ctx, user=True)
+            return ctx
+        # A library module: from the bundle of the library's cached modules
+        # (cache.Bundle) when it is there, without reading its source.
+        library = cache.bundle(STDLIB_DIR)
+        self._depth += 1
+        try:
+            try:
+                identity = cache.file_identity(os.stat(path))
+            except OSError:
+                identity = None
+            payload = None if identity is None else library.payload(path, identity)
+            if payload is None:
+                with open(path, "rb") as fh:
+                    source = decode_source(fh.read(), path)
+                ctx = ModuleContext(name, path, name)
+                self.modules[name] = ctx
 
-    def cached(self, source: str, display: str, ctx, user: bool) -> Any:
-        """The module compiled from `source`, from the code cache, or None."""
+                def note(data: bytes) -> None:
+                    if identity is not None:
+                        library.add(path, identity, data)
+
+                self.run_source(source, path, ctx, note=note)
+                return ctx
+            ctx = ModuleContext(name, path, name)
+            self.modules[name] = ctx
+            compiled = cache.instantiate(payload, ctx, _SourceReader(path), path)
+            self.execute(compiled.code, compiled.options, compiled.imports, ctx)
+            return ctx
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                library.save()
+
+    def cached(self, source: str, display: str, ctx, user: bool, note=None) -> Any:
+        """The module compiled from `source`, from the code cache, or None.
+        `note(data)` is given the cached payload's bytes."""
         checked = user and self.check_captures is not None
-        payload = cache.read(cache.cache_path(display, ctx.file, source, checked))
+        data = cache.read_data(cache.cache_path(display, ctx.file, source, checked))
+        payload = None if data is None else cache.decode(data)
         if payload is None:
             return None
+        if note is not None:
+            note(data)
         return cache.instantiate(payload, ctx, source, display)
 
-    def run_source(self, source: str, display: str, ctx, user: bool = False):
+    def run_source(self, source: str, display: str, ctx, user: bool = False, note=None):
         """Run a module's source, from the code cache when it is there."""
-        compiled = self.cached(source, display, ctx, user)
+        compiled = self.cached(source, display, ctx, user, note)
         if compiled is None:
             from inko_mini.syntax.cache import parse_source
 
             tree = parse_source(source, display, cache=True)
-            return self.run_module(tree, ctx, user, source=source, display=display)
+            return self.run_module(tree, ctx, user, source=source, display=display, note=note)
         return self.execute(compiled.code, compiled.options, compiled.imports, ctx)
 
-    def run_module(self, tree: ast.Module, ctx, user=False, hook=None, source=None, display=None):
-        """Compile and run a parsed module; with `source`, cache its code."""
+    def run_module(
+        self, tree: ast.Module, ctx, user=False, hook=None, source=None, display=None, note=None
+    ):
+        """Compile and run a parsed module; with `source`, cache its code
+        (and give `note` the stored payload's bytes)."""
         for d in tree.directives:
             if d.key not in _OPTIONS:
                 raise InkoCompileError(f"{d.key} is not a valid compiler option", d.span)
@@ -99,7 +139,9 @@ class Loader:
                 # Annotation checks are not part of the module's code.
                 checked = user and self.check_captures is not None
                 path = cache.cache_path(display or ctx.file, ctx.file, source, checked)
-                cache.store(path, gen, options, tree.imports)
+                data = cache.store(path, gen, options, tree.imports)
+                if data is not None and note is not None:
+                    note(data)
         except RecursionError:
             # The compiler recurses over the AST; a machine-written expression
             # thousands of sends deep is reported like the parser's limit.
@@ -159,6 +201,22 @@ class Loader:
             if value is MISSING:
                 raise InkoLoadError(f'The module {name} does not define "{sym.name}"', sym.span)
             g[sym.alias or sym.name] = value
+
+
+class _SourceReader:
+    """The source of a module loaded from the bundle, read on first use."""
+
+    __slots__ = ("path", "text")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.text: str | None = None
+
+    def __call__(self) -> str:
+        if self.text is None:
+            with open(self.path, "rb") as fh:
+                self.text = decode_source(fh.read(), self.path)
+        return self.text
 
 
 _OPTIONS = {

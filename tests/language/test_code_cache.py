@@ -4,6 +4,7 @@ were generated, and a start from the cache does without the parser."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
 import subprocess
@@ -112,3 +113,37 @@ def test_cached_start_does_without_the_parser(tmp_path: Path) -> None:
     assert "inko_mini.driver" in imported
     for module in ("lark", "inko_mini.syntax.ast", "inko_mini.compile.codegen.gen"):
         assert module not in imported, module
+
+
+def test_library_bundle_is_written_once_and_used(tmp_path: Path) -> None:
+    program = tmp_path / "hello.inko"
+    program.write_text("import std::stdio::stdout\nstdout.print('hi')\n")
+    cache = tmp_path / "cache"
+    assert run(program, cache)[0] == "hi\n"
+    (bundle,) = cache.rglob("library-*.cgb")
+    written = bundle.stat().st_mtime_ns
+    assert run(program, cache)[0] == "hi\n"
+    assert bundle.stat().st_mtime_ns == written
+
+
+def test_library_bundle_entry_follows_its_source(tmp_path: Path, monkeypatch) -> None:
+    from inko_mini.compile.codegen import cache as codecache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "lib" / "m.inko"
+    source.parent.mkdir()
+    source.write_text("one")
+    payload = ("inko-mini codegen cache 1",) + (None,) * 8
+    data = marshal.dumps(payload)
+    identity = codecache.file_identity(os.stat(source))
+    first = codecache.Bundle(str(source.parent))
+    first.add(str(source), identity, data)
+    first.save()
+    assert codecache.Bundle(str(source.parent)).payload(str(source), identity) == payload
+    # Same size, and the modification time put back: the change time differs.
+    stat = os.stat(source)
+    source.write_text("two")
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    now = codecache.file_identity(os.stat(source))
+    assert now != identity
+    assert codecache.Bundle(str(source.parent)).payload(str(source), now) is None

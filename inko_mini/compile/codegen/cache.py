@@ -18,7 +18,7 @@ from __future__ import annotations
 import marshal
 import os
 from importlib._bootstrap_external import MAGIC_NUMBER
-from typing import Any
+from typing import Any, Callable, Union
 
 from inko_mini.compile.codegen import support
 from inko_mini.paths import GRAMMAR_FILE, PACKAGE_DIR, files_stamp, versioned_cache_dir
@@ -124,8 +124,9 @@ def _import_of(data: tuple) -> Import:
 # --- storing and loading -----------------------------------------------------
 
 
-def store(path: str, gen: Any, options: dict, imports: list) -> None:
-    """Write the module `gen` generated (after gen.finish)."""
+def store(path: str, gen: Any, options: dict, imports: list) -> bytes | None:
+    """Write the module `gen` generated (after gen.finish); its marshalled
+    payload (for the library bundle), or None when it can not be stored."""
     payload = (
         _FORMAT,
         gen.tag,
@@ -140,27 +141,45 @@ def store(path: str, gen: Any, options: dict, imports: list) -> None:
     tmp = f"{path}.{os.getpid()}"
     try:
         data = marshal.dumps(payload)
+    except ValueError:
+        return None  # a constant marshal can not store: run uncached
+    try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except (OSError, ValueError):
-        # Unwritable cache, or a constant marshal can not store: run uncached.
+    except OSError:
+        # Unwritable cache: run uncached.
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        return None
+    return data
 
 
-def read(path: str) -> tuple | None:
+def read_data(path: str) -> bytes | None:
+    """The marshalled payload stored at `path`, unchecked (see decode)."""
     try:
         with open(path, "rb") as fh:
-            payload = marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
+            return fh.read()
+    except OSError:
+        return None
+
+
+def decode(data: bytes) -> tuple | None:
+    try:
+        payload = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
         return None
     if type(payload) is not tuple or len(payload) != 9 or payload[0] != _FORMAT:
         return None
     return payload
+
+
+def read(path: str) -> tuple | None:
+    data = read_data(path)
+    return None if data is None else decode(data)
 
 
 class Compiled:
@@ -174,8 +193,10 @@ class Compiled:
         self.imports = imports
 
 
-def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled:
-    """The cached module `payload` bound to module context `ctx`."""
+def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compiled:
+    """The cached module `payload` bound to module context `ctx`. `source`
+    is its text, or a function reading it: only a lambda built later or a
+    hint needs it (a module from the library bundle is not read at all)."""
     _, tag, pycode, consts, metas, records, regions, options, imports = payload
     ns = support.namespace()
     support.claim_tag(tag)
@@ -204,25 +225,32 @@ def instantiate(payload: tuple, ctx: Any, source: str, display: str) -> Compiled
     for name, recipe in consts:
         define(ns, name, recipe, ctx, codes)
     support.bind_module(pycode, ns, codes, list(records))
-    hints.note_lazy(ctx.file, lambda: _regenerate_for_hints(ctx, source, display))
+    hints.note_lazy(ctx.file, lambda: _regenerate_for_hints(ctx, _text(source), display))
     return Compiled(codes[0], dict(options), [_import_of(i) for i in imports])
 
 
-def _lambda_builder(ctx: Any, source: str, display: str, lam: tuple) -> Any:
+# A module's source text, or a function reading it on first use.
+Source = Union[str, Callable[[], str]]
+
+
+def _text(source: Source) -> str:
+    return source if type(source) is str else source()  # type: ignore[operator]
+
+
+def _lambda_builder(ctx: Any, source: Source, display: str, lam: tuple) -> Any:
     line, column, forbidden = lam
 
     def build() -> CgCode:
+        text = _text(source)
         # Cached like a module of its own: `process.spawn { ... }` in a
         # cached program then needs neither the parser nor the generator.
-        path = cache_path(f"{display}#lambda:{line}:{column}", ctx.file, source, False)
+        path = cache_path(f"{display}#lambda:{line}:{column}", ctx.file, text, False)
         payload = read(path)
         if payload is not None:
-            return instantiate(payload, ctx, source, display).code
+            return instantiate(payload, ctx, text, display).code
         from inko_mini.compile.codegen.gen import find_block, lambda_gen
 
-        gen = lambda_gen(
-            ctx, find_block(_tree(source, display), line, column), frozenset(forbidden)
-        )
+        gen = lambda_gen(ctx, find_block(_tree(text, display), line, column), frozenset(forbidden))
         store(path, gen, {}, [])
         return gen.codes[0]
 
@@ -240,3 +268,108 @@ def _regenerate_for_hints(ctx: Any, source: str, display: str) -> None:
     from inko_mini.compile.codegen.gen import Gen
 
     Gen(ctx).compile_module(_tree(source, display), ctx.display_name, run=False)
+
+
+# --- the library bundle --------------------------------------------------------
+#
+# A hello world loads 44 modules of the standard library. Computing 44 cache
+# keys (reading and hashing every source) and opening 44 files cost several
+# milliseconds of each start, so the library's cached modules are also kept
+# together in one file: the marshalled payload of each module (the bytes
+# read() decodes), by path, with the source file's identity when it was read.
+# An entry is used while that file is unchanged (its modification and change
+# times, size and inode, as Python's own bytecode cache trusts the
+# modification time and size) and the generator's files are (the stamp in
+# the header); anything else is loaded the content-keyed way above, and the
+# bundle is written again with it at the end of the outermost import.
+
+_BUNDLE_FORMAT = "inko-mini library bundle 1"
+
+
+def file_identity(st: os.stat_result) -> tuple:
+    """What must stay the same for a bundled module to be used (a write
+    changes the change time, which no program can set back)."""
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
+
+
+class Bundle:
+    """The cached modules of one library folder, by source path."""
+
+    def __init__(self, folder: str):
+        key = _sha1(f"{folder}\0{PACKAGE_DIR}".encode("utf-8", "surrogatepass")).hexdigest()
+        self.path = os.path.join(versioned_cache_dir(), f"library-{key[:20]}.cgb")
+        self.entries: dict | None = None  # path -> (identity, payload bytes)
+        self.fresh: dict = {}  # entries to add at the next save
+
+    def _read(self) -> dict:
+        entries: dict = {}
+        try:
+            with open(self.path, "rb") as fh:
+                data = marshal.loads(fh.read())
+            if (
+                type(data) is tuple
+                and len(data) == 3
+                and data[0] == _BUNDLE_FORMAT
+                and data[1] == _generator_stamp()
+                and type(data[2]) is dict
+            ):
+                entries = data[2]
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        self.entries = entries
+        return entries
+
+    def payload(self, path: str, identity: tuple) -> tuple | None:
+        """The bundled payload of the module at `path`, when still valid."""
+        entries = self.entries
+        if entries is None:
+            entries = self._read()
+        entry = entries.get(path)
+        if entry is None or entry[0] != identity:
+            return None
+        return decode(entry[1])
+
+    def add(self, path: str, identity: tuple, data: bytes) -> None:
+        """Bundle `data`, the payload of `path` as it was when `identity`
+        was taken (before the source was read: a change after that makes
+        the entry stale, never wrong)."""
+        self.fresh[path] = (identity, data)
+
+    def save(self) -> None:
+        """Write the bundle with the fresh entries, dropping stale ones."""
+        if not self.fresh:
+            return
+        entries = dict(self.entries if self.entries is not None else self._read())
+        entries.update(self.fresh)
+        self.fresh = {}
+        kept = {}
+        for path, entry in entries.items():
+            try:
+                if file_identity(os.stat(path)) == entry[0]:
+                    kept[path] = entry
+            except OSError:
+                pass
+        self.entries = kept
+        tmp = f"{self.path}.{os.getpid()}"
+        try:
+            data = marshal.dumps((_BUNDLE_FORMAT, _generator_stamp(), kept))
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+_bundles: dict = {}
+
+
+def bundle(folder: str) -> Bundle:
+    """The (one per process) bundle of library folder `folder`."""
+    found = _bundles.get(folder)
+    if found is None:
+        found = _bundles[folder] = Bundle(folder)
+    return found
