@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Callable
 from importlib._bootstrap_external import MAGIC_NUMBER
-from typing import Any, Callable, Union
+from typing import Any
 
 from inko_mini.compile.codegen import support
 from inko_mini.paths import GRAMMAR_FILE, PACKAGE_DIR, files_stamp, versioned_cache_dir
@@ -230,7 +231,7 @@ def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compi
 
 
 # A module's source text, or a function reading it on first use.
-Source = Union[str, Callable[[], str]]
+Source = str | Callable[[], str]
 
 
 def _text(source: Source) -> str:
