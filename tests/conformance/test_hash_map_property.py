@@ -1,0 +1,107 @@
+"""builtins/hash_map.py's table against the independent §15 model
+(hash_map_model.py) on random sequences of sets, removes and lookups.
+
+The primitives keep shortcuts (a key index, slots found from a pair's hash
+and distance) beside the literal algorithm; these properties check that the
+bucket layout (which pair in which slot, at which distance), the length and
+every answer stay exactly those of STDLIB-CORE §15 after each step.
+"""
+
+from __future__ import annotations
+
+from hash_map_model import HM
+from hash_map_model import Pair as ModelPair
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inko_mini.builtins import hash_map as table
+
+
+class FakeMap:
+    """A Table's attributes without the Inko side (as Table#init sets them)."""
+
+    def __init__(self) -> None:
+        self.proto = None
+        self.attrs = {
+            "@hasher": table.DefaultHasher(),
+            "@buckets": [],
+            "@length": 0,
+            "@capacity": 1,
+            "@resize_threshold": 1,
+        }
+
+
+def layout(hash_map: FakeMap) -> list:
+    out = []
+    for pair in hash_map.attrs["@buckets"]:
+        if pair is None:
+            out.append(None)
+        else:
+            a = pair.attrs
+            out.append((type(a["@key"]), a["@key"], a["@value"], a["@hash"], a["@distance"]))
+    return out
+
+
+def model_layout(model: HM) -> list:
+    return [None if p is None else (type(p.k), p.k, p.v, p.hash, p.d) for p in model.b]
+
+
+def model_get(model: HM, key):
+    for p in model.b:
+        if p is not None and type(p.k) is type(key) and p.k == key:
+            return p.v
+    return None
+
+
+# Few keys, so that sets replace, removes hit and the table resizes often;
+# Integers and Strings that print alike, which must stay different keys.
+KEYS = st.one_of(st.integers(-6, 40), st.sampled_from(["a", "b", "c", "1", "2", "kalo", ""]))
+STEPS = st.lists(
+    st.tuples(st.sampled_from(["set", "set", "set", "remove", "get", "key?"]), KEYS, st.integers()),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEPS)
+def test_random_steps_match_the_model(steps) -> None:
+    hash_map = FakeMap()
+    model = HM()
+    for op, key, value in steps:
+        if op == "set":
+            assert table.hash_map_set(hash_map, key, value, None) == value
+            model.set(key, value)
+        elif op == "remove":
+            index = model.find(key)
+            expected = None if index is None else model.b[index].v
+            assert table.hash_map_remove(hash_map, key) == expected
+            model.remove(key)
+        elif op == "get":
+            assert table.hash_map_get(hash_map, key) == model_get(model, key)
+        else:
+            assert table.hash_map_has_key(hash_map, key) is (model.find(key) is not None)
+        assert layout(hash_map) == model_layout(model)
+        assert hash_map.attrs["@length"] == model.length
+        assert hash_map.attrs["@capacity"] == model.cap
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=200), st.data())
+def test_many_string_keys_then_removes(keys, data) -> None:
+    hash_map = FakeMap()
+    model = HM()
+    for number, key in enumerate(keys):
+        table.hash_map_set(hash_map, key, number, None)
+        model.set(key, number)
+    for key in data.draw(st.lists(st.sampled_from(keys or [""]), max_size=50)):
+        table.hash_map_remove(hash_map, key)
+        model.remove(key)
+        table.hash_map_set(hash_map, key + "!", 0, None)
+        model.set(key + "!", 0)
+    assert layout(hash_map) == model_layout(model)
+    assert [table.hash_map_get(hash_map, k) for k in keys] == [model_get(model, k) for k in keys]
+
+
+def test_model_pair_hash_is_the_primitive_hash() -> None:
+    for key in (0, 1, -5, "a", "kalo", ""):
+        assert ModelPair(key, None).hash == table.key_hash(key)
