@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 
 import inko_mini.runtime as runtime
+from inko_mini.runtime.objects import InkoObject
 from inko_mini.builtins import conv, primitive
 from inko_mini.errors import PanicSignal
 
@@ -235,22 +236,24 @@ def _resize(attrs, buckets) -> None:
 # which its insertion could store a second pair for a key that is already
 # present further on (its lookups scan the whole table for this reason).
 # Checking for the key first avoids such duplicates without changing the
-# order in any other case. For Integer and String keys a set of the keys per
+# order in any other case. For Integer and String keys a dict of the keys per
 # map makes that check, and lookups of missing keys, cheap.
 class KeyIndex:
     """The Integer and String keys of one map, kept beside its buckets.
 
     Stored in the map's attribute `_key_index` (not an `@` attribute, so
     inspect and std::mirror do not show it). It belongs to one bucket array;
-    a copy made for a message is rebuilt on first use.
+    a copy made for a message is rebuilt on first use. `keys` is None when
+    the array holds a key twice (only Table#insert_pair by hand can do
+    that): then every lookup scans, as the VM's did, and finds the first.
     """
 
     __slots__ = ("buckets", "keys")
 
-    def __init__(self, buckets=None, keys=None):
+    def __init__(self, buckets: list | None = None, keys: dict | None = None):
         self.buckets = buckets
         # key -> the pair holding it (pairs move between slots, not keys)
-        self.keys: dict = keys if keys is not None else {}
+        self.keys = keys
 
     def dup_for_message(self) -> KeyIndex:
         return KeyIndex()
@@ -274,12 +277,53 @@ def _key_set(hash_map, attrs):
         return None
     if type(index) is KeyIndex and index.buckets is buckets:
         return index.keys
-    keys = {}
+    keys: dict = {}
+    count = 0
     for pair in buckets:
         if pair is not None and _native_key(pair.attrs["@key"]):
             keys[pair.attrs["@key"]] = pair
-    attrs["_key_index"] = KeyIndex(buckets, keys)
-    return keys
+            count += 1
+    exact = keys if count == len(keys) else None
+    attrs["_key_index"] = KeyIndex(buckets, exact)
+    return exact
+
+
+def _fast_keys(hash_map):
+    """The key dict of a map whose Integer/String keys need no scan and no
+    Inko code (a DefaultHasher, a valid index without duplicates), else None.
+
+    Only the index built or kept by these primitives is trusted, so a map
+    that needs any of the checks in `_table` or `_key_set` gets None.
+    """
+    attrs = getattr(hash_map, "attrs", None)
+    if type(attrs) is not dict:
+        return None
+    index = attrs.get("_key_index")
+    if (
+        type(index) is KeyIndex
+        and index.buckets is attrs["@buckets"]
+        and type(attrs.get("@hasher")) is DefaultHasher
+    ):
+        return index.keys
+    return None
+
+
+def _slot_of(buckets, pair, capacity: int) -> int:
+    """The slot of `pair`, known to be in `buckets` if the index is right.
+
+    A pair inserted by Robin Hood sits `distance` slots past its bucket; one
+    carried along by a rehash may not (see `_resize`), so a miss looks the
+    pair up by identity. -1 if it is not there at all (an index gone stale
+    because code changed the array another way): the caller then scans.
+    """
+    attrs = pair.attrs
+    slot = (attrs["@hash"] + attrs["@distance"]) % capacity
+    if slot < len(buckets) and buckets[slot] is pair:
+        return slot
+    try:
+        return buckets.index(pair)  # pairs compare by identity
+    except ValueError:
+        return -1
 
 
 def _find(hash_map, attrs, key, key_hash_value=None) -> int:
@@ -323,15 +367,70 @@ def _table(hash_map):
     return attrs
 
 
+# The prototype of the pairs `[]=` makes: std::hash_map's Pair, handed over
+# once when that module loads (hash_map_use_pair) rather than looked up as a
+# constant on every `[]=`.
+_PAIR: list = [None]
+
+
+@primitive("hash_map_use_pair")
+def hash_map_use_pair(pair_prototype):
+    _PAIR[0] = pair_prototype
+    return None
+
+
 @primitive("hash_map_set")
-def hash_map_set(hash_map, key, value, pair_prototype):
+def hash_map_set(hash_map, key, value, pair_prototype=None):
+    if pair_prototype is None:
+        pair_prototype = _PAIR[0]
+    kind = type(key)
+    if kind is str or kind is int:
+        # Integer and String keys of a map with a DefaultHasher: no Inko code
+        # runs, the hash is memoised and the key index gives the old pair.
+        keys = _fast_keys(hash_map)
+        if keys is not None:
+            attrs = hash_map.attrs
+            buckets = attrs["@buckets"]
+            if attrs["@length"] >= attrs["@resize_threshold"]:
+                _resize(attrs, buckets)  # even for a key that exists (§15)
+            hash_value = (_STR_HASHES if kind is str else _INT_HASHES).get(key)
+            if hash_value is None:
+                hash_value = key_hash(key)
+            capacity = attrs["@capacity"]
+            old = keys.get(key)
+            if old is None:
+                pair = InkoObject(
+                    pair_prototype,
+                    {"@key": key, "@value": value, "@hash": hash_value, "@distance": 0},
+                )
+                _insert(attrs, buckets, pair)
+                attrs["@length"] += 1
+                keys[key] = pair
+                return value
+            index = _slot_of(buckets, old, capacity)
+            if index >= 0:
+                # The distance the VM's probe would count on reaching the slot.
+                buckets[index] = keys[key] = InkoObject(
+                    pair_prototype,
+                    {
+                        "@key": key,
+                        "@value": value,
+                        "@hash": hash_value,
+                        "@distance": (index - hash_value) % capacity,
+                    },
+                )
+                return value
+    return _set_scanning(hash_map, key, value, pair_prototype)
+
+
+def _set_scanning(hash_map, key, value, pair_prototype):
     attrs = _table(hash_map)
     buckets = attrs["@buckets"]
     if attrs["@length"] >= attrs["@resize_threshold"]:
         _resize(attrs, buckets)
     capacity = attrs["@capacity"]
     hash_value = hash_key(attrs["@hasher"], key)
-    pair = runtime.InkoObject(
+    pair = InkoObject(
         pair_prototype,
         {
             "@key": key,
@@ -356,10 +455,20 @@ def hash_map_set(hash_map, key, value, pair_prototype):
 
 @primitive("hash_map_get")
 def hash_map_get(hash_map, key):
+    kind = type(key)
+    if kind is str or kind is int:
+        attrs = getattr(hash_map, "attrs", None)
+        if type(attrs) is dict:
+            index = attrs.get("_key_index")
+            if type(index) is KeyIndex and index.buckets is attrs["@buckets"]:
+                keys = index.keys
+                if keys is not None:  # the pair without scanning the buckets
+                    pair = keys.get(key)
+                    return None if pair is None else pair.attrs["@value"]
     attrs = _table(hash_map)
     if _native_key(key):
         keys = _key_set(hash_map, attrs)
-        if keys is not None:  # the pair without scanning the buckets
+        if keys is not None:
             pair = keys.get(key)
             return None if pair is None else pair.attrs["@value"]
     index = _find(hash_map, attrs, key)
@@ -368,15 +477,35 @@ def hash_map_get(hash_map, key):
     return attrs["@buckets"][index].attrs["@value"]
 
 
+def _native_slot(hash_map, key) -> int | None:
+    """`_find` for an Integer/String key of a map `_fast_keys` accepts
+    (the same slot, without hashing or scanning); None for other maps."""
+    keys = _fast_keys(hash_map)
+    if keys is None:
+        return None
+    pair = keys.get(key)
+    if pair is None:
+        return -1
+    attrs = hash_map.attrs
+    index = _slot_of(attrs["@buckets"], pair, attrs["@capacity"])
+    return None if index < 0 else index
+
+
 @primitive("hash_map_has_key")
 def hash_map_has_key(hash_map, key):
+    if _native_key(key):
+        index = _native_slot(hash_map, key)
+        if index is not None:
+            return index >= 0
     return _find(hash_map, _table(hash_map), key) >= 0
 
 
 @primitive("hash_map_remove")
 def hash_map_remove(hash_map, key):
+    index = _native_slot(hash_map, key) if _native_key(key) else None
     attrs = _table(hash_map)
-    index = _find(hash_map, attrs, key)
+    if index is None:
+        index = _find(hash_map, attrs, key)
     if index < 0:
         return None
     buckets = attrs["@buckets"]
