@@ -9,7 +9,7 @@ every answer stay exactly those of STDLIB-CORE §15 after each step.
 
 from __future__ import annotations
 
-from hash_map_model import HM
+from hash_map_model import HM, sip13
 from hash_map_model import Pair as ModelPair
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,3 +174,12 @@ def test_many_string_keys_then_removes(keys, data) -> None:
 def test_model_pair_hash_is_the_primitive_hash() -> None:
     for key in (0, 1, -5, "a", "kalo", ""):
         assert ModelPair(key, None).hash == table.key_hash(key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=80))
+def test_both_siphash_implementations_agree(data: bytes) -> None:
+    # siphash13 is the C accelerator where the siphash24 package is
+    # installed; the Python rounds are the fallback and must give the same.
+    assert table._siphash13_python(data) == table.siphash13(data)
+    assert table._siphash13_python(data) == sip13(data)
