@@ -105,10 +105,12 @@ def hash_bytes_of(value) -> bytes:
 
 
 # The hashes of strings and integers, which depend on the value alone (the
-# keys are fixed): a word counted a thousand times is hashed once.
+# keys are fixed): a word counted a thousand times is hashed once. The limit
+# keeps a map of some 100,000 distinct keys (a word-pair count) from
+# emptying the memo while its keys are still being set.
 _STR_HASHES: dict[str, int] = {}
 _INT_HASHES: dict[int, int] = {}
-_MEMO_LIMIT = 1 << 16
+_MEMO_LIMIT = 1 << 17
 
 
 def key_hash(value) -> int:
@@ -223,6 +225,36 @@ def _insert(attrs, buckets, pair) -> None:
     capacity = attrs["@capacity"]
     pattrs = pair.attrs
     index = pattrs["@hash"] % capacity
+    if len(buckets) < capacity:
+        _insert_growing(capacity, buckets, pair, index)
+        return
+    # The array covers every bucket (as always after the first insertion):
+    # the probe needs no bounds check, and the travelling pair's distance
+    # is kept in a local, stored when the pair comes to rest.
+    distance = pattrs["@distance"]
+    while True:
+        existing = buckets[index]
+        if existing is None:
+            buckets[index] = pair
+            pattrs["@distance"] = distance
+            return
+        eattrs = existing.attrs
+        if eattrs["@distance"] < distance:
+            buckets[index] = pair
+            pattrs["@distance"] = distance
+            pair = existing
+            pattrs = eattrs
+            distance = eattrs["@distance"]
+        index += 1
+        if index == capacity:
+            index = 0
+        distance += 1
+
+
+def _insert_growing(capacity: int, buckets: list, pair, index: int) -> None:
+    """`_insert` into an array shorter than the capacity (a fresh table's
+    is empty): it grows up to the slot the pair lands in, no further."""
+    pattrs = pair.attrs
     while True:
         if index >= len(buckets):
             buckets.extend([None] * (index + 1 - len(buckets)))
@@ -249,12 +281,15 @@ def _resize(attrs, buckets) -> None:
             pair.attrs["@distance"] = -1
     # A pair not yet moved has distance -1, so an insertion displaces it and
     # it carries on from there: this is what fixes the VM's bucket order.
+    insert = _insert
     for index in range(len(buckets)):
         pair = buckets[index]
-        if pair is not None and pair.attrs["@distance"] < 0:
-            buckets[index] = None
-            pair.attrs["@distance"] = 0
-            _insert(attrs, buckets, pair)
+        if pair is not None:
+            pattrs = pair.attrs
+            if pattrs["@distance"] < 0:
+                buckets[index] = None
+                pattrs["@distance"] = 0
+                insert(attrs, buckets, pair)
 
 
 # The VM's rehash can leave distances that no longer match positions, after
