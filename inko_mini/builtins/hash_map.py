@@ -14,11 +14,12 @@ import struct
 import inko_mini.runtime as runtime
 from inko_mini.builtins import conv, primitive
 from inko_mini.errors import PanicSignal
+from inko_mini.runtime.objects import InkoObject
 
 _M = (1 << 64) - 1
 
 
-def siphash13(data: bytes) -> int:
+def _siphash13_python(data: bytes) -> int:
     """The unsigned 64-bit SipHash-1-3 of `data` with keys (0, 0)."""
     # The rounds are written out: a nested round function with `nonlocal`
     # state cost four times as much, and every HashMap key is hashed here.
@@ -31,12 +32,7 @@ def siphash13(data: bytes) -> int:
     tail = length - length % 8
     words = [int.from_bytes(data[i : i + 8], "little") for i in range(0, tail, 8)]
     words.append(((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little"))
-    # Then three finishing rounds: a word of 0 changes nothing but the round.
-    words += (-1, 0, 0)
     for m in words:
-        if m < 0:  # the end of the message
-            v2 ^= 0xFF
-            m = 0
         v3 ^= m
         v0 = (v0 + v1) & M
         v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
@@ -49,7 +45,37 @@ def siphash13(data: bytes) -> int:
         v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
         v2 = ((v2 << 32) | (v2 >> 32)) & M
         v0 ^= m
+    # The three finishing rounds, without a message word.
+    v2 ^= 0xFF
+    for _ in (0, 1, 2):
+        v0 = (v0 + v1) & M
+        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
+        v0 = ((v0 << 32) | (v0 >> 32)) & M
+        v2 = (v2 + v3) & M
+        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
+        v0 = (v0 + v3) & M
+        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
+        v2 = (v2 + v1) & M
+        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
+        v2 = ((v2 << 32) | (v2 >> 32)) & M
     return (v0 ^ v1 ^ v2 ^ v3) & M
+
+
+_ZERO_KEY = bytes(16)
+
+
+def _siphash13_c(data: bytes) -> int:
+    """The same hash from the siphash24 package's C code, about five times
+    as fast (every new HashMap key is hashed once)."""
+    return _c_siphash13(data, key=_ZERO_KEY).intdigest() & _M
+
+
+try:
+    from siphash24 import siphash13 as _c_siphash13
+except ImportError:  # an optional accelerator: the Python rounds are exact
+    siphash13 = _siphash13_python
+else:
+    siphash13 = _siphash13_c
 
 
 def to_signed_hash(u: int) -> int:
@@ -79,10 +105,12 @@ def hash_bytes_of(value) -> bytes:
 
 
 # The hashes of strings and integers, which depend on the value alone (the
-# keys are fixed): a word counted a thousand times is hashed once.
+# keys are fixed): a word counted a thousand times is hashed once. The limit
+# keeps a map of some 100,000 distinct keys (a word-pair count) from
+# emptying the memo while its keys are still being set.
 _STR_HASHES: dict[str, int] = {}
 _INT_HASHES: dict[int, int] = {}
-_MEMO_LIMIT = 1 << 16
+_MEMO_LIMIT = 1 << 17
 
 
 def key_hash(value) -> int:
@@ -197,6 +225,36 @@ def _insert(attrs, buckets, pair) -> None:
     capacity = attrs["@capacity"]
     pattrs = pair.attrs
     index = pattrs["@hash"] % capacity
+    if len(buckets) < capacity:
+        _insert_growing(capacity, buckets, pair, index)
+        return
+    # The array covers every bucket (as always after the first insertion):
+    # the probe needs no bounds check, and the travelling pair's distance
+    # is kept in a local, stored when the pair comes to rest.
+    distance = pattrs["@distance"]
+    while True:
+        existing = buckets[index]
+        if existing is None:
+            buckets[index] = pair
+            pattrs["@distance"] = distance
+            return
+        eattrs = existing.attrs
+        if eattrs["@distance"] < distance:
+            buckets[index] = pair
+            pattrs["@distance"] = distance
+            pair = existing
+            pattrs = eattrs
+            distance = eattrs["@distance"]
+        index += 1
+        if index == capacity:
+            index = 0
+        distance += 1
+
+
+def _insert_growing(capacity: int, buckets: list, pair, index: int) -> None:
+    """`_insert` into an array shorter than the capacity (a fresh table's
+    is empty): it grows up to the slot the pair lands in, no further."""
+    pattrs = pair.attrs
     while True:
         if index >= len(buckets):
             buckets.extend([None] * (index + 1 - len(buckets)))
@@ -223,34 +281,39 @@ def _resize(attrs, buckets) -> None:
             pair.attrs["@distance"] = -1
     # A pair not yet moved has distance -1, so an insertion displaces it and
     # it carries on from there: this is what fixes the VM's bucket order.
+    insert = _insert
     for index in range(len(buckets)):
         pair = buckets[index]
-        if pair is not None and pair.attrs["@distance"] < 0:
-            buckets[index] = None
-            pair.attrs["@distance"] = 0
-            _insert(attrs, buckets, pair)
+        if pair is not None:
+            pattrs = pair.attrs
+            if pattrs["@distance"] < 0:
+                buckets[index] = None
+                pattrs["@distance"] = 0
+                insert(attrs, buckets, pair)
 
 
 # The VM's rehash can leave distances that no longer match positions, after
 # which its insertion could store a second pair for a key that is already
 # present further on (its lookups scan the whole table for this reason).
 # Checking for the key first avoids such duplicates without changing the
-# order in any other case. For Integer and String keys a set of the keys per
+# order in any other case. For Integer and String keys a dict of the keys per
 # map makes that check, and lookups of missing keys, cheap.
 class KeyIndex:
     """The Integer and String keys of one map, kept beside its buckets.
 
     Stored in the map's attribute `_key_index` (not an `@` attribute, so
     inspect and std::mirror do not show it). It belongs to one bucket array;
-    a copy made for a message is rebuilt on first use.
+    a copy made for a message is rebuilt on first use. `keys` is None when
+    the array holds a key twice (only Table#insert_pair by hand can do
+    that): then every lookup scans, as the VM's did, and finds the first.
     """
 
     __slots__ = ("buckets", "keys")
 
-    def __init__(self, buckets=None, keys=None):
+    def __init__(self, buckets: list | None = None, keys: dict | None = None):
         self.buckets = buckets
         # key -> the pair holding it (pairs move between slots, not keys)
-        self.keys: dict = keys if keys is not None else {}
+        self.keys = keys
 
     def dup_for_message(self) -> KeyIndex:
         return KeyIndex()
@@ -274,12 +337,54 @@ def _key_set(hash_map, attrs):
         return None
     if type(index) is KeyIndex and index.buckets is buckets:
         return index.keys
-    keys = {}
+    keys: dict = {}
+    count = 0
     for pair in buckets:
         if pair is not None and _native_key(pair.attrs["@key"]):
             keys[pair.attrs["@key"]] = pair
-    attrs["_key_index"] = KeyIndex(buckets, keys)
-    return keys
+            count += 1
+    exact = keys if count == len(keys) else None
+    attrs["_key_index"] = KeyIndex(buckets, exact)
+    return exact
+
+
+def _fast_keys(hash_map):
+    """The key dict of a map whose Integer/String keys need no scan and no
+    Inko code (a DefaultHasher, a valid index without duplicates), else None.
+
+    Only the index built or kept by these primitives is trusted, so a map
+    that needs any of the checks in `_table` or `_key_set` gets None.
+    """
+    attrs = getattr(hash_map, "attrs", None)
+    if type(attrs) is not dict:
+        return None
+    index = attrs.get("_key_index")
+    if (
+        type(index) is KeyIndex
+        and index.buckets is attrs["@buckets"]
+        and type(attrs.get("@hasher")) is DefaultHasher
+    ):
+        return index.keys
+    return None
+
+
+def _slot_of(buckets: list, pair, start: int) -> int:
+    """The slot of `pair`, searched by identity from slot `start` on,
+    wrapping around; -1 if it is not there at all (an index gone stale
+    because code changed the array another way: the caller then scans).
+
+    A pair inserted by Robin Hood sits `distance` slots past its bucket,
+    where the callers look first; one carried along by a rehash may not
+    (see `_resize`), but it is rarely far from its bucket.
+    """
+    try:
+        return buckets.index(pair, start)  # pairs compare by identity
+    except ValueError:
+        pass
+    try:
+        return buckets.index(pair, 0, start)
+    except ValueError:
+        return -1
 
 
 def _find(hash_map, attrs, key, key_hash_value=None) -> int:
@@ -323,15 +428,80 @@ def _table(hash_map):
     return attrs
 
 
+# The prototype of the pairs `[]=` makes: std::hash_map's Pair, handed over
+# once when that module loads (hash_map_use_pair) rather than looked up as a
+# constant on every `[]=`.
+_PAIR: list = [None]
+
+
+@primitive("hash_map_use_pair")
+def hash_map_use_pair(pair_prototype):
+    _PAIR[0] = pair_prototype
+    return None
+
+
 @primitive("hash_map_set")
-def hash_map_set(hash_map, key, value, pair_prototype):
+def hash_map_set(hash_map, key, value, pair_prototype=None):
+    kind = type(key)
+    if kind is str or kind is int:
+        # Integer and String keys of a map with a DefaultHasher and a valid
+        # key index (what `_fast_keys` checks, written out: this is the
+        # hottest primitive): no Inko code runs, the hash is memoised and
+        # the index gives the old pair, whose slot its distance tells.
+        attrs = getattr(hash_map, "attrs", None)
+        if (
+            type(attrs) is dict
+            and type(index := attrs.get("_key_index")) is KeyIndex
+            and (keys := index.keys) is not None
+            and index.buckets is (buckets := attrs["@buckets"])
+            and type(attrs.get("@hasher")) is DefaultHasher
+        ):
+            if attrs["@length"] >= attrs["@resize_threshold"]:
+                _resize(attrs, buckets)  # even for a key that exists (§15)
+            hash_value = (_STR_HASHES if kind is str else _INT_HASHES).get(key)
+            if hash_value is None:
+                hash_value = key_hash(key)
+            if pair_prototype is None:
+                pair_prototype = _PAIR[0]
+            old = keys.get(key)
+            if old is None:
+                pair = InkoObject(
+                    pair_prototype,
+                    {"@key": key, "@value": value, "@hash": hash_value, "@distance": 0},
+                )
+                _insert(attrs, buckets, pair)
+                attrs["@length"] += 1
+                keys[key] = pair
+                return value
+            capacity = attrs["@capacity"]
+            slot = (hash_value + old.attrs["@distance"]) % capacity
+            if slot >= len(buckets) or buckets[slot] is not old:
+                slot = _slot_of(buckets, old, hash_value % capacity)
+            if slot >= 0:
+                # The distance the VM's probe would count on reaching the slot.
+                buckets[slot] = keys[key] = InkoObject(
+                    pair_prototype,
+                    {
+                        "@key": key,
+                        "@value": value,
+                        "@hash": hash_value,
+                        "@distance": (slot - hash_value) % capacity,
+                    },
+                )
+                return value
+    return _set_scanning(
+        hash_map, key, value, _PAIR[0] if pair_prototype is None else pair_prototype
+    )
+
+
+def _set_scanning(hash_map, key, value, pair_prototype):
     attrs = _table(hash_map)
     buckets = attrs["@buckets"]
     if attrs["@length"] >= attrs["@resize_threshold"]:
         _resize(attrs, buckets)
     capacity = attrs["@capacity"]
     hash_value = hash_key(attrs["@hasher"], key)
-    pair = runtime.InkoObject(
+    pair = InkoObject(
         pair_prototype,
         {
             "@key": key,
@@ -356,10 +526,20 @@ def hash_map_set(hash_map, key, value, pair_prototype):
 
 @primitive("hash_map_get")
 def hash_map_get(hash_map, key):
+    kind = type(key)
+    if kind is str or kind is int:
+        attrs = getattr(hash_map, "attrs", None)
+        if type(attrs) is dict:
+            index = attrs.get("_key_index")
+            if type(index) is KeyIndex and index.buckets is attrs["@buckets"]:
+                keys = index.keys
+                if keys is not None:  # the pair without scanning the buckets
+                    pair = keys.get(key)
+                    return None if pair is None else pair.attrs["@value"]
     attrs = _table(hash_map)
     if _native_key(key):
         keys = _key_set(hash_map, attrs)
-        if keys is not None:  # the pair without scanning the buckets
+        if keys is not None:
             pair = keys.get(key)
             return None if pair is None else pair.attrs["@value"]
     index = _find(hash_map, attrs, key)
@@ -368,15 +548,41 @@ def hash_map_get(hash_map, key):
     return attrs["@buckets"][index].attrs["@value"]
 
 
+def _native_slot(hash_map, key) -> int | None:
+    """`_find` for an Integer/String key of a map `_fast_keys` accepts
+    (the same slot, without hashing or scanning); None for other maps."""
+    keys = _fast_keys(hash_map)
+    if keys is None:
+        return None
+    pair = keys.get(key)
+    if pair is None:
+        return -1
+    attrs = hash_map.attrs
+    buckets = attrs["@buckets"]
+    capacity = attrs["@capacity"]
+    pattrs = pair.attrs
+    index = (pattrs["@hash"] + pattrs["@distance"]) % capacity
+    if index < len(buckets) and buckets[index] is pair:
+        return index
+    index = _slot_of(buckets, pair, pattrs["@hash"] % capacity)
+    return None if index < 0 else index
+
+
 @primitive("hash_map_has_key")
 def hash_map_has_key(hash_map, key):
+    if _native_key(key):
+        index = _native_slot(hash_map, key)
+        if index is not None:
+            return index >= 0
     return _find(hash_map, _table(hash_map), key) >= 0
 
 
 @primitive("hash_map_remove")
 def hash_map_remove(hash_map, key):
+    index = _native_slot(hash_map, key) if _native_key(key) else None
     attrs = _table(hash_map)
-    index = _find(hash_map, attrs, key)
+    if index is None:
+        index = _find(hash_map, attrs, key)
     if index < 0:
         return None
     buckets = attrs["@buckets"]

@@ -102,6 +102,7 @@ MODULE_OF = {
     "hash_map_set": "hash_map",
     "hash_map_slot": "hash_map",
     "hash_map_slot_count": "hash_map",
+    "hash_map_use_pair": "hash_map",
     "hasher_finish": "hash_map",
     "hasher_new": "hash_map",
     "hasher_to_hash": "hash_map",

@@ -1,0 +1,185 @@
+"""builtins/hash_map.py's table against the independent §15 model
+(hash_map_model.py) on random sequences of sets, removes and lookups.
+
+The primitives keep shortcuts (a key index, slots found from a pair's hash
+and distance) beside the literal algorithm; these properties check that the
+bucket layout (which pair in which slot, at which distance), the length and
+every answer stay exactly those of STDLIB-CORE §15 after each step.
+"""
+
+from __future__ import annotations
+
+from hash_map_model import HM, sip13
+from hash_map_model import Pair as ModelPair
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inko_mini.builtins import hash_map as table
+from inko_mini.runtime.objects import InkoObject
+
+
+class FakeMap:
+    """A Table's attributes without the Inko side (as Table#init sets them)."""
+
+    def __init__(self) -> None:
+        self.proto = None
+        self.attrs = {
+            "@hasher": table.DefaultHasher(),
+            "@buckets": [],
+            "@length": 0,
+            "@capacity": 1,
+            "@resize_threshold": 1,
+        }
+
+
+def layout(hash_map: FakeMap) -> list:
+    out = []
+    for pair in hash_map.attrs["@buckets"]:
+        if pair is None:
+            out.append(None)
+        else:
+            a = pair.attrs
+            out.append((type(a["@key"]), a["@key"], a["@value"], a["@hash"], a["@distance"]))
+    return out
+
+
+def model_layout(model: Model) -> list:
+    return [None if p is None else (type(p.k), p.k, p.v, p.hash, p.d) for p in model.b]
+
+
+def model_get(model: HM, key):
+    index = model.find(key)
+    return None if index is None else model.b[index].v
+
+
+class Model(HM):
+    """§15 with the two deviations of builtins/hash_map.py. `[]=` looks for
+    the key first and replaces the pair where it is found: the VM's probe
+    could pass that slot after a rehash left a distance that does not match
+    the position, and store the key twice (literal `HM.set`). So only
+    Table#insert_pair by hand stores a key twice, and the rehash, which
+    never meets a key twice otherwise, moves pairs without comparing keys
+    (the VM's kept the later of the two)."""
+
+    def resize(s):
+        s.cap *= 2
+        s.thr = int(0.75 * s.cap)
+        old = len(s.b)
+        s.b += [None] * (s.cap - len(s.b))
+        for p in s.b:
+            if p:
+                p.d = -1
+        for i in range(old):
+            p = s.b[i]
+            if p is not None and p.d < 0:
+                s.b[i] = None
+                p.d = 0
+                s.move(p)
+
+    def move(s, p):
+        """Robin Hood placement without the same-key check."""
+        i = p.hash % s.cap
+        while s.b[i] is not None:
+            if s.b[i].d < p.d:
+                s.b[i], p = p, s.b[i]
+            i = (i + 1) % s.cap
+            p.d += 1
+        s.b[i] = p
+
+    def set(s, k, v):
+        if s.length >= s.thr:
+            s.resize()
+        index = s.find(k)
+        if index is None:
+            s.insert(ModelPair(k, v))
+            return
+        pair = ModelPair(k, v)
+        pair.d = (index - pair.hash % s.cap) % s.cap
+        s.b[index] = pair
+
+
+# Few keys, so that sets replace, removes hit and the table resizes often;
+# Integers and Strings that print alike, which must stay different keys.
+KEYS = st.one_of(st.integers(-6, 40), st.sampled_from(["a", "b", "c", "1", "2", "kalo", ""]))
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["set", "set", "set", "remove", "get", "key?", "copy", "insert_pair"]),
+        KEYS,
+        st.integers(),
+    ),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEPS)
+def test_random_steps_match_the_model(steps) -> None:
+    hash_map = FakeMap()
+    model = Model()
+    for op, key, value in steps:
+        if op == "set":
+            assert table.hash_map_set(hash_map, key, value, None) == value
+            model.set(key, value)
+        elif op == "remove":
+            index = model.find(key)
+            expected = None if index is None else model.b[index].v
+            assert table.hash_map_remove(hash_map, key) == expected
+            model.remove(key)
+        elif op == "copy":
+            # What sending the map in a message does: new attributes, a new
+            # bucket array, the natives duplicated (the key index forgets).
+            copy = FakeMap()
+            copy.attrs = dict(hash_map.attrs)
+            copy.attrs["@buckets"] = list(hash_map.attrs["@buckets"])
+            if "_key_index" in copy.attrs:
+                copy.attrs["_key_index"] = copy.attrs["_key_index"].dup_for_message()
+            hash_map = copy
+        elif op == "insert_pair":
+            # Table#insert_pair(Pair.new(key, value, hash_key(key))) by hand;
+            # it never resizes, so only where a slot is free (else it would
+            # probe forever, as the VM's did).
+            occupied = sum(p is not None for p in hash_map.attrs["@buckets"])
+            if occupied >= hash_map.attrs["@capacity"]:
+                continue
+            pair = InkoObject(None, {"@key": key, "@value": value, "@distance": 0})
+            pair.attrs["@hash"] = table.key_hash(key)
+            table.hash_map_insert_pair(hash_map, pair, True)
+            model.insert(ModelPair(key, value))
+        elif op == "get":
+            assert table.hash_map_get(hash_map, key) == model_get(model, key)
+        else:
+            assert table.hash_map_has_key(hash_map, key) is (model.find(key) is not None)
+        assert layout(hash_map) == model_layout(model)
+        assert hash_map.attrs["@length"] == model.length
+        assert hash_map.attrs["@capacity"] == model.cap
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=200), st.data())
+def test_many_string_keys_then_removes(keys, data) -> None:
+    hash_map = FakeMap()
+    model = Model()
+    for number, key in enumerate(keys):
+        table.hash_map_set(hash_map, key, number, None)
+        model.set(key, number)
+    for key in data.draw(st.lists(st.sampled_from(keys or [""]), max_size=50)):
+        table.hash_map_remove(hash_map, key)
+        model.remove(key)
+        table.hash_map_set(hash_map, key + "!", 0, None)
+        model.set(key + "!", 0)
+    assert layout(hash_map) == model_layout(model)
+    assert [table.hash_map_get(hash_map, k) for k in keys] == [model_get(model, k) for k in keys]
+
+
+def test_model_pair_hash_is_the_primitive_hash() -> None:
+    for key in (0, 1, -5, "a", "kalo", ""):
+        assert ModelPair(key, None).hash == table.key_hash(key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=80))
+def test_both_siphash_implementations_agree(data: bytes) -> None:
+    # siphash13 is the C accelerator where the siphash24 package is
+    # installed; the Python rounds are the fallback and must give the same.
+    assert table._siphash13_python(data) == table.siphash13(data)
+    assert table._siphash13_python(data) == sip13(data)
