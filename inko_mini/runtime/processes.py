@@ -17,12 +17,17 @@ from typing import Any
 from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import calls, objects, panics, proctrace
-from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.calls import _flags, call_block
+from inko_mini.runtime.cgframes import CgCode
+from inko_mini.runtime.objects import Block
 from inko_mini.runtime.deferred import run_pending_of
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState, kernel
+
+PARKED = TaskState.PARKED
+READY = TaskState.READY
 
 # Marks an empty mailbox (Nil is a valid message).
 _EMPTY = object()
@@ -190,10 +195,12 @@ def _inspected(value) -> str:
 # -- messages ---------------------------------------------------------------
 
 
-def receive(timeout=0.0):
+def process_receive(timeout=0.0):
     """Next message of the current process; Nil when `timeout` seconds pass
     first. A timeout of 0 waits for ever; anything but an Integer or a
-    Float is converted by its `to_float`."""
+    Float is converted by its `to_float`. This is the primitive itself
+    (builtins/process.py registers it under its name, which a panic of a
+    primitive shows): a wrapper would be one more call per message."""
     # The hottest path of message passing: the scheduler's state is read
     # directly instead of through the module-level helpers.
     sched = kernel._running
@@ -226,9 +233,12 @@ def receive(timeout=0.0):
     return message
 
 
-def send(target, message):
-    """Process#send: deliver a copy (§2.2) and return the original."""
-    proc = target.process if type(target) is ProcessRef else target
+def process_send(target, message):
+    """Process#send: deliver a copy (§2.2) and return the original. The
+    primitive itself, like process_receive."""
+    if type(target) is not ProcessRef:
+        raise PanicSignal("ObjectValue::as_process() called on a non process")
+    proc = target.process
     if proc.finished:
         return message
     if proc.waiting:
@@ -241,7 +251,16 @@ def send(target, message):
         else:
             message_copy = message
         proc.waiting = False
-        kernel._running.wake(proc.task, message_copy)
+        task = proc.task
+        if task.timer is None and task.state is PARKED:
+            # Scheduler.wake, inline for a receive without a timeout (one
+            # call less per message): a parked task is not in the ready
+            # queue and has nothing to throw.
+            task.state = READY
+            task.value = message_copy
+            kernel._running._ready.append(task)
+        else:
+            kernel._running.wake(task, message_copy)
         return message
     sched = kernel._running
     task = None if sched is None else sched._current
@@ -250,6 +269,10 @@ def send(target, message):
     else:
         proc.deliver(copy_message(message), False)
     return message
+
+
+receive = process_receive
+send = process_send
 
 
 def copy_message(value, _active=None):
@@ -334,17 +357,36 @@ def _copy_block(block, active, objects):
 # -- spawning and ending ----------------------------------------------------
 
 
-def spawn(block) -> ProcessRef:
-    """Start a process running the Inko block (a lambda) and return it."""
+def process_spawn(block) -> ProcessRef:
+    """Start a process running the Inko block (a lambda) and return it. The
+    primitive itself, like process_receive."""
     reject_captures(block)
     proc = Process()
-    # The block itself, not a tuple of it, as the arguments (see _process_body).
-    proc.task = task = scheduler.spawn(_process_body, proc, call_block, block)
+    code = block.code if type(block) is Block else None
+    # One argument that is not a tuple, not a tuple of it (see _process_body).
+    if (
+        type(code) is CgCode
+        and code.plain
+        and code.kind == "lambda"
+        and code.nparams == 0
+        and code.native is None
+    ):
+        # A generated lambda without parameters (what `process.spawn { }`
+        # passes) is its own function of `self`: call_block would only add
+        # two Python calls and frames, which every waiting process keeps.
+        # Its frame is the block's in traces, as below call_block.
+        task = kernel._running.spawn(_process_body, proc, code.fn, block.receiver)
+    else:
+        task = kernel._running.spawn(_process_body, proc, call_block, block)
+    proc.task = task
     task.data = proc
     if proctrace.ENABLED:
         parent = scheduler.current()
         proctrace.spawned(proc, getattr(parent, "data", None))
     return ProcessRef(proc)
+
+
+spawn = process_spawn
 
 
 def spawn_python(fn, *args) -> ProcessRef:
@@ -382,6 +424,10 @@ def _process_body(proc: Process, fn, args):
     block) is fn's one argument: one object less per waiting process."""
     try:
         if type(args) is not tuple:
+            # call_block tests the preemption flag before a block's body;
+            # so does a generated lambda called without it.
+            if _flags["_P"]:
+                calls.out_of_reductions()
             return fn(args)
         if proc.is_main:
             # The main process runs inside one big CPython frame-stack chunk

@@ -148,9 +148,21 @@ class Scheduler:
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
         ready = self._ready
-        if self._can_hand_off(ready):
+        # _can_hand_off, inline (a call per message costs more than it).
+        if (
+            ready
+            and (other := ready[0]).value is not other
+            and (
+                self._handoffs < _MAX_HANDOFFS
+                or (
+                    not self._timers.live
+                    and not self._thread_jobs
+                    and (self._poller is None or not len(self._poller))
+                )
+            )
+        ):
             self._handoffs += 1
-            other = ready.popleft()
+            ready.popleft()
             self._current = other
             other.state = RUNNING
             exc = other.exc
