@@ -81,7 +81,12 @@ class Scheduler:
 
     def spawn(self, fn: Callable[..., Any], *args: Any) -> Task:
         """Queue a new task running fn(*args); the caller keeps running."""
-        task = Task(fn, args)
+        return self.start(Task(fn, args))
+
+    def start(self, task: Task) -> Task:
+        """Queue a task made by the caller (its fn and args set; it may be
+        of a subclass of Task, which lets a layer above keep its own record
+        of a task in the task itself); the caller keeps running."""
         # A plain function, not the bound method self._bootstrap: that would
         # be one more object per task for the collector to walk.
         task.greenlet = greenlet.greenlet(_bootstrap, self._hub)
@@ -255,11 +260,15 @@ class Scheduler:
         """Run main_fn(*args) as the main task; return its result when it
         returns (other tasks are abandoned). Exceptions escaping any task,
         DeadlockError and KeyboardInterrupt propagate from here."""
+        return self.run_task(Task(main_fn, args))
+
+    def run_task(self, main: Task) -> Any:
+        """run() with a main task made by the caller (see start())."""
         global _running
         if _running is not None:
             raise RuntimeError("a scheduler is already running")
         self._hub = greenlet.greenlet(self._loop)
-        self._main = self.spawn(main_fn, *args)
+        self._main = self.start(main)
         _running = self
         try:
             return self._hub.switch()
