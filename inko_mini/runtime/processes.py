@@ -19,8 +19,8 @@ from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import calls, objects, panics, proctrace
 from inko_mini.runtime.calls import _flags, call_block
 from inko_mini.runtime.cgframes import CgCode
-from inko_mini.runtime.objects import Block
 from inko_mini.runtime.deferred import run_pending_of
+from inko_mini.runtime.objects import Block
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
@@ -369,8 +369,13 @@ def _copy_block(block, active, objects):
 def process_spawn(block) -> ProcessRef:
     """Start a process running the Inko block (a lambda) and return it. The
     primitive itself, like process_receive."""
-    reject_captures(block)
-    code = block.code if type(block) is Block else None
+    if type(block) is Block:
+        code = block.code
+        if getattr(code, "captures", None):
+            reject_captures(block)
+    else:
+        code = None
+        reject_captures(block)
     # One argument that is not a tuple, not a tuple of it (see _process_body).
     if (
         type(code) is CgCode
@@ -388,7 +393,8 @@ def process_spawn(block) -> ProcessRef:
     else:
         proc = Process(_process_body, None)
         proc.args = (proc, call_block, block)
-    kernel._running.start(proc)
+    # Only a running process calls this primitive, so a scheduler runs.
+    kernel._running.start(proc)  # type: ignore[union-attr]
     if proctrace.ENABLED:
         parent = scheduler.current()
         proctrace.spawned(proc, getattr(parent, "data", None))

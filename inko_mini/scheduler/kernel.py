@@ -140,8 +140,9 @@ class Scheduler:
     ) -> Any:
         """Suspend until wake(); return its value, or TIMEOUT after `deadline`
         (then `cancel()` runs first, to undo whatever the caller set up)."""
-        task = self._current
-        assert task is not None, "park() outside a task"
+        # (No assert that a task runs, here on the path of every message:
+        # outside a task, `task.pending` fails on None.)
+        task: Task = self._current  # type: ignore[assignment]
         pending = task.pending
         if pending is not NO_WAKE:
             task.pending = NO_WAKE
@@ -154,11 +155,12 @@ class Scheduler:
             task.timer = self._timers.add(deadline, task)
         ready = self._ready
         # _can_hand_off, inline (a call per message costs more than it).
+        handoffs = self._handoffs
         if (
             ready
             and (other := ready[0]).value is not other
             and (
-                self._handoffs < _MAX_HANDOFFS
+                handoffs < _MAX_HANDOFFS
                 or (
                     not self._timers.live
                     and not self._thread_jobs
@@ -166,7 +168,7 @@ class Scheduler:
                 )
             )
         ):
-            self._handoffs += 1
+            self._handoffs = handoffs + 1
             ready.popleft()
             self._current = other
             other.state = RUNNING
