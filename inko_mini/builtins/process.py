@@ -31,29 +31,13 @@ def _process(value) -> ProcessRef:
     return value
 
 
-@primitive("process_spawn")
-def process_spawn(block):
-    return processes.spawn(block)
-
-
-@primitive("process_send")
-def process_send(target, message):
-    if type(target) is not ProcessRef:
-        raise PanicSignal("ObjectValue::as_process() called on a non process")
-    return _send(target, message)
-
-
-_send = processes.send
-
-
-@primitive("process_receive")
-def process_receive(timeout):
-    # processes.receive converts a timeout that is not an Integer or a
-    # Float (a Duration) by its ToFloat implementation.
-    return _receive(timeout)
-
-
-_receive = processes.receive
+# The hot ones: implemented (and named) in runtime/processes.py, and
+# registered as they are, without a wrapper's call per message.
+# process_receive converts a timeout that is not an Integer or a Float (a
+# Duration) by its ToFloat implementation.
+primitive("process_spawn")(processes.process_spawn)
+primitive("process_send")(processes.process_send)
+primitive("process_receive")(processes.process_receive)
 
 
 @primitive("process_current")

@@ -17,12 +17,17 @@ from typing import Any
 from inko_mini import scheduler
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.runtime import calls, objects, panics, proctrace
-from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.calls import _flags, call_block
+from inko_mini.runtime.cgframes import CgCode
 from inko_mini.runtime.deferred import run_pending_of
+from inko_mini.runtime.objects import Block
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.rustfmt import rust_float
 from inko_mini.runtime.signals import ExitProgram, ReturnSignal
 from inko_mini.scheduler import TIMEOUT, DeadlockError, Scheduler, Task, TaskState, kernel
+
+PARKED = TaskState.PARKED
+READY = TaskState.READY
 
 # Marks an empty mailbox (Nil is a valid message).
 _EMPTY = object()
@@ -40,23 +45,27 @@ class ProcessState(enum.Enum):
     FINISHED = "finished"
 
 
-class Process:
-    """One Inko process: its task, its mailbox (§2.1) and its panic handler."""
+class Process(Task):
+    """One Inko process: its mailbox (§2.1) and its panic handler, kept in
+    its scheduler task itself (one object per process instead of two, and
+    no hop from one to the other on every message). It waits in receive
+    exactly while the task is PARKED: nothing else parks a process."""
 
     __slots__ = (
-        "task",
         "external",
         "internal",
         "ipos",
-        "waiting",
         "panic_handler",
         "is_main",
         "finished",
-        "__weakref__",
     )
 
-    def __init__(self, is_main: bool = False) -> None:
-        self.task: Task | None = None
+    def __init__(self, fn: Any = None, args: Any = None, is_main: bool = False) -> None:
+        # The kernel runs fn(*args) (_process_body) once the scheduler
+        # starts this task.
+        Task.__init__(self, fn, args)
+        # Task.data is the process, for code that only knows the task.
+        self.data = self
         # The mailbox has two queues: messages from other processes arrive in
         # `external`; `internal` holds self-sends and, once it runs dry, the
         # whole of `external` (swapped in, not copied). `ipos` is the read
@@ -65,7 +74,6 @@ class Process:
         self.external: list[Any] | None = None
         self.internal: list[Any] | None = None
         self.ipos = 0
-        self.waiting = False
         self.panic_handler = None
         self.is_main = is_main
         self.finished = False
@@ -82,10 +90,19 @@ class Process:
         return internal + (self.external or [])
 
     @property
-    def state(self) -> ProcessState:
+    def task(self) -> Task:
+        return self
+
+    @property
+    def waiting(self) -> bool:
+        """Whether it waits in receive with an empty mailbox."""
+        return self.state is PARKED
+
+    @property
+    def process_state(self) -> ProcessState:
         if self.finished:
             return ProcessState.FINISHED
-        return ProcessState.WAITING if self.waiting else ProcessState.RUNNING
+        return ProcessState.WAITING if self.state is PARKED else ProcessState.RUNNING
 
     def _pop(self):
         internal = self.internal
@@ -108,12 +125,10 @@ class Process:
     def deliver(self, message, from_self: bool) -> None:
         if self.finished:
             return
-        if self.waiting:
+        if self.state is PARKED:
             # Waiting in receive, so the mailbox is empty (and this is not a
             # self-send): hand the message over with the wake-up.
-            self.waiting = False
-            assert self.task is not None  # only a started process waits in receive
-            scheduler.wake(self.task, message)
+            scheduler.wake(self, message)
             return
         if from_self:
             # Appending to `internal` is what lets a self-send overtake
@@ -128,11 +143,8 @@ class Process:
         else:
             self.external.append(message)
 
-    def _stop_waiting(self) -> None:
-        self.waiting = False
-
     def __repr__(self) -> str:
-        return f"<Process {self.identifier} {self.state.value}>"
+        return f"<Process {self.identifier} {self.process_state.value}>"
 
 
 class ProcessRef:
@@ -190,34 +202,29 @@ def _inspected(value) -> str:
 # -- messages ---------------------------------------------------------------
 
 
-def receive(timeout=0.0):
+def process_receive(timeout=0.0):
     """Next message of the current process; Nil when `timeout` seconds pass
     first. A timeout of 0 waits for ever; anything but an Integer or a
-    Float is converted by its `to_float`."""
+    Float is converted by its `to_float`. This is the primitive itself
+    (builtins/process.py registers it under its name, which a panic of a
+    primitive shows): a wrapper would be one more call per message."""
     # The hottest path of message passing: the scheduler's state is read
     # directly instead of through the module-level helpers.
     sched = kernel._running
-    task = None if sched is None else sched._current
-    proc = None if task is None else task.data
+    try:
+        proc = sched._current.data
+    except AttributeError:  # no scheduler or no task running
+        proc = None
     if proc is None:
         raise PanicSignal("process operations need a running process")
     if proc.internal is not None or proc.external:
         return proc._pop()
-    t = type(timeout)
-    if t is not float and t is not int:
-        timeout = calls.send(timeout, "to_float")
-    deadline = None
-    if timeout != 0 or type(timeout) is not float:
-        wait = seconds(timeout)
-        if wait > 0 and not math.isinf(wait):
-            deadline = sched.now() + wait
-    proc.waiting = True
-    try:
-        # A send to a waiting process hands the message over as the value
-        # of the wake-up (Process.deliver); a timeout gives TIMEOUT.
-        message = sched.park(deadline, None if deadline is None else proc._stop_waiting)
-    finally:
-        proc.waiting = False
+    if type(timeout) is float and timeout == 0.0:
+        # A send to a waiting (parked) process hands the message over as
+        # the value of the wake-up (process_send, Process.deliver).
+        return sched.park(None, None)
+    deadline = _deadline(sched, timeout)
+    message = sched.park(deadline, None)
     if message is TIMEOUT:
         # A message that arrived between the timeout and this resumption
         # still counts (§3).
@@ -226,30 +233,55 @@ def receive(timeout=0.0):
     return message
 
 
-def send(target, message):
-    """Process#send: deliver a copy (§2.2) and return the original."""
-    proc = target.process if type(target) is ProcessRef else target
+def _deadline(sched: Scheduler, timeout) -> float | None:
+    """When a receive with `timeout` (not a Float 0) gives up, or None."""
+    t = type(timeout)
+    if t is not float and t is not int:
+        timeout = calls.send(timeout, "to_float")
+    if timeout != 0 or type(timeout) is not float:
+        wait = seconds(timeout)
+        if wait > 0 and not math.isinf(wait):
+            return sched.now() + wait
+    return None
+
+
+def process_send(target, message):
+    """Process#send: deliver a copy (§2.2) and return the original. The
+    primitive itself, like process_receive."""
+    if type(target) is not ProcessRef:
+        raise PanicSignal("ObjectValue::as_process() called on a non process")
+    proc = target.process
+    if proc.state is PARKED:
+        # The receiver waits in receive (so it is not the sender, and its
+        # mailbox is empty): hand the copy over with the wake-up, without
+        # touching the mailbox. Values that are never mutated need no copy.
+        t = type(message)
+        if t is int or t is str or t is float or t is bool or message is None:
+            message_copy = message
+        else:
+            message_copy = copy_message(message)
+        if proc.timer is None:
+            # Scheduler.wake, inline for a receive without a timeout (one
+            # call less per message): a parked task is not in the ready
+            # queue and has nothing to throw.
+            proc.state = READY
+            proc.value = message_copy
+            kernel._running._ready.append(proc)
+        else:
+            kernel._running.wake(proc, message_copy)
+        return message
     if proc.finished:
         return message
-    if proc.waiting:
-        # The receiver waits in receive (so it is not the sender): hand the
-        # copy over with the wake-up, without touching the mailbox. Values
-        # that are never mutated need no copy.
-        t = type(message)
-        if not (t is int or t is str or t is float or t is bool or message is None):
-            message_copy = copy_message(message)
-        else:
-            message_copy = message
-        proc.waiting = False
-        kernel._running.wake(proc.task, message_copy)
-        return message
     sched = kernel._running
-    task = None if sched is None else sched._current
-    if task is not None and task.data is proc:
+    if sched is not None and sched._current is proc:
         proc.deliver(message, True)
     else:
         proc.deliver(copy_message(message), False)
     return message
+
+
+receive = process_receive
+send = process_send
 
 
 def copy_message(value, _active=None):
@@ -334,24 +366,49 @@ def _copy_block(block, active, objects):
 # -- spawning and ending ----------------------------------------------------
 
 
-def spawn(block) -> ProcessRef:
-    """Start a process running the Inko block (a lambda) and return it."""
-    reject_captures(block)
-    proc = Process()
-    # The block itself, not a tuple of it, as the arguments (see _process_body).
-    proc.task = task = scheduler.spawn(_process_body, proc, call_block, block)
-    task.data = proc
+def process_spawn(block) -> ProcessRef:
+    """Start a process running the Inko block (a lambda) and return it. The
+    primitive itself, like process_receive."""
+    if type(block) is Block:
+        code = block.code
+        if getattr(code, "captures", None):
+            reject_captures(block)
+    else:
+        code = None
+        reject_captures(block)
+    # One argument that is not a tuple, not a tuple of it (see _process_body).
+    if (
+        type(code) is CgCode
+        and code.plain
+        and code.kind == "lambda"
+        and code.nparams == 0
+        and code.native is None
+    ):
+        # A generated lambda without parameters (what `process.spawn { }`
+        # passes) is its own function of `self`: call_block would only add
+        # two Python calls and frames, which every waiting process keeps.
+        # Its frame is the block's in traces, as below call_block.
+        proc = Process(_process_body, None)
+        proc.args = (proc, code.fn, block.receiver)
+    else:
+        proc = Process(_process_body, None)
+        proc.args = (proc, call_block, block)
+    # Only a running process calls this primitive, so a scheduler runs.
+    kernel._running.start(proc)  # type: ignore[union-attr]
     if proctrace.ENABLED:
         parent = scheduler.current()
         proctrace.spawned(proc, getattr(parent, "data", None))
     return ProcessRef(proc)
 
 
+spawn = process_spawn
+
+
 def spawn_python(fn, *args) -> ProcessRef:
     """Start a process running a Python callable (used by tests and tools)."""
-    proc = Process()
-    proc.task = scheduler.spawn(_process_body, proc, fn, args)
-    proc.task.data = proc
+    proc = Process(_process_body, None)
+    proc.args = (proc, fn, args)
+    scheduler.start(proc)
     return ProcessRef(proc)
 
 
@@ -382,6 +439,10 @@ def _process_body(proc: Process, fn, args):
     block) is fn's one argument: one object less per waiting process."""
     try:
         if type(args) is not tuple:
+            # call_block tests the preemption flag before a block's body;
+            # so does a generated lambda called without it.
+            if _flags["_P"]:
+                calls.out_of_reductions()
             return fn(args)
         if proc.is_main:
             # The main process runs inside one big CPython frame-stack chunk
@@ -424,7 +485,6 @@ def _process_body(proc: Process, fn, args):
         _panicked(_panic_at(exc, "Stack overflow: too many nested calls"), proc)
     finally:
         proc.finished = True
-        proc.waiting = False
         proc.external = proc.internal = None
         if proctrace.ENABLED:
             proctrace.exited(proc)
@@ -509,20 +569,19 @@ def run_main(fn, *args) -> int:
         gc.set_threshold(*thresholds)
 
 
+def _main_body(main: Process, fn, args):
+    if proctrace.ENABLED:
+        proctrace.started(main)
+    return _process_body(main, fn, args)
+
+
 def _run_main(fn, args) -> int:
     exit_types = (ExitProgram,)
-    main = Process(is_main=True)
+    main = Process(_main_body, None, is_main=True)
+    main.args = (main, fn, args)
     sched = Scheduler()
-
-    def body():
-        main.task = scheduler.current()
-        main.task.data = main
-        if proctrace.ENABLED:
-            proctrace.started(main)
-        return _process_body(main, fn, args)
-
     try:
-        sched.run(body)
+        sched.run_task(main)
         status = 0
     except exit_types as exc:
         status = _exit_status(exc)

@@ -5,6 +5,7 @@ selectors poller). The calls below act on the scheduler running in this
 thread (CONTRACTS.md §5):
 
     spawn(fn, *args) -> Task        current() -> Task
+    start(task) -> Task             (a Task, or a subclass's, made by the caller)
     yield_now()                     sleep_until(deadline)
     wait_readable(fd, deadline)     wait_writable(fd, deadline)   -> bool
     park(deadline, cancel)          wake(task, value)
@@ -38,6 +39,7 @@ __all__ = [
     "running",
     "run",
     "spawn",
+    "start",
     "current",
     "yield_now",
     "sleep_until",
@@ -67,6 +69,10 @@ def run(main_fn: Callable[..., Any], *args: Any, clock: Callable[[], float] | No
 
 def spawn(fn: Callable[..., Any], *args: Any) -> Task:
     return _sched().spawn(fn, *args)
+
+
+def start(task: Task) -> Task:
+    return _sched().start(task)
 
 
 def current() -> Task | None:

@@ -81,7 +81,12 @@ class Scheduler:
 
     def spawn(self, fn: Callable[..., Any], *args: Any) -> Task:
         """Queue a new task running fn(*args); the caller keeps running."""
-        task = Task(fn, args)
+        return self.start(Task(fn, args))
+
+    def start(self, task: Task) -> Task:
+        """Queue a task made by the caller (its fn and args set; it may be
+        of a subclass of Task, which lets a layer above keep its own record
+        of a task in the task itself); the caller keeps running."""
         # A plain function, not the bound method self._bootstrap: that would
         # be one more object per task for the collector to walk.
         task.greenlet = greenlet.greenlet(_bootstrap, self._hub)
@@ -135,8 +140,9 @@ class Scheduler:
     ) -> Any:
         """Suspend until wake(); return its value, or TIMEOUT after `deadline`
         (then `cancel()` runs first, to undo whatever the caller set up)."""
-        task = self._current
-        assert task is not None, "park() outside a task"
+        # (No assert that a task runs, here on the path of every message:
+        # outside a task, `task.pending` fails on None.)
+        task: Task = self._current  # type: ignore[assignment]
         pending = task.pending
         if pending is not NO_WAKE:
             task.pending = NO_WAKE
@@ -148,9 +154,22 @@ class Scheduler:
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
         ready = self._ready
-        if self._can_hand_off(ready):
-            self._handoffs += 1
-            other = ready.popleft()
+        # _can_hand_off, inline (a call per message costs more than it).
+        handoffs = self._handoffs
+        if (
+            ready
+            and (other := ready[0]).value is not other
+            and (
+                handoffs < _MAX_HANDOFFS
+                or (
+                    not self._timers.live
+                    and not self._thread_jobs
+                    and (self._poller is None or not len(self._poller))
+                )
+            )
+        ):
+            self._handoffs = handoffs + 1
+            ready.popleft()
             self._current = other
             other.state = RUNNING
             exc = other.exc
@@ -243,11 +262,15 @@ class Scheduler:
         """Run main_fn(*args) as the main task; return its result when it
         returns (other tasks are abandoned). Exceptions escaping any task,
         DeadlockError and KeyboardInterrupt propagate from here."""
+        return self.run_task(Task(main_fn, args))
+
+    def run_task(self, main: Task) -> Any:
+        """run() with a main task made by the caller (see start())."""
         global _running
         if _running is not None:
             raise RuntimeError("a scheduler is already running")
         self._hub = greenlet.greenlet(self._loop)
-        self._main = self.spawn(main_fn, *args)
+        self._main = self.start(main)
         _running = self
         try:
             return self._hub.switch()
