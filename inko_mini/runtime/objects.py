@@ -225,9 +225,11 @@ def set_attr(value, name, new):
             bump_version()
             if _prelude_done[0]:
                 _note_redefinition(obj, name)
-        elif old is _MISSING:
+        elif old is not new:
             # A new constant may shadow a name that inline caches resolved
-            # elsewhere (a global, an inherited attribute).
+            # elsewhere (a global, an inherited attribute); a constant run
+            # again (`let X` in a method) or set through a mirror replaces
+            # a value that the constant caches of generated code hold.
             bump_version()
     attrs[name] = new
     return new

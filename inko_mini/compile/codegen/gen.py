@@ -1046,8 +1046,22 @@ class Gen:
     def constant(self, name: str, node: Any) -> py.expr:
         if name == "ThisModule":
             return py.Attribute(self.ctx_ref, "module", py.Load())
-        getter = self.const(("cget", name, node.span.line), "_cg")
-        return call(getter, N("self"))
+        # The value the last read found while the key still matches `self`
+        # (support.const_getter says why that is the same value):
+        #   V if self is K or (type(self) is InkoObject and self.proto is K
+        #       and 'X' not in self.attrs) or type(self) is K else getter(self)
+        k, v = self.fresh("_ck"), self.fresh("_cv")
+        getter = self.const(("cget", name, node.span.line, k, v), "_cg")
+        guard = or_(
+            is_(N("self"), N(k)),
+            and_(
+                is_(call("type", N("self")), N("_InkoObject")),
+                is_(py.Attribute(N("self"), "proto", py.Load()), N(k)),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(N("self"), "attrs", py.Load())]),
+            ),
+            is_(call("type", N("self")), N(k)),
+        )
+        return py.IfExp(test=guard, body=N(v), orelse=call(getter, N("self")))
 
     def x_Constant(self, node: Any) -> py.expr:
         return self.constant(node.name, node)

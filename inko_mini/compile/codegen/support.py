@@ -304,15 +304,30 @@ def slow_binary(name: str, line: int, ctx: Any) -> Any:
     return slow
 
 
-def const_getter(name: str, line: int, ctx: Any) -> Any:
+def const_getter(name: str, line: int, ctx: Any, kname: str, vname: str) -> Any:
+    """The slow path of constant `name` read with `self` = s, whose inline
+    cache is the globals `kname` (key) and `vname` (value) of the generated
+    code (gen.py `constant`). The key is what lookup starts from, as for the
+    send caches: s itself (its own attribute; True, False, Nil), its
+    prototype (an object without an own attribute of that name), or its
+    Python type (natives). Every change that could make a read find another
+    value bumps objects.VERSION, which resets the key: a new attribute of
+    that name anywhere, a replaced one (objects.set_attr), a new prototype of
+    a native type. A module's globals change only while its imports are
+    bound, before its code runs."""
     g = ctx.globals
 
     def const(s):
-        if type(s) is InkoObject:
+        t = type(s)
+        if t is InkoObject:
             v = s.attrs.get(name, MISSING)
             if v is MISSING:
-                v = lookup_from(s.proto, name)
+                key = s.proto
+                v = lookup_from(key, name)
+            else:
+                key = s
         else:
+            key = s if t is bool or s is None else t
             v = lookup_from(holder(s), name)
         if v is MISSING:
             v = g.get(name, MISSING)
@@ -320,8 +335,14 @@ def const_getter(name: str, line: int, ctx: Any) -> Any:
                 sig = _panic(f"The constant {name} is undefined", line)
                 sig.hint = ("constant", s, name, ctx)  # runtime/hints.py
                 raise sig
+        if _NS[kname] is NO_KEY:
+            FILLED.append(kname)
+        _NS[kname] = key
+        _NS[vname] = v
         return v
 
+    _NS[kname] = NO_KEY
+    _NS[vname] = None
     return const
 
 
@@ -465,7 +486,7 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
-        return const_getter(recipe[1], recipe[2], ctx)
+        return const_getter(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
     if kind == "kw":
         return kw_site(recipe[1], recipe[2], ctx, recipe[3])
     if kind == "implicit_kw":
