@@ -1366,6 +1366,55 @@ class Gen:
         self.prims.append(ref)
         return call(ref, *[self.expr(a) for a in node.args])
 
+    def literal_binary(
+        self, node: Any, lhs: py.expr, rhs: py.expr, lit_right: bool, slow: py.Name
+    ) -> py.expr:
+        """`x OP literal` or `literal OP x`: the literal's type is known, so
+        one guard on the other operand picks the fast path of that type
+        (or none: `x - 'a'` is always a send); on a parameter the method
+        never assigns, against its type taken once on entry.
+
+            x + ' ' if type(x) is _S else slow(x, ' ')"""
+        name = node.name
+        int_op, guard_b, float_op, str_op = _OPS[name]
+        lit_node = node.args[0] if lit_right else node.receiver
+        kind = _literal_kind(lit_node, rhs if lit_right else lhs)
+        op, guard = {"int": (int_op, "_I"), "float": (float_op, "_FL"), "str": (str_op, "_S")}[
+            cast(str, kind)
+        ]
+        if op is None or (guard_b and lit_right and not lit_node.value):
+            # (a literal zero divisor: the send reports it)
+            return call(slow, lhs, rhs)
+        var = lhs if lit_right else rhs
+        t = self.fresh("_a" if lit_right else "_b")
+        stable = self.unit.stable.get(var.id) if type(var) is py.Name else None
+        if stable is not None:
+            self.unit.typed.add(cast(py.Name, var).id)
+            test: py.expr = is_(N(stable), N(guard))
+        elif type(var) is py.Name:
+            test = is_(call("type", _dup(var)), N(guard))
+        else:
+            test = is_(call("type", py.NamedExpr(S(t), var)), N(guard))
+
+        def V() -> py.expr:
+            return _dup(var) if type(var) is py.Name else N(t)
+
+        def L() -> py.expr:
+            return self.expr(lit_node)
+
+        if guard_b and not lit_right:
+            test = and_(test, V())
+        a, b = (V, L) if lit_right else (L, V)
+        if op == "eq":
+            body: py.expr = call("_float_eq", a(), b())
+        elif op == "ne":
+            body = py.UnaryOp(py.Not(), call("_float_eq", a(), b()))
+        elif op in _BINOPS:
+            body = py.BinOp(a(), _BINOPS[op](), b())
+        else:
+            body = py.Compare(a(), [_CMPOPS[op]()], [b()])
+        return py.IfExp(test=test, body=body, orelse=call(slow, a(), b()))
+
     def binary(self, node: Any) -> py.expr:
         name = node.name
         int_op, guard_b, float_op, str_op = _OPS[name]
@@ -1397,21 +1446,10 @@ class Gen:
                 return py.BinOp(A(), _BINOPS[op](), B())
             return py.Compare(A(), [_CMPOPS[op]()], [B()])
 
-        if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
-            # `x OP integer literal`: one guard; on a parameter the method
-            # never assigns, against its type taken once on entry.
-            stable = self.unit.stable.get(lhs.id) if type(lhs) is py.Name else None
-            if stable is not None:
-                self.unit.typed.add(cast(py.Name, lhs).id)
-                test = is_(N(stable), N("_I"))
-            else:
-                test = is_(call("type", a0), N("_I"))
-            body = (
-                py.BinOp(A(), _BINOPS[int_op](), rhs)
-                if int_op in _BINOPS
-                else py.Compare(A(), [_CMPOPS[int_op]()], [rhs])
-            )
-            return py.IfExp(test=test, body=body, orelse=call(slow, A(), self.expr(rhs_node)))
+        lit_r = _literal_kind(rhs_node, rhs)
+        lit_l = _literal_kind(node.receiver, lhs)
+        if (lit_r is None) != (lit_l is None):
+            return self.literal_binary(node, lhs, rhs, lit_l is None, slow)
         first = py.Compare(
             left=call("type", a0),
             ops=[py.Is(), py.Is()],
@@ -1586,6 +1624,19 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+def _literal_kind(node: Any, value: py.expr) -> str | None:
+    """'int', 'float' or 'str' when `node` is a literal of that type whose
+    generated `value` is a constant expression, else None."""
+    t = type(node)
+    if t is ast.IntLit:
+        return "int"
+    if t is ast.FloatLit and type(value) is py.Constant:
+        return "float"
+    if t is ast.StrLit:
+        return "str"
+    return None
 
 
 def _simple(e: py.expr) -> bool:
