@@ -247,6 +247,10 @@ class Unit:
         self.tail_code: Any = None
         self.tail_params: list = []
         self.tail_used = False
+        # The local holding self's attribute dict (or _NOATTRS when self has
+        # no dict of its own), taken once on entry when an @attribute is
+        # read or written here or in a closure within (see self_attrs).
+        self.attrs_name: str | None = None
 
     def frame_unit(self) -> Unit:
         u = self
@@ -316,7 +320,10 @@ class Gen:
         """A send site called as a function (its inline cache globals are
         filled but no generated code tests them): the real send behind
         inlined control flow and self tail calls."""
-        return self.const((kind, name, line, n, *extra, self.fresh("_k"), self.fresh("_f")), "_s")
+        names = (self.fresh("_k"), self.fresh("_f"))
+        if kind == "csend":
+            names += (self.fresh("_pd"),)
+        return self.const((kind, name, line, n, *extra, *names), "_s")
 
     def new_code(self, name: str, line: int, kind: str) -> CgCode:
         code = CgCode(name, self.file, line, kind, [], self.ctx)
@@ -355,6 +362,19 @@ class Gen:
             else:
                 return None
         return None
+
+    def self_attrs(self) -> str | None:
+        """The local holding self's attribute dict, for the unit whose
+        `self` this code sees (a closure's is its creator's), or None where
+        there is none to take on entry (parameter defaults)."""
+        u: Unit | None = self.unit
+        while u is not None and u.kind in ("closure", "thunk"):
+            u = u.parent
+        if u is None or u.kind not in ("method", "lambda", "module", "body"):
+            return None
+        if u.attrs_name is None:
+            u.attrs_name = self.fresh("_sd")
+        return u.attrs_name
 
     # --- entry ---------------------------------------------------------------
 
@@ -434,6 +454,18 @@ class Gen:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
         if unit.kind == "method":
             pre.extend(_budget_check())
+        if unit.attrs_name is not None:
+            # self never changes within a unit, nor does an object's dict
+            pre.append(
+                assign(
+                    unit.attrs_name,
+                    py.IfExp(
+                        test=is_(call("type", N("self")), N("_InkoObject")),
+                        body=py.Attribute(N("self"), "attrs", py.Load()),
+                        orelse=N("_NOATTRS"),
+                    ),
+                )
+            )
         if unit.needs_rt:
             pre.append(assign("_rt", py.List(elts=[], ctx=py.Load())))
             handler = py.ExceptHandler(
@@ -587,9 +619,14 @@ class Gen:
                 self.emit(assign(tmp, v), line, prims)
                 v, prims = N(tmp), []
             k = node.name
+            sd = self.self_attrs()
             store = py.Assign(
                 targets=[
-                    py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())
+                    py.Subscript(
+                        N(sd) if sd is not None else py.Attribute(N("self"), "attrs", py.Load()),
+                        C(k),
+                        py.Store(),
+                    )
                 ],
                 value=_dup(v),
             )
@@ -602,15 +639,12 @@ class Gen:
                 result = self.fresh("_t")
                 body.append(assign(result, _dup(v)))
                 orelse = [assign(result, slow)]
-            self.emit(
-                py.If(
-                    test=is_(call("type", N("self")), N("_InkoObject")),
-                    body=body,
-                    orelse=orelse,
-                ),
-                line,
-                prims,
+            is_object = (
+                is_not(N(sd), N("_NOATTRS"))
+                if sd is not None
+                else is_(call("type", N("self")), N("_InkoObject"))
             )
+            self.emit(py.If(test=is_object, body=body, orelse=orelse), line, prims)
             if target[0] != "discard":
                 self.emit_value(target, N(result), line, [])
             return
@@ -1073,10 +1107,19 @@ class Gen:
         return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
-        # support.attr in line for an object's own attribute:
+        # support.attr in line for an object's own attribute, from the dict
+        # taken on entry (_NOATTRS, empty, for a self without one):
+        #   SD[k] if k in SD else attr(self, k)
+        k = node.name
+        sd = self.self_attrs()
+        if sd is not None:
+            return py.IfExp(
+                test=py.Compare(C(k), [py.In()], [N(sd)]),
+                body=sub(N(sd), k),
+                orelse=call("_attr", N("self"), C(k)),
+            )
         #   d[k] if type(self) is InkoObject and k in (d := self.attrs) else attr(self, k)
         d = self.fresh("_d")
-        k = node.name
         return py.IfExp(
             test=and_(
                 is_(call("type", N("self")), N("_InkoObject")),
@@ -1318,7 +1361,9 @@ class Gen:
         (support.py says why each test finds the same method). Receiver and
         arguments are evaluated once, in order, before the test."""
         k, f = self.fresh("_k"), self.fresh("_f")
-        site = self.const((kind, name, line, len(args), *extra, k, f), "_s")
+        pd = self.fresh("_pd") if kind == "csend" else None
+        names = (k, f) if pd is None else (k, f, pd)
+        site = self.const((kind, name, line, len(args), *extra, *names), "_s")
         parts = [recv, *args]
         # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
         complex_at = [
@@ -1341,22 +1386,46 @@ class Gen:
             return N(t) if t is not None else _dup(parts[i])
 
         first: py.expr = py.NamedExpr(S(cast(str, names[0])), recv) if fuse else use(0)
+        # (the receiver's type is taken once: `(T := type(r)) is K or (T is
+        # InkoObject and ...)`; the slow branches run only after it was)
+        ty = self.fresh("_ty")
         guard = or_(
             is_(first, N(k)),
-            is_(call("type", use(0)), N(k)),
+            is_(py.NamedExpr(S(ty), call("type", use(0))), N(k)),
             and_(
-                is_(call("type", use(0)), N("_InkoObject")),
+                is_(N(ty), N("_InkoObject")),
                 is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
                 py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
             ),
         )
         test = and_(*pre, guard) if pre else guard
         n = len(parts)
-        return py.IfExp(
-            test=test,
-            body=call(f, *[use(i) for i in range(n)]),
-            orelse=call(site, *[use(i) for i in range(n)]),
-        )
+        slow: py.expr = call(site, *[use(i) for i in range(n)])
+        if pd is not None:
+            # An object whose prototype the site met before (a site whose
+            # receivers implement one trait): the function of its method
+            # from the site's dict, without calling the slow path.
+            #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
+            #       is not None and 'name' not in r.attrs else S(r, x)
+            g = self.fresh("_g")
+            poly_test = and_(
+                is_(N(ty), N("_InkoObject")),
+                is_not(
+                    py.NamedExpr(
+                        S(g),
+                        call(
+                            py.Attribute(N(pd), "get", py.Load()),
+                            py.Attribute(use(0), "proto", py.Load()),
+                        ),
+                    ),
+                    C(None),
+                ),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+            )
+            slow = py.IfExp(
+                test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow
+            )
+        return py.IfExp(test=test, body=call(f, *[use(i) for i in range(n)]), orelse=slow)
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)

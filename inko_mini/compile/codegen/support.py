@@ -5,6 +5,7 @@ generated module's constants (also from the code cache)."""
 from __future__ import annotations
 
 import zlib
+from types import MappingProxyType
 from typing import Any
 
 from inko_mini import builtins
@@ -19,6 +20,7 @@ from inko_mini.runtime.objects import (
     FAST,
     FILLED,
     MISSING,
+    POLY,
     NATIVE_PROTOS,
     NO_KEY,
     VERSION,
@@ -99,35 +101,35 @@ _IDENT = """if s is site.gself and site.gver == VER[0]:
 # Nil), its prototype (an object without an attribute of that name), or its
 # Python type (natives). objects.bump_version resets every key it filled.
 _CACHED = """
-def make(site, kname, fname):
+def make(site, kname, fname, poly):
     lookup = site.lookup
     invoke = site.invoke
     name = site.name
-    # Every prototype or type this site met since VERSION was seen[0] -> the
-    # function of its method: a site that alternates between kinds of
-    # receiver (objects implementing one trait) calls it without a lookup.
-    seen = [-1]
-    poly = {{}}
 
     def send(r{params}):
         t = type(r)
         if t is InkoObject:
             m = r.attrs.get(name, MISSING)
             if m is MISSING:
-                key = r.proto
-                if seen[0] == VER[0]:
-                    fn = poly.get(key)
-                    if fn is not None:
-                        return fn(r{params})
+                key = pkey = r.proto
+                fn = poly.get(pkey)
+                if fn is not None:
+                    return fn(r{params})
                 m = lookup(r)
             else:
                 key = r
+                pkey = None
         else:
             key = r if t is bool or r is None else t
-            if seen[0] == VER[0]:
-                fn = poly.get(key)
-                if fn is not None:
-                    return fn(r{params})
+            if t is bool:
+                pkey = TRUE_OBJ if r else FALSE_OBJ
+            elif r is None:
+                pkey = NIL_OBJ
+            else:
+                pkey = NATIVE_PROTOS.get(t) or holder(r)
+            fn = poly.get(pkey)
+            if fn is not None:
+                return fn(r{params})
             m = lookup(r)
         if type(m) is Block:
             c = m.code
@@ -137,11 +139,10 @@ def make(site, kname, fname):
                     FILLED.append(kname)
                 NS[kname] = key
                 NS[fname] = fn
-                if key is not r or t is not InkoObject:
-                    if seen[0] != VER[0]:
-                        poly.clear()
-                        seen[0] = VER[0]
-                    poly[key] = fn
+                if pkey is not None:
+                    if not poly:
+                        POLY.append(poly)
+                    poly[pkey] = fn
                 return fn(r{params})
         return invoke(r, [{args}])
     send.site = site
@@ -241,6 +242,11 @@ def _maker(template: str, n: int) -> Any:
             "NS": FAST,
             "NO_KEY": NO_KEY,
             "FILLED": FILLED,
+            "POLY": POLY,
+            "TRUE_OBJ": O.TRUE_OBJ,
+            "FALSE_OBJ": O.FALSE_OBJ,
+            "NIL_OBJ": O.NIL_OBJ,
+            "holder": holder,
         }
         kind = " cached" if template is _CACHED else " cached implicit"
         label = f"<codegen send/{n}{kind}>"
@@ -249,12 +255,26 @@ def _maker(template: str, n: int) -> Any:
     return maker
 
 
-def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
+def cached_site(
+    name: str, line: int, ctx: Any, n: int, kname: str, fname: str, pname: str
+) -> Any:
     """The slow path of a send whose inline cache is the globals `kname`
-    (key) and `fname` (function) of the generated code: (r, x0, ...)."""
+    (key) and `fname` (function) of the generated code: (r, x0, ...).
+
+    The dict `pname` maps the object where the lookup of every receiver
+    the site met since the last bump of VERSION continued after the
+    receiver's own attributes (an object's prototype; Integer for an int,
+    the stand-in of True, False or Nil) to the function of its method: a
+    site alternating between kinds of receiver (objects implementing one
+    trait) calls it without a lookup, and the generated code looks an
+    object's prototype up in it before calling this function. The key is
+    never None (an object without a prototype finds nothing there);
+    objects.bump_version empties the dict."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
-    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname)
+    poly: dict = {}
+    _NS[pname] = poly
+    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname, poly)
 
 
 def cached_implicit_site(
@@ -478,7 +498,9 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
     if kind == "csend":
-        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5])
+        return cached_site(
+            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
+        )
     if kind == "cimplicit":
         return cached_implicit_site(
             recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
@@ -582,6 +604,9 @@ NAMESPACE = {
     "_Block": Block,
     "_InkoObject": InkoObject,
     "_MISSING": MISSING,
+    # The attribute dict of a self without one (gen.py self_attrs): empty,
+    # and read-only so that no write can land in it.
+    "_NOATTRS": MappingProxyType({}),
     "_set_attr": set_attr,
     "_attr": attr,
     "_const_path": const_path,
