@@ -1286,6 +1286,8 @@ class Gen:
         if recv is None:
             return self.implicit(name, node.args, node, kwargs=node.kwargs)
         r = self.expr(recv)
+        if nargs == 0 and not node.kwargs and name in support.INT_UNARY:
+            return self.int_unary(name, line, r)
         args = [self.expr(a) for a in node.args]
         if name == "call" and not node.kwargs and nargs <= 4:
             return self.block_call(r, args, line)
@@ -1321,6 +1323,41 @@ class Gen:
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
         return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+
+    def int_unary(self, name: str, line: int, r: py.expr) -> py.expr:
+        """`x.opposite` and the like (support.INT_UNARY) in line for an
+        int receiver while Integer's methods are the built-in ones:
+
+            -x if type(x) is _I else <send of opposite to x>"""
+        if type(r) is py.Name:
+            first: py.expr = _dup(r)
+
+            def X() -> py.expr:
+                return _dup(r)
+
+        else:
+            t = self.fresh("_u")
+            first = py.NamedExpr(S(t), r)
+
+            def X() -> py.expr:
+                return N(t)
+
+        stable = self.unit.stable.get(r.id) if type(r) is py.Name else None
+        if stable is not None:
+            self.unit.typed.add(cast(py.Name, r).id)
+            test: py.expr = is_(N(stable), N("_I"))
+        else:
+            test = is_(call("type", first), N("_I"))
+        form = support.INT_UNARY[name]
+        if form is None:
+            body: py.expr = X()
+        elif form[0] == "neg":
+            body = py.UnaryOp(py.USub(), X())
+        elif form[0] in _BINOPS:
+            body = py.BinOp(X(), _BINOPS[form[0]](), C(form[1]))
+        else:
+            body = py.Compare(X(), [_CMPOPS[form[0]]()], [C(form[1])])
+        return py.IfExp(test=test, body=body, orelse=self.cached_send("csend", name, line, X(), [], ()))
 
     def block_call(self, r: py.expr, args: list, line: int) -> py.expr:
         """`block.call(x)`: a closure that takes exactly these arguments is

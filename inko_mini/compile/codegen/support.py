@@ -82,10 +82,24 @@ OPS = {
     "|": ("|", False, None, None),
     "^": ("^", False, None, None),
 }
-# Redefining any operator inlined above turns its guards off. Registered
-# here, not in gen.py: a run from cached code never imports the generator.
+# Messages without arguments whose Integer methods (std/integer.inko) the
+# generated code runs in line for an int receiver: name -> Python operator
+# and right operand (None: the receiver itself). Each method only uses
+# operators inlined above (`opposite` is `0 - self`, `zero?` is `self == 0`).
+INT_UNARY: dict[str, tuple[str, int] | None] = {
+    "opposite": ("neg", 0),
+    "to_integer": None,
+    "successor": ("+", 1),
+    "zero?": ("==", 0),
+    "positive?": (">", 0),
+    "negative?": ("<", 0),
+}
+# Redefining any operator or method inlined above turns its guards off.
+# Registered here, not in gen.py: a run from cached code never imports the
+# generator.
 for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
     guard_operators(_flag, [op for op, forms in OPS.items() if forms[_column] is not None])
+guard_operators("int", INT_UNARY)
 
 _IDENT = """if s is site.gself and site.gver == VER[0]:
             v = g.get(name, MISSING)
