@@ -251,6 +251,11 @@ class Unit:
         # no dict of its own), taken once on entry when an @attribute is
         # read or written here or in a closure within (see self_attrs).
         self.attrs_name: str | None = None
+        # Whether self may not answer a receiver-less send that the module
+        # does (methods of objects, traits and impls calling a module's
+        # method): such sends read the receiver from the site (gen.py
+        # `implicit`) instead of calling through a wrapper.
+        self.self_may_miss = kind == "body"
 
     def frame_unit(self) -> Unit:
         u = self
@@ -1239,6 +1244,7 @@ class Gen:
         code = self.new_code(node.name, node.span.line, "method")
         unit = Unit("method", None)
         saved = self.unit
+        unit.self_may_miss = saved.kind != "module"
         self.unit_function(unit, self.fresh("_m"), code, node.params, node.body, RETURN, [])
         self.unit = saved
         return call(
@@ -1322,7 +1328,13 @@ class Gen:
                 else C(None)
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
-        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+        owner: Unit | None = self.unit
+        while owner is not None and owner.kind in ("closure", "thunk"):
+            owner = owner.parent
+        receiver = self.fresh("_rv") if owner is not None and owner.self_may_miss else None
+        return self.cached_send(
+            "cimplicit", name, line, N("self"), values, (ident,), receiver
+        )
 
     def int_unary(self, name: str, line: int, r: py.expr) -> py.expr:
         """`x.opposite` and the like (support.INT_UNARY) in line for an
@@ -1386,7 +1398,14 @@ class Gen:
         )
 
     def cached_send(
-        self, kind: str, name: str, line: int, recv: py.expr, args: list, extra: tuple
+        self,
+        kind: str,
+        name: str,
+        line: int,
+        recv: py.expr,
+        args: list,
+        extra: tuple,
+        receiver: str | None = None,
     ) -> py.expr:
         """A send with its inline cache in line: the cached function of the
         method when the receiver matches the cached key, else the site's
@@ -1400,6 +1419,8 @@ class Gen:
         k, f = self.fresh("_k"), self.fresh("_f")
         pd = self.fresh("_pd") if kind == "csend" else None
         names = (k, f) if pd is None else (k, f, pd)
+        if receiver is not None:
+            names += (receiver,)
         site = self.const((kind, name, line, len(args), *extra, *names), "_s")
         parts = [recv, *args]
         # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
@@ -1462,7 +1483,11 @@ class Gen:
             slow = py.IfExp(
                 test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow
             )
-        return py.IfExp(test=test, body=call(f, *[use(i) for i in range(n)]), orelse=slow)
+        fast_args = [use(i) for i in range(n)]
+        if receiver is not None:
+            # (the module when it answers for self: RV or self)
+            fast_args[0] = or_(N(receiver), fast_args[0])
+        return py.IfExp(test=test, body=call(f, *fast_args), orelse=slow)
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)

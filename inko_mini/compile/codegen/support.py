@@ -164,7 +164,7 @@ def make(site, kname, fname, poly):
 """
 
 _CACHED_IMPLICIT = """
-def make(site, mod_site, ctx, g, ident, kname, fname):
+def make(site, mod_site, ctx, g, ident, kname, fname, rname):
     lookup = site.lookup
     invoke = site.invoke
     mod_lookup = mod_site.lookup
@@ -192,16 +192,22 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                         c = m2.code
                         if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                             # Cached too: a receiver of this key calls the
-                            # module's method (until a definition resets it).
+                            # module's method (until a definition resets it),
+                            # with the module as self: the receiver global
+                            # `rname` of a site that reads one, else a wrapper.
                             fn2 = c.fn
+                            if rname is None:
 
-                            def to_module(_s{params}):
-                                return fn2(mod{params})
+                                def to_module(_s{params}):
+                                    return fn2(mod{params})
 
+                                NS[fname] = to_module
+                            else:
+                                NS[fname] = fn2
+                                NS[rname] = mod
                             if NS[kname] is NO_KEY:
                                 FILLED.append(kname)
                             NS[kname] = key
-                            NS[fname] = to_module
                             return fn2(mod{params})
                     return mod_site.invoke(mod, [{args}])
             v = g.get(name, MISSING)
@@ -222,6 +228,8 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                     FILLED.append(kname)
                 NS[kname] = key
                 NS[fname] = fn
+                if rname is not None:
+                    NS[rname] = None
                 return fn(s{params})
         return invoke(s, [{args}])
     send.site = site
@@ -292,15 +300,33 @@ def cached_site(
 
 
 def cached_implicit_site(
-    name: str, line: int, ctx: Any, n: int, ident: bool, kname: str, fname: str
+    name: str,
+    line: int,
+    ctx: Any,
+    n: int,
+    ident: bool,
+    kname: str,
+    fname: str,
+    rname: str | None = None,
 ) -> Any:
     """`name(x0, ...)` without receiver (self, else the module, else a global
     for a bare identifier), with the inline cache of cached_site (filled when
-    self or the module answers; a global is looked up again)."""
+    self or the module answers; a global is looked up again). A site with
+    `rname` calls the cached function with `rname or self` as receiver (gen.py
+    `implicit`): None while self answers, the module while it does."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
+    if rname is not None:
+        _NS[rname] = None
     return _maker(_CACHED_IMPLICIT, n)(
-        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident, kname, fname
+        SendSite(name, line, ctx),
+        SendSite(name, line, ctx),
+        ctx,
+        ctx.globals,
+        ident,
+        kname,
+        fname,
+        rname,
     )
 
 
@@ -516,9 +542,7 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
             recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
         )
     if kind == "cimplicit":
-        return cached_implicit_site(
-            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
-        )
+        return cached_implicit_site(*recipe[1:3], ctx, *recipe[3:])
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
