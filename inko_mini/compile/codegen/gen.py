@@ -325,7 +325,7 @@ class Gen:
         """A send site called as a function (its inline cache globals are
         filled but no generated code tests them): the real send behind
         inlined control flow and self tail calls."""
-        names = (self.fresh("_k"), self.fresh("_f"))
+        names: tuple[str, ...] = (self.fresh("_k"), self.fresh("_f"))
         if kind == "csend":
             names += (self.fresh("_pd"),)
         return self.const((kind, name, line, n, *extra, *names), "_s")
@@ -1332,9 +1332,7 @@ class Gen:
         while owner is not None and owner.kind in ("closure", "thunk"):
             owner = owner.parent
         receiver = self.fresh("_rv") if owner is not None and owner.self_may_miss else None
-        return self.cached_send(
-            "cimplicit", name, line, N("self"), values, (ident,), receiver
-        )
+        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,), receiver)
 
     def int_unary(self, name: str, line: int, r: py.expr) -> py.expr:
         """`x.opposite` and the like (support.INT_UNARY) in line for an
@@ -1369,7 +1367,9 @@ class Gen:
             body = py.BinOp(X(), _BINOPS[form[0]](), C(form[1]))
         else:
             body = py.Compare(X(), [_CMPOPS[form[0]]()], [C(form[1])])
-        return py.IfExp(test=test, body=body, orelse=self.cached_send("csend", name, line, X(), [], ()))
+        return py.IfExp(
+            test=test, body=body, orelse=self.cached_send("csend", name, line, X(), [], ())
+        )
 
     def block_call(self, r: py.expr, args: list, line: int) -> py.expr:
         """`block.call(x)`: a closure that takes exactly these arguments is
@@ -1418,10 +1418,10 @@ class Gen:
         arguments are evaluated once, in order, before the test."""
         k, f = self.fresh("_k"), self.fresh("_f")
         pd = self.fresh("_pd") if kind == "csend" else None
-        names = (k, f) if pd is None else (k, f, pd)
+        globals_: tuple[str, ...] = (k, f) if pd is None else (k, f, pd)
         if receiver is not None:
-            names += (receiver,)
-        site = self.const((kind, name, line, len(args), *extra, *names), "_s")
+            globals_ += (receiver,)
+        site = self.const((kind, name, line, len(args), *extra, *globals_), "_s")
         parts = [recv, *args]
         # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
         complex_at = [

@@ -20,9 +20,9 @@ from inko_mini.runtime.objects import (
     FAST,
     FILLED,
     MISSING,
-    POLY,
     NATIVE_PROTOS,
     NO_KEY,
+    POLY,
     VERSION,
     Block,
     InkoObject,
@@ -277,9 +277,7 @@ def _maker(template: str, n: int) -> Any:
     return maker
 
 
-def cached_site(
-    name: str, line: int, ctx: Any, n: int, kname: str, fname: str, pname: str
-) -> Any:
+def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str, pname: str) -> Any:
     """The slow path of a send whose inline cache is the globals `kname`
     (key) and `fname` (function) of the generated code: (r, x0, ...).
 
@@ -538,11 +536,18 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
     if kind == "csend":
-        return cached_site(
-            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
-        )
+        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6])
     if kind == "cimplicit":
-        return cached_implicit_site(*recipe[1:3], ctx, *recipe[3:])
+        return cached_implicit_site(
+            recipe[1],
+            recipe[2],
+            ctx,
+            recipe[3],
+            recipe[4],
+            recipe[5],
+            recipe[6],
+            recipe[7] if len(recipe) > 7 else None,
+        )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
