@@ -1444,14 +1444,22 @@ class Gen:
             return N(t) if t is not None else _dup(parts[i])
 
         first: py.expr = py.NamedExpr(S(cast(str, names[0])), recv) if fuse else use(0)
-        # (the receiver's type is taken once: `(T := type(r)) is K or (T is
-        # InkoObject and ...)`; the slow branches run only after it was)
-        ty = self.fresh("_ty")
+        # (a send with a receiver takes its type once: `(T := type(r)) is K
+        # or (T is InkoObject and ...)`, the slow branches run only after it
+        # was; a receiver-less one, to self, mostly stops at `self is K`,
+        # and a local more costs every call of the function)
+        ty = self.fresh("_ty") if pd is not None else None
+
+        def type_of_receiver(first_use: bool) -> py.expr:
+            if ty is None:
+                return call("type", use(0))
+            return py.NamedExpr(S(ty), call("type", use(0))) if first_use else N(ty)
+
         guard = or_(
             is_(first, N(k)),
-            is_(py.NamedExpr(S(ty), call("type", use(0))), N(k)),
+            is_(type_of_receiver(True), N(k)),
             and_(
-                is_(N(ty), N("_InkoObject")),
+                is_(type_of_receiver(False), N("_InkoObject")),
                 is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
                 py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
             ),
@@ -1467,7 +1475,7 @@ class Gen:
             #       is not None and 'name' not in r.attrs else S(r, x)
             g = self.fresh("_g")
             poly_test = and_(
-                is_(N(ty), N("_InkoObject")),
+                is_(type_of_receiver(False), N("_InkoObject")),
                 is_not(
                     py.NamedExpr(
                         S(g),
