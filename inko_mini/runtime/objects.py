@@ -43,6 +43,9 @@ class _NoKey:
 # previous one (`FILLED`, their names) to NO_KEY, which no receiver matches.
 NO_KEY = _NoKey()
 FILLED: list = []
+# The polymorphic caches of send sites (dicts: prototype or type -> function)
+# that have entries, emptied by the same bumps.
+POLY: list = []
 
 
 def bump_version():
@@ -52,6 +55,10 @@ def bump_version():
         for name in FILLED:
             _NAMESPACE[name] = NO_KEY
         FILLED.clear()
+    if POLY:
+        for entries in POLY:
+            entries.clear()
+        POLY.clear()
 
 
 # Flags for the compiler's guarded fast paths: they stay True until a
@@ -225,9 +232,11 @@ def set_attr(value, name, new):
             bump_version()
             if _prelude_done[0]:
                 _note_redefinition(obj, name)
-        elif old is _MISSING:
+        elif old is not new:
             # A new constant may shadow a name that inline caches resolved
-            # elsewhere (a global, an inherited attribute).
+            # elsewhere (a global, an inherited attribute); a constant run
+            # again (`let X` in a method) or set through a mirror replaces
+            # a value that the constant caches of generated code hold.
             bump_version()
     attrs[name] = new
     return new

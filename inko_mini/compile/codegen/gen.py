@@ -247,6 +247,15 @@ class Unit:
         self.tail_code: Any = None
         self.tail_params: list = []
         self.tail_used = False
+        # The local holding self's attribute dict (or _NOATTRS when self has
+        # no dict of its own), taken once on entry when an @attribute is
+        # read or written here or in a closure within (see self_attrs).
+        self.attrs_name: str | None = None
+        # Whether self may not answer a receiver-less send that the module
+        # does (methods of objects, traits and impls calling a module's
+        # method): such sends read the receiver from the site (gen.py
+        # `implicit`) instead of calling through a wrapper.
+        self.self_may_miss = kind == "body"
 
     def frame_unit(self) -> Unit:
         u = self
@@ -316,7 +325,10 @@ class Gen:
         """A send site called as a function (its inline cache globals are
         filled but no generated code tests them): the real send behind
         inlined control flow and self tail calls."""
-        return self.const((kind, name, line, n, *extra, self.fresh("_k"), self.fresh("_f")), "_s")
+        names: tuple[str, ...] = (self.fresh("_k"), self.fresh("_f"))
+        if kind == "csend":
+            names += (self.fresh("_pd"),)
+        return self.const((kind, name, line, n, *extra, *names), "_s")
 
     def new_code(self, name: str, line: int, kind: str) -> CgCode:
         code = CgCode(name, self.file, line, kind, [], self.ctx)
@@ -355,6 +367,19 @@ class Gen:
             else:
                 return None
         return None
+
+    def self_attrs(self) -> str | None:
+        """The local holding self's attribute dict, for the unit whose
+        `self` this code sees (a closure's is its creator's), or None where
+        there is none to take on entry (parameter defaults)."""
+        u: Unit | None = self.unit
+        while u is not None and u.kind in ("closure", "thunk"):
+            u = u.parent
+        if u is None or u.kind not in ("method", "lambda", "module", "body"):
+            return None
+        if u.attrs_name is None:
+            u.attrs_name = self.fresh("_sd")
+        return u.attrs_name
 
     # --- entry ---------------------------------------------------------------
 
@@ -434,6 +459,18 @@ class Gen:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
         if unit.kind == "method":
             pre.extend(_budget_check())
+        if unit.attrs_name is not None:
+            # self never changes within a unit, nor does an object's dict
+            pre.append(
+                assign(
+                    unit.attrs_name,
+                    py.IfExp(
+                        test=is_(call("type", N("self")), N("_InkoObject")),
+                        body=py.Attribute(N("self"), "attrs", py.Load()),
+                        orelse=N("_NOATTRS"),
+                    ),
+                )
+            )
         if unit.needs_rt:
             pre.append(assign("_rt", py.List(elts=[], ctx=py.Load())))
             handler = py.ExceptHandler(
@@ -587,9 +624,14 @@ class Gen:
                 self.emit(assign(tmp, v), line, prims)
                 v, prims = N(tmp), []
             k = node.name
+            sd = self.self_attrs()
             store = py.Assign(
                 targets=[
-                    py.Subscript(py.Attribute(N("self"), "attrs", py.Load()), C(k), py.Store())
+                    py.Subscript(
+                        N(sd) if sd is not None else py.Attribute(N("self"), "attrs", py.Load()),
+                        C(k),
+                        py.Store(),
+                    )
                 ],
                 value=_dup(v),
             )
@@ -602,15 +644,12 @@ class Gen:
                 result = self.fresh("_t")
                 body.append(assign(result, _dup(v)))
                 orelse = [assign(result, slow)]
-            self.emit(
-                py.If(
-                    test=is_(call("type", N("self")), N("_InkoObject")),
-                    body=body,
-                    orelse=orelse,
-                ),
-                line,
-                prims,
+            is_object = (
+                is_not(N(sd), N("_NOATTRS"))
+                if sd is not None
+                else is_(call("type", N("self")), N("_InkoObject"))
             )
+            self.emit(py.If(test=is_object, body=body, orelse=orelse), line, prims)
             if target[0] != "discard":
                 self.emit_value(target, N(result), line, [])
             return
@@ -1046,8 +1085,22 @@ class Gen:
     def constant(self, name: str, node: Any) -> py.expr:
         if name == "ThisModule":
             return py.Attribute(self.ctx_ref, "module", py.Load())
-        getter = self.const(("cget", name, node.span.line), "_cg")
-        return call(getter, N("self"))
+        # The value the last read found while the key still matches `self`
+        # (support.const_getter says why that is the same value):
+        #   V if self is K or (type(self) is InkoObject and self.proto is K
+        #       and 'X' not in self.attrs) or type(self) is K else getter(self)
+        k, v = self.fresh("_ck"), self.fresh("_cv")
+        getter = self.const(("cget", name, node.span.line, k, v), "_cg")
+        guard = or_(
+            is_(N("self"), N(k)),
+            and_(
+                is_(call("type", N("self")), N("_InkoObject")),
+                is_(py.Attribute(N("self"), "proto", py.Load()), N(k)),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(N("self"), "attrs", py.Load())]),
+            ),
+            is_(call("type", N("self")), N(k)),
+        )
+        return py.IfExp(test=guard, body=N(v), orelse=call(getter, N("self")))
 
     def x_Constant(self, node: Any) -> py.expr:
         return self.constant(node.name, node)
@@ -1059,10 +1112,19 @@ class Gen:
         return call(py.Attribute(self.g_ref, "get", py.Load()), C(node.name))
 
     def x_AttrRef(self, node: Any) -> py.expr:
-        # support.attr in line for an object's own attribute:
+        # support.attr in line for an object's own attribute, from the dict
+        # taken on entry (_NOATTRS, empty, for a self without one):
+        #   SD[k] if k in SD else attr(self, k)
+        k = node.name
+        sd = self.self_attrs()
+        if sd is not None:
+            return py.IfExp(
+                test=py.Compare(C(k), [py.In()], [N(sd)]),
+                body=sub(N(sd), k),
+                orelse=call("_attr", N("self"), C(k)),
+            )
         #   d[k] if type(self) is InkoObject and k in (d := self.attrs) else attr(self, k)
         d = self.fresh("_d")
-        k = node.name
         return py.IfExp(
             test=and_(
                 is_(call("type", N("self")), N("_InkoObject")),
@@ -1182,6 +1244,7 @@ class Gen:
         code = self.new_code(node.name, node.span.line, "method")
         unit = Unit("method", None)
         saved = self.unit
+        unit.self_may_miss = saved.kind != "module"
         self.unit_function(unit, self.fresh("_m"), code, node.params, node.body, RETURN, [])
         self.unit = saved
         return call(
@@ -1229,6 +1292,8 @@ class Gen:
         if recv is None:
             return self.implicit(name, node.args, node, kwargs=node.kwargs)
         r = self.expr(recv)
+        if nargs == 0 and not node.kwargs and name in support.INT_UNARY:
+            return self.int_unary(name, line, r)
         args = [self.expr(a) for a in node.args]
         if name == "call" and not node.kwargs and nargs <= 4:
             return self.block_call(r, args, line)
@@ -1263,7 +1328,48 @@ class Gen:
                 else C(None)
             )
             return call(site, N("self"), py.List(elts=values, ctx=py.Load()), kw)
-        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,))
+        owner: Unit | None = self.unit
+        while owner is not None and owner.kind in ("closure", "thunk"):
+            owner = owner.parent
+        receiver = self.fresh("_rv") if owner is not None and owner.self_may_miss else None
+        return self.cached_send("cimplicit", name, line, N("self"), values, (ident,), receiver)
+
+    def int_unary(self, name: str, line: int, r: py.expr) -> py.expr:
+        """`x.opposite` and the like (support.INT_UNARY) in line for an
+        int receiver while Integer's methods are the built-in ones:
+
+            -x if type(x) is _I else <send of opposite to x>"""
+        if type(r) is py.Name:
+            first: py.expr = _dup(r)
+
+            def X() -> py.expr:
+                return _dup(r)
+
+        else:
+            t = self.fresh("_u")
+            first = py.NamedExpr(S(t), r)
+
+            def X() -> py.expr:
+                return N(t)
+
+        stable = self.unit.stable.get(r.id) if type(r) is py.Name else None
+        if stable is not None:
+            self.unit.typed.add(cast(py.Name, r).id)
+            test: py.expr = is_(N(stable), N("_I"))
+        else:
+            test = is_(call("type", first), N("_I"))
+        form = support.INT_UNARY[name]
+        if form is None:
+            body: py.expr = X()
+        elif form[0] == "neg":
+            body = py.UnaryOp(py.USub(), X())
+        elif form[0] in _BINOPS:
+            body = py.BinOp(X(), _BINOPS[form[0]](), C(form[1]))
+        else:
+            body = py.Compare(X(), [_CMPOPS[form[0]]()], [C(form[1])])
+        return py.IfExp(
+            test=test, body=body, orelse=self.cached_send("csend", name, line, X(), [], ())
+        )
 
     def block_call(self, r: py.expr, args: list, line: int) -> py.expr:
         """`block.call(x)`: a closure that takes exactly these arguments is
@@ -1292,7 +1398,14 @@ class Gen:
         )
 
     def cached_send(
-        self, kind: str, name: str, line: int, recv: py.expr, args: list, extra: tuple
+        self,
+        kind: str,
+        name: str,
+        line: int,
+        recv: py.expr,
+        args: list,
+        extra: tuple,
+        receiver: str | None = None,
     ) -> py.expr:
         """A send with its inline cache in line: the cached function of the
         method when the receiver matches the cached key, else the site's
@@ -1304,7 +1417,11 @@ class Gen:
         (support.py says why each test finds the same method). Receiver and
         arguments are evaluated once, in order, before the test."""
         k, f = self.fresh("_k"), self.fresh("_f")
-        site = self.const((kind, name, line, len(args), *extra, k, f), "_s")
+        pd = self.fresh("_pd") if kind == "csend" else None
+        globals_: tuple[str, ...] = (k, f) if pd is None else (k, f, pd)
+        if receiver is not None:
+            globals_ += (receiver,)
+        site = self.const((kind, name, line, len(args), *extra, *globals_), "_s")
         parts = [recv, *args]
         # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
         complex_at = [
@@ -1327,22 +1444,58 @@ class Gen:
             return N(t) if t is not None else _dup(parts[i])
 
         first: py.expr = py.NamedExpr(S(cast(str, names[0])), recv) if fuse else use(0)
+        # (a send with a receiver takes its type once: `(T := type(r)) is K
+        # or (T is InkoObject and ...)`, the slow branches run only after it
+        # was; a receiver-less one, to self, mostly stops at `self is K`,
+        # and a local more costs every call of the function)
+        ty = self.fresh("_ty") if pd is not None else None
+
+        def type_of_receiver(first_use: bool) -> py.expr:
+            if ty is None:
+                return call("type", use(0))
+            return py.NamedExpr(S(ty), call("type", use(0))) if first_use else N(ty)
+
         guard = or_(
             is_(first, N(k)),
-            is_(call("type", use(0)), N(k)),
+            is_(type_of_receiver(True), N(k)),
             and_(
-                is_(call("type", use(0)), N("_InkoObject")),
+                is_(type_of_receiver(False), N("_InkoObject")),
                 is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
                 py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
             ),
         )
         test = and_(*pre, guard) if pre else guard
         n = len(parts)
-        return py.IfExp(
-            test=test,
-            body=call(f, *[use(i) for i in range(n)]),
-            orelse=call(site, *[use(i) for i in range(n)]),
-        )
+        slow: py.expr = call(site, *[use(i) for i in range(n)])
+        if pd is not None:
+            # An object whose prototype the site met before (a site whose
+            # receivers implement one trait): the function of its method
+            # from the site's dict, without calling the slow path.
+            #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
+            #       is not None and 'name' not in r.attrs else S(r, x)
+            g = self.fresh("_g")
+            poly_test = and_(
+                is_(type_of_receiver(False), N("_InkoObject")),
+                is_not(
+                    py.NamedExpr(
+                        S(g),
+                        call(
+                            py.Attribute(N(pd), "get", py.Load()),
+                            py.Attribute(use(0), "proto", py.Load()),
+                        ),
+                    ),
+                    C(None),
+                ),
+                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+            )
+            slow = py.IfExp(
+                test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow
+            )
+        fast_args = [use(i) for i in range(n)]
+        if receiver is not None:
+            # (the module when it answers for self: RV or self)
+            fast_args[0] = or_(N(receiver), fast_args[0])
+        return py.IfExp(test=test, body=call(f, *fast_args), orelse=slow)
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)
@@ -1351,6 +1504,55 @@ class Gen:
         ref = self.const(("prim", node.name), "_p")
         self.prims.append(ref)
         return call(ref, *[self.expr(a) for a in node.args])
+
+    def literal_binary(
+        self, node: Any, lhs: py.expr, rhs: py.expr, lit_right: bool, slow: py.Name
+    ) -> py.expr:
+        """`x OP literal` or `literal OP x`: the literal's type is known, so
+        one guard on the other operand picks the fast path of that type
+        (or none: `x - 'a'` is always a send); on a parameter the method
+        never assigns, against its type taken once on entry.
+
+            x + ' ' if type(x) is _S else slow(x, ' ')"""
+        name = node.name
+        int_op, guard_b, float_op, str_op = _OPS[name]
+        lit_node = node.args[0] if lit_right else node.receiver
+        kind = _literal_kind(lit_node, rhs if lit_right else lhs)
+        op, guard = {"int": (int_op, "_I"), "float": (float_op, "_FL"), "str": (str_op, "_S")}[
+            cast(str, kind)
+        ]
+        if op is None or (guard_b and lit_right and not lit_node.value):
+            # (a literal zero divisor: the send reports it)
+            return call(slow, lhs, rhs)
+        var = lhs if lit_right else rhs
+        t = self.fresh("_a" if lit_right else "_b")
+        stable = self.unit.stable.get(var.id) if type(var) is py.Name else None
+        if stable is not None:
+            self.unit.typed.add(cast(py.Name, var).id)
+            test: py.expr = is_(N(stable), N(guard))
+        elif type(var) is py.Name:
+            test = is_(call("type", _dup(var)), N(guard))
+        else:
+            test = is_(call("type", py.NamedExpr(S(t), var)), N(guard))
+
+        def V() -> py.expr:
+            return _dup(var) if type(var) is py.Name else N(t)
+
+        def L() -> py.expr:
+            return self.expr(lit_node)
+
+        if guard_b and not lit_right:
+            test = and_(test, V())
+        a, b = (V, L) if lit_right else (L, V)
+        if op == "eq":
+            body: py.expr = call("_float_eq", a(), b())
+        elif op == "ne":
+            body = py.UnaryOp(py.Not(), call("_float_eq", a(), b()))
+        elif op in _BINOPS:
+            body = py.BinOp(a(), _BINOPS[op](), b())
+        else:
+            body = py.Compare(a(), [_CMPOPS[op]()], [b()])
+        return py.IfExp(test=test, body=body, orelse=call(slow, a(), b()))
 
     def binary(self, node: Any) -> py.expr:
         name = node.name
@@ -1383,21 +1585,10 @@ class Gen:
                 return py.BinOp(A(), _BINOPS[op](), B())
             return py.Compare(A(), [_CMPOPS[op]()], [B()])
 
-        if type(rhs_node) is ast.IntLit and (rhs_node.value != 0 or not guard_b):
-            # `x OP integer literal`: one guard; on a parameter the method
-            # never assigns, against its type taken once on entry.
-            stable = self.unit.stable.get(lhs.id) if type(lhs) is py.Name else None
-            if stable is not None:
-                self.unit.typed.add(cast(py.Name, lhs).id)
-                test = is_(N(stable), N("_I"))
-            else:
-                test = is_(call("type", a0), N("_I"))
-            body = (
-                py.BinOp(A(), _BINOPS[int_op](), rhs)
-                if int_op in _BINOPS
-                else py.Compare(A(), [_CMPOPS[int_op]()], [rhs])
-            )
-            return py.IfExp(test=test, body=body, orelse=call(slow, A(), self.expr(rhs_node)))
+        lit_r = _literal_kind(rhs_node, rhs)
+        lit_l = _literal_kind(node.receiver, lhs)
+        if (lit_r is None) != (lit_l is None):
+            return self.literal_binary(node, lhs, rhs, lit_l is None, slow)
         first = py.Compare(
             left=call("type", a0),
             ops=[py.Is(), py.Is()],
@@ -1572,6 +1763,19 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+def _literal_kind(node: Any, value: py.expr) -> str | None:
+    """'int', 'float' or 'str' when `node` is a literal of that type whose
+    generated `value` is a constant expression, else None."""
+    t = type(node)
+    if t is ast.IntLit:
+        return "int"
+    if t is ast.FloatLit and type(value) is py.Constant:
+        return "float"
+    if t is ast.StrLit:
+        return "str"
+    return None
 
 
 def _simple(e: py.expr) -> bool:

@@ -5,6 +5,7 @@ generated module's constants (also from the code cache)."""
 from __future__ import annotations
 
 import zlib
+from types import MappingProxyType
 from typing import Any
 
 from inko_mini import builtins
@@ -21,6 +22,7 @@ from inko_mini.runtime.objects import (
     MISSING,
     NATIVE_PROTOS,
     NO_KEY,
+    POLY,
     VERSION,
     Block,
     InkoObject,
@@ -80,10 +82,24 @@ OPS = {
     "|": ("|", False, None, None),
     "^": ("^", False, None, None),
 }
-# Redefining any operator inlined above turns its guards off. Registered
-# here, not in gen.py: a run from cached code never imports the generator.
+# Messages without arguments whose Integer methods (std/integer.inko) the
+# generated code runs in line for an int receiver: name -> Python operator
+# and right operand (None: the receiver itself). Each method only uses
+# operators inlined above (`opposite` is `0 - self`, `zero?` is `self == 0`).
+INT_UNARY: dict[str, tuple[str, int] | None] = {
+    "opposite": ("neg", 0),
+    "to_integer": None,
+    "successor": ("+", 1),
+    "zero?": ("==", 0),
+    "positive?": (">", 0),
+    "negative?": ("<", 0),
+}
+# Redefining any operator or method inlined above turns its guards off.
+# Registered here, not in gen.py: a run from cached code never imports the
+# generator.
 for _flag, _column in (("int", 0), ("float", 2), ("string", 3)):
     guard_operators(_flag, [op for op, forms in OPS.items() if forms[_column] is not None])
+guard_operators("int", INT_UNARY)
 
 _IDENT = """if s is site.gself and site.gver == VER[0]:
             v = g.get(name, MISSING)
@@ -99,35 +115,35 @@ _IDENT = """if s is site.gself and site.gver == VER[0]:
 # Nil), its prototype (an object without an attribute of that name), or its
 # Python type (natives). objects.bump_version resets every key it filled.
 _CACHED = """
-def make(site, kname, fname):
+def make(site, kname, fname, poly):
     lookup = site.lookup
     invoke = site.invoke
     name = site.name
-    # Every prototype or type this site met since VERSION was seen[0] -> the
-    # function of its method: a site that alternates between kinds of
-    # receiver (objects implementing one trait) calls it without a lookup.
-    seen = [-1]
-    poly = {{}}
 
     def send(r{params}):
         t = type(r)
         if t is InkoObject:
             m = r.attrs.get(name, MISSING)
             if m is MISSING:
-                key = r.proto
-                if seen[0] == VER[0]:
-                    fn = poly.get(key)
-                    if fn is not None:
-                        return fn(r{params})
+                key = pkey = r.proto
+                fn = poly.get(pkey)
+                if fn is not None:
+                    return fn(r{params})
                 m = lookup(r)
             else:
                 key = r
+                pkey = None
         else:
             key = r if t is bool or r is None else t
-            if seen[0] == VER[0]:
-                fn = poly.get(key)
-                if fn is not None:
-                    return fn(r{params})
+            if t is bool:
+                pkey = TRUE_OBJ if r else FALSE_OBJ
+            elif r is None:
+                pkey = NIL_OBJ
+            else:
+                pkey = NATIVE_PROTOS.get(t) or holder(r)
+            fn = poly.get(pkey)
+            if fn is not None:
+                return fn(r{params})
             m = lookup(r)
         if type(m) is Block:
             c = m.code
@@ -137,11 +153,10 @@ def make(site, kname, fname):
                     FILLED.append(kname)
                 NS[kname] = key
                 NS[fname] = fn
-                if key is not r or t is not InkoObject:
-                    if seen[0] != VER[0]:
-                        poly.clear()
-                        seen[0] = VER[0]
-                    poly[key] = fn
+                if pkey is not None:
+                    if not poly:
+                        POLY.append(poly)
+                    poly[pkey] = fn
                 return fn(r{params})
         return invoke(r, [{args}])
     send.site = site
@@ -149,7 +164,7 @@ def make(site, kname, fname):
 """
 
 _CACHED_IMPLICIT = """
-def make(site, mod_site, ctx, g, ident, kname, fname):
+def make(site, mod_site, ctx, g, ident, kname, fname, rname):
     lookup = site.lookup
     invoke = site.invoke
     mod_lookup = mod_site.lookup
@@ -177,16 +192,22 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                         c = m2.code
                         if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
                             # Cached too: a receiver of this key calls the
-                            # module's method (until a definition resets it).
+                            # module's method (until a definition resets it),
+                            # with the module as self: the receiver global
+                            # `rname` of a site that reads one, else a wrapper.
                             fn2 = c.fn
+                            if rname is None:
 
-                            def to_module(_s{params}):
-                                return fn2(mod{params})
+                                def to_module(_s{params}):
+                                    return fn2(mod{params})
 
+                                NS[fname] = to_module
+                            else:
+                                NS[fname] = fn2
+                                NS[rname] = mod
                             if NS[kname] is NO_KEY:
                                 FILLED.append(kname)
                             NS[kname] = key
-                            NS[fname] = to_module
                             return fn2(mod{params})
                     return mod_site.invoke(mod, [{args}])
             v = g.get(name, MISSING)
@@ -207,6 +228,8 @@ def make(site, mod_site, ctx, g, ident, kname, fname):
                     FILLED.append(kname)
                 NS[kname] = key
                 NS[fname] = fn
+                if rname is not None:
+                    NS[rname] = None
                 return fn(s{params})
         return invoke(s, [{args}])
     send.site = site
@@ -241,6 +264,11 @@ def _maker(template: str, n: int) -> Any:
             "NS": FAST,
             "NO_KEY": NO_KEY,
             "FILLED": FILLED,
+            "POLY": POLY,
+            "TRUE_OBJ": O.TRUE_OBJ,
+            "FALSE_OBJ": O.FALSE_OBJ,
+            "NIL_OBJ": O.NIL_OBJ,
+            "holder": holder,
         }
         kind = " cached" if template is _CACHED else " cached implicit"
         label = f"<codegen send/{n}{kind}>"
@@ -249,24 +277,54 @@ def _maker(template: str, n: int) -> Any:
     return maker
 
 
-def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str) -> Any:
+def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str, pname: str) -> Any:
     """The slow path of a send whose inline cache is the globals `kname`
-    (key) and `fname` (function) of the generated code: (r, x0, ...)."""
+    (key) and `fname` (function) of the generated code: (r, x0, ...).
+
+    The dict `pname` maps the object where the lookup of every receiver
+    the site met since the last bump of VERSION continued after the
+    receiver's own attributes (an object's prototype; Integer for an int,
+    the stand-in of True, False or Nil) to the function of its method: a
+    site alternating between kinds of receiver (objects implementing one
+    trait) calls it without a lookup, and the generated code looks an
+    object's prototype up in it before calling this function. The key is
+    never None (an object without a prototype finds nothing there);
+    objects.bump_version empties the dict."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
-    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname)
+    poly: dict = {}
+    _NS[pname] = poly
+    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname, poly)
 
 
 def cached_implicit_site(
-    name: str, line: int, ctx: Any, n: int, ident: bool, kname: str, fname: str
+    name: str,
+    line: int,
+    ctx: Any,
+    n: int,
+    ident: bool,
+    kname: str,
+    fname: str,
+    rname: str | None = None,
 ) -> Any:
     """`name(x0, ...)` without receiver (self, else the module, else a global
     for a bare identifier), with the inline cache of cached_site (filled when
-    self or the module answers; a global is looked up again)."""
+    self or the module answers; a global is looked up again). A site with
+    `rname` calls the cached function with `rname or self` as receiver (gen.py
+    `implicit`): None while self answers, the module while it does."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
+    if rname is not None:
+        _NS[rname] = None
     return _maker(_CACHED_IMPLICIT, n)(
-        SendSite(name, line, ctx), SendSite(name, line, ctx), ctx, ctx.globals, ident, kname, fname
+        SendSite(name, line, ctx),
+        SendSite(name, line, ctx),
+        ctx,
+        ctx.globals,
+        ident,
+        kname,
+        fname,
+        rname,
     )
 
 
@@ -304,15 +362,30 @@ def slow_binary(name: str, line: int, ctx: Any) -> Any:
     return slow
 
 
-def const_getter(name: str, line: int, ctx: Any) -> Any:
+def const_getter(name: str, line: int, ctx: Any, kname: str, vname: str) -> Any:
+    """The slow path of constant `name` read with `self` = s, whose inline
+    cache is the globals `kname` (key) and `vname` (value) of the generated
+    code (gen.py `constant`). The key is what lookup starts from, as for the
+    send caches: s itself (its own attribute; True, False, Nil), its
+    prototype (an object without an own attribute of that name), or its
+    Python type (natives). Every change that could make a read find another
+    value bumps objects.VERSION, which resets the key: a new attribute of
+    that name anywhere, a replaced one (objects.set_attr), a new prototype of
+    a native type. A module's globals change only while its imports are
+    bound, before its code runs."""
     g = ctx.globals
 
     def const(s):
-        if type(s) is InkoObject:
+        t = type(s)
+        if t is InkoObject:
             v = s.attrs.get(name, MISSING)
             if v is MISSING:
-                v = lookup_from(s.proto, name)
+                key = s.proto
+                v = lookup_from(key, name)
+            else:
+                key = s
         else:
+            key = s if t is bool or s is None else t
             v = lookup_from(holder(s), name)
         if v is MISSING:
             v = g.get(name, MISSING)
@@ -320,8 +393,14 @@ def const_getter(name: str, line: int, ctx: Any) -> Any:
                 sig = _panic(f"The constant {name} is undefined", line)
                 sig.hint = ("constant", s, name, ctx)  # runtime/hints.py
                 raise sig
+        if _NS[kname] is NO_KEY:
+            FILLED.append(kname)
+        _NS[kname] = key
+        _NS[vname] = v
         return v
 
+    _NS[kname] = NO_KEY
+    _NS[vname] = None
     return const
 
 
@@ -457,15 +536,22 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
     if kind == "csend":
-        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5])
+        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6])
     if kind == "cimplicit":
         return cached_implicit_site(
-            recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6]
+            recipe[1],
+            recipe[2],
+            ctx,
+            recipe[3],
+            recipe[4],
+            recipe[5],
+            recipe[6],
+            recipe[7] if len(recipe) > 7 else None,
         )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
-        return const_getter(recipe[1], recipe[2], ctx)
+        return const_getter(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
     if kind == "kw":
         return kw_site(recipe[1], recipe[2], ctx, recipe[3])
     if kind == "implicit_kw":
@@ -561,6 +647,9 @@ NAMESPACE = {
     "_Block": Block,
     "_InkoObject": InkoObject,
     "_MISSING": MISSING,
+    # The attribute dict of a self without one (gen.py self_attrs): empty,
+    # and read-only so that no write can land in it.
+    "_NOATTRS": MappingProxyType({}),
     "_set_attr": set_attr,
     "_attr": attr,
     "_const_path": const_path,
