@@ -565,7 +565,7 @@ class _LazySite:
     def _real(self) -> Any:
         fn = self.fn
         if fn is None:
-            fn = self.fn = realize(self.recipe, self.ctx, ())
+            fn = self.fn = realize(self.recipe, self.ctx, [])
             if _NS.get(self.name) is self:
                 _NS[self.name] = fn
         return fn
