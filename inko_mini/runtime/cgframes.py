@@ -8,8 +8,8 @@ module holds what the rest of the runtime needs to know about them:
   generated send sites: `fn(self, *args)`), and the lambda variant of a
   brace closure (`as_lambda`, for lambda inference);
 - `CG_FRAMES`, Python code object -> CgCode, read by stack traces
-  (runtime/panics.py): such a frame is an Inko frame whose current line is
-  the Python frame's own `f_lineno`.
+  (runtime/panics.py, after `index_frames`): such a frame is an Inko frame
+  whose current line is the Python frame's own `f_lineno`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,30 @@ from typing import Any
 from inko_mini.runtime.calls import Code
 from inko_mini.runtime.objects import Block, holder, lookup_from
 
-# Python code object -> CgCode of the Inko block it runs.
+# Python code object -> CgCode of the Inko block it runs. Filled only when
+# a trace first needs it (index_frames): walking the code objects of every
+# module a start loads costs about a millisecond that a program which never
+# reads a trace should not pay.
 CG_FRAMES: dict = {}
+# Modules bound since the last index_frames: (module code object, its
+# CgCodes, its records; see compile/codegen/support.bind_module).
+PENDING_FRAMES: list = []
+
+
+def index_frames() -> None:
+    """Add the code objects of the modules in PENDING_FRAMES to CG_FRAMES."""
+    # (in the order the modules were bound, as when each was indexed then)
+    pending = PENDING_FRAMES[:]
+    PENDING_FRAMES.clear()
+    for pycode, codes, records in pending:
+        by_name = {rec[0]: rec for rec in records}
+        stack = [pycode]
+        while stack:
+            co = stack.pop()
+            rec = by_name.get(co.co_name)
+            if rec is not None and rec[2] != "thunk" and rec[1] >= 0:
+                CG_FRAMES[co] = codes[rec[1]]
+            stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
 
 
 def cg_entries(fr: Any, cg: Any) -> list:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from inko_mini.runtime.calls import call_block
-from inko_mini.runtime.cgframes import CG_FRAMES, cg_entries
+from inko_mini.runtime.cgframes import CG_FRAMES, PENDING_FRAMES, cg_entries, index_frames
 from inko_mini.runtime.hints import write_hints
 from inko_mini.runtime.objects import Block, lookup_from
 from inko_mini.runtime.output import flush_all
@@ -27,6 +27,8 @@ def _walk(pyframes):
     out = []
     pending = None
     skip = None  # the Code of the generated frame just read (compile/codegen)
+    if PENDING_FRAMES:
+        index_frames()
     for fr in pyframes:
         co = fr.f_code
         cg = CG_FRAMES.get(co)

@@ -147,3 +147,52 @@ def test_library_bundle_entry_follows_its_source(tmp_path: Path, monkeypatch) ->
     now = codecache.file_identity(os.stat(source))
     assert now != identity
     assert codecache.Bundle(str(source.parent)).payload(str(source), now) is None
+
+
+# The send sites of a cached module are built at their first call and the
+# code objects of its frames indexed at the first trace (support._LazySite,
+# cgframes.index_frames): a panic at a first send, inside blocks inlined
+# into a library method, must read as when the module was just generated.
+FIRST_SENDS = """import std::stdio::stdout
+
+object Walker {
+  def walk(items: Array!(Integer)) -> Integer {
+    items.each do (item) {
+      stdout.print(item)
+      (item == 3).if_true { item.to_strin }
+    }
+    0
+  }
+}
+
+def steps(n: Integer) -> Integer {
+  n.zero?.if_true { return 0 }
+  steps(n - 1)
+}
+
+stdout.print(steps(5))
+Walker.new.walk([1, 2, 3])
+"""
+
+
+def test_first_sends_and_traces_from_cached_code(tmp_path: Path) -> None:
+    program = tmp_path / "first_sends.inko"
+    program.write_text(FIRST_SENDS)
+    cache = tmp_path / "cache"
+    first = run(program, cache)
+    second = run(program, cache)
+    assert first == second
+    out, err, status = second
+    assert out == "0\n1\n2\n3\n"
+    assert status == 1
+    frames = re.findall(r'^\s+\d+: "([^"]+)", line (\d+), in "([^"]+)"$', err, re.M)
+    assert [(os.path.basename(f), int(n), name) for f, n, name in frames] == [
+        ("first_sends.inko", 19, "main"),
+        ("first_sends.inko", 5, "walk"),
+        ("array.inko", 48, "each"),
+        ("first_sends.inko", 7, "<block>"),
+        ("boolean.inko", 27, "if_true"),
+        ("first_sends.inko", 7, "<block>"),
+        ("first_sends.inko", 7, "to_strin"),
+    ]
+    assert "did you mean 'to_string'?" in err

@@ -205,9 +205,10 @@ def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compi
     codes: list[CgCode] = []
     file = ctx.file
     for name, line, kind, body_line, params, lam in metas:
-        code = CgCode(name, file, line, kind, [], ctx)
-        if params:
-            infos = [
+        # (the parameters are passed to the constructor: computing what
+        # binding reads of them again with set_params doubled that cost)
+        infos = (
+            [
                 ParamInfo(
                     pname,
                     support.default_caller(ns, dname) if dname is not None else None,
@@ -216,7 +217,10 @@ def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compi
                 )
                 for pname, dname, rest, lambda_type in params
             ]
-            code.set_params(infos)
+            if params
+            else []
+        )
+        code = CgCode(name, file, line, kind, infos, ctx)
         code.body_line = body_line
         code.regions = region_list
         if lam is not None:

@@ -13,7 +13,7 @@ from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import call_block, out_of_reductions, truth
-from inko_mini.runtime.cgframes import CG_FRAMES, CgCode
+from inko_mini.runtime.cgframes import PENDING_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import (
@@ -514,10 +514,68 @@ def define(ns: dict, name: str, recipe: tuple, ctx: Any, codes: list) -> None:
     """ns[name] = what `recipe` makes. A primitive is looked up at its first
     call: finding one may import its builtins module (sockets, ctypes),
     which a program that never calls it should not pay for at start-up."""
-    if recipe[0] == "prim":
+    kind = recipe[0]
+    # (the commonest kinds first: a start defines some 1600 constants)
+    if kind == "code":
+        ns[name] = codes[recipe[1]]
+    elif kind == "cget":
+        ns[name] = const_getter(recipe[1], recipe[2], ctx, recipe[3], recipe[4])
+    elif kind in _LAZY_SITES:
+        # A send site's slow path is built at its first call: a start
+        # defines some 500 of them and calls few. The globals of its inline
+        # cache are read by the generated code before that, so they are set
+        # now (to what building the site sets them to again).
+        if kind == "csend":
+            ns[recipe[4]] = NO_KEY
+            ns[recipe[5]] = None
+            ns[recipe[6]] = {}
+        elif kind == "cimplicit":
+            ns[recipe[5]] = NO_KEY
+            ns[recipe[6]] = None
+            if len(recipe) > 7:
+                ns[recipe[7]] = None
+        ns[name] = _LazySite(name, recipe, ctx)
+    elif kind == "prim":
         ns[name] = _lazy_primitive(ns, name, recipe[1])
     else:
         ns[name] = realize(recipe, ctx, codes)
+
+
+# Recipes of send sites, which only the generated code calls (and
+# tail_code reads `.site` of): see _LazySite.
+_LAZY_SITES = frozenset(("csend", "cimplicit", "slow", "kw", "implicit_kw"))
+
+
+class _LazySite:
+    """Stands in the namespace for a send site until its first call, which
+    builds the site (realize), puts it in its place and calls it. The site's
+    inline cache is empty until then, so building it late changes nothing:
+    its first call was going to be its first slow-path run anyway. A
+    reference taken before (none of the generated code keeps one) keeps
+    working through `fn`."""
+
+    __slots__ = ("name", "recipe", "ctx", "fn")
+
+    def __init__(self, name: str, recipe: tuple, ctx: Any):
+        self.name = name
+        self.recipe = recipe
+        self.ctx = ctx
+        self.fn: Any = None
+
+    def _real(self) -> Any:
+        fn = self.fn
+        if fn is None:
+            fn = self.fn = realize(self.recipe, self.ctx, [])
+            if _NS.get(self.name) is self:
+                _NS[self.name] = fn
+        return fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real()(*args, **kwargs)
+
+    @property
+    def site(self) -> Any:
+        return self._real().site
 
 
 def _lazy_primitive(ns: dict, pyname: str, prim: str) -> Any:
@@ -588,16 +646,10 @@ def default_caller(ns: dict, fname: str) -> Any:
 
 def bind_module(pycode: Any, ns: dict, codes: list, records: list) -> None:
     """Run a generated module's definitions and attach each function to its
-    CgCode (and its code object to CG_FRAMES, for traces)."""
+    CgCode (its code objects go to CG_FRAMES when a trace first needs them:
+    cgframes.index_frames)."""
     exec(pycode, ns)
-    by_name = {rec[0]: rec for rec in records}
-    stack = [pycode]
-    while stack:
-        co = stack.pop()
-        rec = by_name.get(co.co_name)
-        if rec is not None and rec[2] != "thunk" and rec[1] >= 0:
-            CG_FRAMES[co] = codes[rec[1]]
-        stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
+    PENDING_FRAMES.append((pycode, codes, records))
     for fname, index, kind, n, owns_deferred in records:
         if index < 0:
             continue
