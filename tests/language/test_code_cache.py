@@ -196,3 +196,21 @@ def test_first_sends_and_traces_from_cached_code(tmp_path: Path) -> None:
         ("first_sends.inko", 7, "to_strin"),
     ]
     assert "did you mean 'to_string'?" in err
+
+
+def test_key_covers_the_runtime_that_generated_code_calls() -> None:
+    # Generated code calls primitives and runtime helpers by position: a
+    # cached module must be generated again when their signatures may have
+    # changed (a stale one failed with "send() missing ... 'x1'").
+    from inko_mini.compile.codegen import cache
+    from inko_mini.paths import PACKAGE_DIR
+
+    covered = {os.path.relpath(p, PACKAGE_DIR) for p in cache._runtime_files()}
+    for rel in (
+        "runtime/sends.py",
+        "runtime/processes.py",
+        "builtins/process.py",
+        "builtins/net/socket.py",
+        "runtime/calls.py",
+    ):
+        assert rel in covered

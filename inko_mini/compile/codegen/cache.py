@@ -43,9 +43,28 @@ _GENERATOR_FILES = (
 _stamp: list[str] = []
 
 
+# Packages whose functions generated code calls by name and by position
+# (primitives, send and frame helpers): a cached module must not outlive a
+# change of their signatures either.
+_RUNTIME_PACKAGES = ("runtime", "builtins", "builtins/net")
+
+
+def _runtime_files() -> list[str]:
+    found = []
+    for rel in _RUNTIME_PACKAGES:
+        folder = os.path.join(PACKAGE_DIR, rel)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        found += [os.path.join(folder, n) for n in names if n.endswith(".py")]
+    return found
+
+
 def _generator_stamp() -> str:
     if not _stamp:
         files = tuple(os.path.join(PACKAGE_DIR, rel) for rel in _GENERATOR_FILES)
+        files += tuple(_runtime_files())
         _stamp.append(MAGIC_NUMBER.hex() + "," + files_stamp((*files, GRAMMAR_FILE)))
     return _stamp[0]
 
