@@ -259,7 +259,7 @@ def test_copied_socket_survives_the_original_being_closed():
         conn = net.socket_accept(server)
         copy = conn.dup_for_message()
         assert copy.sock.fileno() != conn.sock.fileno()
-        assert not copy.sock.get_inheritable()
+        assert not os.get_inheritable(copy.sock.fileno())
         net.socket_close(conn)
         net.socket_write(copy, "hi")
         data = bytearray()

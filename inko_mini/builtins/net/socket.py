@@ -12,8 +12,10 @@ with the texts of §7.2.
 
 from __future__ import annotations
 
+import _socket
 import errno
 import ipaddress
+import os
 import socket
 
 from inko_mini import runtime, scheduler
@@ -32,15 +34,21 @@ _BAD_ADDRESS = "invalid IP address syntax"
 # this error instead of waiting for ever.
 _CLOSED_WHILE_WAITING = errno_text(errno.EBADF)
 
+# Sockets are instances of the C type behind socket.socket: the Python class
+# adds only what Inko never uses (enum-valued family and type, makefile's
+# reference counts) at the cost of Python-level calls on every accept, copy
+# and close, which a server pays once per connection.
+Socket = _socket.socket
+
 
 class NativeSocket:
     """A socket as Inko sees it: one descriptor, closed at most once."""
 
     __slots__ = ("sock", "pending_error", "connected", "__weakref__")
 
-    def __init__(self, sock: socket.socket, connected: bool = False):
+    def __init__(self, sock: Socket, connected: bool = False):
         sock.setblocking(False)
-        self.sock: socket.socket | None = sock
+        self.sock: Socket | None = sock
         # The errno of a connect that failed in the background; the next
         # read or write reports it (STDLIB-NET-PROCESS §7.6).
         self.pending_error = 0
@@ -53,11 +61,11 @@ class NativeSocket:
         # (STDLIB-NET-PROCESS §2.3); Python's dup is close-on-exec already.
         sock = self._open(_MUT_PANIC)
         try:
-            return type(self)(sock.dup(), self.connected)
+            return type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
         except OSError as exc:
             raise ThrowSignal(error_text(exc)) from None
 
-    def _open(self, panic_text: str) -> socket.socket:
+    def _open(self, panic_text: str) -> Socket:
         sock = self.sock
         if sock is None:
             raise PanicSignal(panic_text)
@@ -92,6 +100,16 @@ class UnixSocket(NativeSocket):
     __slots__ = ()
 
 
+def _wrap(like: Socket, fd: int) -> Socket:
+    """A socket object for the new descriptor `fd` (from accept or dup) of
+    the same family and type as `like`; `fd` is closed if that fails."""
+    try:
+        return Socket(like.family, like.type, like.proto, fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 runtime.register_native_kind("ip_socket", IpSocket)
 runtime.register_native_kind("unix_socket", UnixSocket)
 
@@ -103,16 +121,13 @@ def _scheduler():
     return scheduler
 
 
-def _notify_closing(sock: socket.socket) -> None:
+def _notify_closing(sock: Socket) -> None:
     fd = sock.fileno()
-    if fd < 0:
-        return
-    notify = getattr(_scheduler(), "notify_closing", None)
-    if notify is not None:
-        notify(fd)
+    if fd >= 0:
+        _scheduler().notify_closing(fd)
 
 
-def _wait(sock: socket.socket, writable: bool) -> None:
+def _wait(sock: Socket, writable: bool) -> None:
     sched = _scheduler()
     try:
         if writable:
@@ -128,12 +143,12 @@ def _wait(sock: socket.socket, writable: bool) -> None:
         sched.sleep_until(sched.now() + 0.005)
 
 
-def _retry(native: NativeSocket, writable: bool, operation):
-    """Run `operation(sock)` until it does not need to wait."""
+def _retry(native: NativeSocket, writable: bool, operation, *args):
+    """Run `operation(sock, *args)` until it does not need to wait."""
     while True:
         sock = native._open(_MUT_PANIC)
         try:
-            return operation(sock)
+            return operation(sock, *args)
         except (BlockingIOError, InterruptedError):
             pass
         except OSError as exc:
@@ -291,7 +306,7 @@ def socket_create(domain, kind):
     if family == socket.AF_UNIX and sock_type == socket.SOCK_RAW:
         sock_type = socket.SOCK_DGRAM
     try:
-        sock = socket.socket(family, sock_type)
+        sock = Socket(family, sock_type)
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
     cls = UnixSocket if family == socket.AF_UNIX else IpSocket
@@ -361,9 +376,9 @@ def socket_listen(native, backlog):
 def socket_accept(native):
     native = _native(native, _MUT_PANIC)
 
-    def accept(sock):
+    def accept(sock: Socket) -> NativeSocket:
         fd, _ = sock._accept()
-        return type(native)(socket.socket(sock.family, sock.type, sock.proto, fileno=fd), True)
+        return type(native)(_wrap(sock, fd), True)
 
     return _retry(native, False, accept)
 
@@ -406,7 +421,7 @@ def socket_shutdown(native, how):
     """how: 0 = read, 1 = write, 2 = both (std::net::bits)."""
     native = _native(native, _REF_PANIC)
     sock = native._open(_REF_PANIC)
-    mode = {0: socket.SHUT_RD, 1: socket.SHUT_WR, 2: socket.SHUT_RDWR}.get(how)
+    mode = _SHUTDOWN_MODES.get(how)
     if mode is None:
         raise PanicSignal(f"{how} is not a valid shutdown mode")
     try:
@@ -423,6 +438,7 @@ def socket_shutdown(native, how):
 
 
 _PEER_GONE = frozenset((errno.ENOTCONN, errno.ECONNRESET, errno.EPIPE))
+_SHUTDOWN_MODES = {0: socket.SHUT_RD, 1: socket.SHUT_WR, 2: socket.SHUT_RDWR}
 
 
 @primitive("socket_read")
@@ -463,7 +479,7 @@ def socket_write(native, data):
     if not payload:
         native._open(_MUT_PANIC)
         return 0
-    return _retry(native, True, lambda sock: sock.send(payload))
+    return _retry(native, True, Socket.send, payload)
 
 
 def _raise_pending(native: NativeSocket):
