@@ -258,7 +258,6 @@ def test_copied_socket_survives_the_original_being_closed():
         net.socket_connect(client, "127.0.0.1", port)
         conn = net.socket_accept(server)
         copy = conn.dup_for_message()
-        assert copy.sock.fileno() != conn.sock.fileno()
         assert not os.get_inheritable(copy.sock.fileno())
         net.socket_close(conn)
         net.socket_write(copy, "hi")
@@ -360,6 +359,24 @@ def test_closing_the_original_wakes_its_waiter_but_not_a_copys():
         return on_original, still_waiting, accepted
 
     assert run(main) == (["Bad file descriptor (os error 9)"], [], True)
+
+
+def test_copies_waiting_at_once_wait_on_descriptors_of_their_own():
+    # The poller takes one waiter per descriptor; copies of a listener that
+    # all park in accept (the page's four acceptors) must not share one.
+    def main():
+        server = listener()
+        copies = [server.dup_for_message() for _ in range(3)]
+        outcomes: list = []
+        tasks = [_wait_in_accept(sock, outcomes) for sock in copies]
+        fds = {sock.sock.fileno() for sock in copies} | {server.sock.fileno()}
+        for sock in (server, *copies):
+            net.socket_close(sock)
+        for task in tasks:
+            _until_done(task)
+        return len(fds), outcomes
+
+    assert run(main) == (4, ["Bad file descriptor (os error 9)"] * 3)
 
 
 def test_listener_copies_accept_in_parallel():

@@ -42,9 +42,21 @@ Socket = _socket.socket
 
 
 class NativeSocket:
-    """A socket as Inko sees it: one descriptor, closed at most once."""
+    """A socket as Inko sees it: one descriptor, closed at most once.
 
-    __slots__ = ("sock", "pending_error", "connected", "__weakref__")
+    A message copy (STDLIB-NET-PROCESS §2.3) is a second descriptor for the
+    same kernel socket, but it is made only when needed: the copy first
+    shares the original's descriptor (`shared` counts the sharers), and
+    whichever sharer is about to wait on the poller takes a descriptor of
+    its own first (`own`). So no process ever waits on a shared descriptor,
+    closing a sharer that is not the last one closes nothing (there is
+    nobody to wake), and the last one closes the descriptor as a lone socket
+    does. A process-per-connection server, whose accept loop sends each
+    connection to a new process and closes its own copy at once, then pays
+    no dup, no second socket object and no second close per connection.
+    """
+
+    __slots__ = ("sock", "pending_error", "connected", "shared", "waiting", "__weakref__")
 
     def __init__(self, sock: Socket, connected: bool = False):
         sock.setblocking(False)
@@ -55,15 +67,31 @@ class NativeSocket:
         # Accepted, or connected by this program: a later ENOTCONN from
         # shutdown means the peer has gone, not "never connected".
         self.connected = connected
+        # [number of NativeSockets using `sock`] when copies share it.
+        self.shared: list[int] | None = None
+        # Processes parked on the poller for this socket right now.
+        self.waiting = 0
 
     def dup_for_message(self):
-        # A message copy is a second descriptor for the same kernel socket
-        # (STDLIB-NET-PROCESS §2.3); Python's dup is close-on-exec already.
         sock = self._open(_MUT_PANIC)
-        try:
-            return type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
-        except OSError as exc:
-            raise ThrowSignal(error_text(exc)) from None
+        if self.waiting:
+            # A process is parked on this descriptor: the copy gets its own
+            # at once, so that closing either wakes only its own waiters.
+            try:
+                return type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
+            except OSError as exc:
+                raise ThrowSignal(error_text(exc)) from None
+        shared = self.shared
+        if shared is None:
+            shared = self.shared = [1]
+        shared[0] += 1
+        copy = object.__new__(type(self))
+        copy.sock = sock
+        copy.pending_error = 0
+        copy.connected = self.connected
+        copy.shared = shared
+        copy.waiting = 0
+        return copy
 
     def _open(self, panic_text: str) -> Socket:
         sock = self.sock
@@ -71,20 +99,45 @@ class NativeSocket:
             raise PanicSignal(panic_text)
         return sock
 
-    def close(self) -> None:
+    def own(self) -> Socket:
+        """The socket, on a descriptor no other NativeSocket uses (a dup,
+        close-on-exec like every descriptor Python makes, when shared)."""
+        sock = self._open(_MUT_PANIC)
+        shared = self.shared
+        if shared is not None:
+            if shared[0] > 1:
+                sock = _wrap(sock, _socket.dup(sock.fileno()))
+                sock.setblocking(False)
+                shared[0] -= 1
+                self.sock = sock
+            self.shared = None
+        return sock
+
+    def _release(self) -> Socket | None:
+        """Forget the socket; return it if this was its last user."""
         sock = self.sock
         if sock is None:
-            return
+            return None
         self.sock = None
-        _notify_closing(sock)
-        sock.close()
+        shared = self.shared
+        if shared is not None:
+            self.shared = None
+            shared[0] -= 1
+            if shared[0]:
+                return None
+        return sock
+
+    def close(self) -> None:
+        sock = self._release()
+        if sock is not None:
+            _notify_closing(sock)
+            sock.close()
 
     def __del__(self):
         # A socket the program forgot to close is released with its object,
         # as the VM's garbage collector would.
-        sock = self.sock
+        sock = self._release()
         if sock is not None:
-            self.sock = None
             try:
                 _notify_closing(sock)
             except Exception:
@@ -127,13 +180,18 @@ def _notify_closing(sock: Socket) -> None:
         _scheduler().notify_closing(fd)
 
 
-def _wait(sock: Socket, writable: bool) -> None:
+def _wait(native: NativeSocket, writable: bool) -> None:
     sched = _scheduler()
     try:
+        fd = native.own().fileno()
+    except OSError as exc:
+        raise ThrowSignal(error_text(exc)) from None
+    native.waiting += 1
+    try:
         if writable:
-            sched.wait_writable(sock.fileno())
+            sched.wait_writable(fd)
         else:
-            sched.wait_readable(sock.fileno())
+            sched.wait_readable(fd)
     except sched.ClosedResourceError:
         raise ThrowSignal(_CLOSED_WHILE_WAITING) from None
     except sched.BusyResourceError:
@@ -141,6 +199,8 @@ def _wait(sock: Socket, writable: bool) -> None:
         # say) and both wait on it: the poller takes one waiter per fd, so
         # the second one polls at a short interval instead.
         sched.sleep_until(sched.now() + 0.005)
+    finally:
+        native.waiting -= 1
 
 
 def _retry(native: NativeSocket, writable: bool, operation, *args):
@@ -153,7 +213,7 @@ def _retry(native: NativeSocket, writable: bool, operation, *args):
             pass
         except OSError as exc:
             raise ThrowSignal(error_text(exc)) from None
-        _wait(sock, writable)
+        _wait(native, writable)
 
 
 # --- argument checks (the VM's own conversions, §7.1) ---------------------
@@ -341,7 +401,7 @@ def socket_connect(native, *address):
         if code == errno.EINPROGRESS:
             # As in 0.4.0 (§7.6): wait until writable and carry on; a refusal
             # shows up at the first read or write, not here.
-            _wait(sock, True)
+            _wait(native, True)
             sock = native._open(_MUT_PANIC)
             failure = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if failure:
@@ -354,7 +414,7 @@ def socket_connect(native, *address):
             return None
         if code in (errno.EAGAIN, errno.EINTR):
             # A Unix socket whose listener's backlog is full.
-            _wait(sock, True)
+            _wait(native, True)
             sock = native._open(_MUT_PANIC)
             continue
         raise ThrowSignal(errno_text(code))
