@@ -437,7 +437,9 @@ def socket_accept(native):
     native = _native(native, _MUT_PANIC)
 
     def accept(sock: Socket) -> NativeSocket:
-        fd, _ = sock._accept()
+        # The C type's accept returns the bare descriptor (typeshed leaves
+        # it out): socket.socket.accept would build a Python-level object.
+        fd, _ = sock._accept()  # type: ignore[attr-defined]
         return type(native)(_wrap(sock, fd), True)
 
     return _retry(native, False, accept)
