@@ -523,12 +523,7 @@ _timer: list = [None]  # how to arm the next tick: fn() or None
 _turn: list = [lambda: 0]  # the scheduler's turn(): changes at every switch
 _last_turn = [-1]
 _turn_cpu = [0.0]  # the CPU time when a tick first saw the current turn
-# The CPU time of the thread running the processes (all of them run on the
-# scheduler's one thread): the blocking pool's threads are not the running
-# process's work, and the process-wide clock costs 70-250 us a read (against
-# about 1 us) in a program busy with sockets, which made it a quarter of the
-# HTTP servers' time.
-_cpu_time = time.thread_time
+_cpu_time = time.process_time
 
 
 def configure_reductions(limit, preempt, turn=None):
