@@ -379,6 +379,22 @@ def test_copies_waiting_at_once_wait_on_descriptors_of_their_own():
     assert run(main) == (4, ["Bad file descriptor (os error 9)"] * 3)
 
 
+def test_a_listener_copy_has_a_descriptor_of_its_own_at_once():
+    # Its copies go to processes that wait in accept: sharing would only
+    # move the dup to their first wait, and a server's descriptor count
+    # would creep up after its warm-up (tests/net's four-acceptor check).
+    def main():
+        server = listener()
+        copy = server.dup_for_message()
+        second = copy.dup_for_message()
+        fds = {s.sock.fileno() for s in (server, copy, second)}
+        for s in (server, copy, second):
+            net.socket_close(s)
+        return len(fds)
+
+    assert run(main) == 3
+
+
 def test_listener_copies_accept_in_parallel():
     def main():
         server = listener()

@@ -56,7 +56,15 @@ class NativeSocket:
     no dup, no second socket object and no second close per connection.
     """
 
-    __slots__ = ("sock", "pending_error", "connected", "shared", "waiting", "__weakref__")
+    __slots__ = (
+        "sock",
+        "pending_error",
+        "connected",
+        "shared",
+        "waiting",
+        "listening",
+        "__weakref__",
+    )
 
     def __init__(self, sock: Socket, connected: bool = False):
         sock.setblocking(False)
@@ -71,16 +79,23 @@ class NativeSocket:
         self.shared: list[int] | None = None
         # Processes parked on the poller for this socket right now.
         self.waiting = 0
+        # Set by listen: its copies go to processes that wait in accept.
+        self.listening = False
 
     def dup_for_message(self):
         sock = self._open(_MUT_PANIC)
-        if self.waiting:
-            # A process is parked on this descriptor: the copy gets its own
-            # at once, so that closing either wakes only its own waiters.
+        if self.waiting or self.listening:
+            # A process is parked on this descriptor (the copy gets its own
+            # at once, so that closing either wakes only its own waiters), or
+            # it is a listener, whose copies all end up waiting in accept:
+            # dup now, so that a server's descriptor count does not creep up
+            # as its acceptors first wait.
             try:
-                return type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
+                copy = type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
             except OSError as exc:
                 raise ThrowSignal(error_text(exc)) from None
+            copy.listening = self.listening
+            return copy
         shared = self.shared
         if shared is None:
             shared = self.shared = [1]
@@ -91,6 +106,7 @@ class NativeSocket:
         copy.connected = self.connected
         copy.shared = shared
         copy.waiting = 0
+        copy.listening = False
         return copy
 
     def _open(self, panic_text: str) -> Socket:
@@ -429,6 +445,7 @@ def socket_listen(native, backlog):
         sock.listen(max(backlog, 0))
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
+    native.listening = True
     return backlog
 
 
