@@ -10,9 +10,10 @@ What is used of them:
   each program timing its own work (start-up excluded);
   memory_per_process(extra) -> (inko KiB, asyncio KiB) or None;
   ASYNCIO_TARGET (maximum time ratio to asyncio), MEMORY_TARGET_KIB.
-* http/bench.py: Server(argv, port) with .stop(), load(port, requests,
-  concurrency) -> (complete replies, seconds), raise_descriptor_limit, inko(path),
-  SOCKETS, PORT, ASYNCIO_PORT, TARGETS {label: minimum rate ratio}.
+* http/bench.py: collect(rounds, quick) (below). Without it (an older
+  runner): Server(argv, port) with .stop(), load(port, requests, concurrency)
+  -> (complete replies, seconds), raise_descriptor_limit, inko(path), SOCKETS,
+  PORT, ASYNCIO_PORT, TARGETS {label: minimum rate ratio}.
 A runner may instead offer collect(rounds, quick) -> [dict] with the fields
 of `bench._harness.Row` (name, target, note, inko, reference, ratios, ...).
 """

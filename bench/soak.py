@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,9 +40,27 @@ WRK_HINT = (
 )
 
 
-def wrk_load(seconds: float, threads: int = 2, connections: int = 50) -> tuple[int, int, float]:
-    """(responses, errors, seconds) of one wrk run of `seconds` (wrk is
-    duration-based: the slices below size their duration from the rate)."""
+@dataclass
+class WrkRun:
+    """What one wrk run reports."""
+
+    responses: int = 0
+    # Connect, write and timeout errors, non-2xx replies, and 1 when wrk
+    # printed no summary at all: real failures.
+    errors: int = 0
+    # The server's RST after its reply: the page's servers close without
+    # reading the request, and wrk counts that although the response was
+    # complete (informational only).
+    read_errors: int = 0
+    # wrk's own measured duration ("N requests in 2.00s"), without its
+    # start-up; 0 when it printed none.
+    seconds: float = 0.0
+    # Wall-clock time of the whole command.
+    elapsed: float = 0.0
+
+
+def run_wrk(seconds: float, threads: int = 2, connections: int = 50, port: int = sc.PORT) -> WrkRun:
+    """One wrk run of `seconds` against http://127.0.0.1:`port`/."""
     start = time.monotonic()
     out = subprocess.run(
         [
@@ -51,30 +70,38 @@ def wrk_load(seconds: float, threads: int = 2, connections: int = 50) -> tuple[i
             f"-d{max(1, round(seconds))}s",
             "--timeout",
             "10s",
-            f"http://{sc.HOST}:{sc.PORT}/",
+            f"http://{sc.HOST}:{port}/",
         ],
         capture_output=True,
         text=True,
         timeout=seconds + 120,
     ).stdout
-    elapsed = time.monotonic() - start
-    done = re.search(r"(\d+) requests in", out)
-    responses = int(done.group(1)) if done else 0
-    errors = 0 if done else 1
+    run = WrkRun(elapsed=time.monotonic() - start)
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
+    if done:
+        run.responses = int(done.group(1))
+        scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
+        run.seconds = float(done.group(2)) * scale
+    else:
+        run.errors = 1
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
     if socket_errors:
-        # `read` errors are the server's RST after its reply: it closes
-        # without reading the request, as the page's code does, and wrk
-        # counts that although the response was complete. Connect, write and
-        # timeout errors are real failures.
-        connect, _read, write, timeout = map(int, socket_errors.groups())
-        errors += connect + write + timeout
+        connect, read, write, timeout = map(int, socket_errors.groups())
+        run.errors += connect + write + timeout
+        run.read_errors = read
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
-        errors += int(non_2xx.group(1))
-    return responses, errors, elapsed
+        run.errors += int(non_2xx.group(1))
+    return run
+
+
+def wrk_load(seconds: float, threads: int = 2, connections: int = 50) -> tuple[int, int, float]:
+    """(responses, errors, seconds) of one wrk run of `seconds` (wrk is
+    duration-based: the slices below size their duration from the rate)."""
+    run = run_wrk(seconds, threads, connections)
+    return run.responses, run.errors, run.elapsed
 
 
 def server_rows(name: str, program: Path, args, log_dir: Path, use_wrk: bool) -> list[list[str]]:

@@ -205,7 +205,11 @@ def io_drain_to_string(bytes_):
 
 @primitive("string_buffer_to_string")
 def string_buffer_to_string(parts):
-    for part in parts:
-        if not isinstance(part, str):
-            raise PanicSignal("ObjectValue::as_string() called on a non string")
-    return "".join(parts)
+    # join checks every part itself (str instances only), in one C loop.
+    try:
+        return "".join(parts)
+    except TypeError:
+        for part in parts:  # as before when `parts` itself is not iterable
+            if not isinstance(part, str):
+                raise PanicSignal("ObjectValue::as_string() called on a non string") from None
+        raise

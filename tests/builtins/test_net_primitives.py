@@ -258,8 +258,7 @@ def test_copied_socket_survives_the_original_being_closed():
         net.socket_connect(client, "127.0.0.1", port)
         conn = net.socket_accept(server)
         copy = conn.dup_for_message()
-        assert copy.sock.fileno() != conn.sock.fileno()
-        assert not copy.sock.get_inheritable()
+        assert not os.get_inheritable(copy.sock.fileno())
         net.socket_close(conn)
         net.socket_write(copy, "hi")
         data = bytearray()
@@ -269,6 +268,131 @@ def test_copied_socket_survives_the_original_being_closed():
         return bytes(data)
 
     assert run(main) == b"hi"
+
+
+def test_copy_and_original_each_keep_the_connection_until_both_are_closed():
+    def main():
+        server = listener()
+        port = net.socket_address(server, 0)[1]
+        client = net.socket_create(0, 0)
+        net.socket_connect(client, "127.0.0.1", port)
+        conn = net.socket_accept(server)
+        first = conn.dup_for_message()
+        second = first.dup_for_message()
+        net.socket_close(first)  # a copy closed first: the others still work
+        net.socket_write(conn, "a")
+        net.socket_close(conn)
+        net.socket_write(second, "b")
+        net.socket_close(second)  # the last one: the peer sees the end
+        data = bytearray()
+        net.socket_read(client, data, None)
+        with pytest.raises(PanicSignal):
+            net.socket_write(first, "x")
+        for s in (client, server):
+            net.socket_close(s)
+        return bytes(data)
+
+    assert run(main) == b"ab"
+
+
+def _wait_in_accept(sock, outcome):
+    def waiter():
+        try:
+            outcome.append(net.socket_accept(sock))
+        except ThrowSignal as exc:
+            outcome.append(exc.value)
+
+    task = scheduler.spawn(waiter)
+    scheduler.yield_now()  # the waiter parks in accept
+    return task
+
+
+def _until_done(task):
+    while task.state is not scheduler.TaskState.TERMINATED:
+        scheduler.yield_now()
+
+
+def test_closing_a_copy_does_not_wake_a_process_waiting_on_the_original():
+    # The copy is made before the wait, then while it goes on (§2.3: two
+    # descriptors, so closing one wakes only the waiters of that one).
+    def main():
+        server = listener()
+        port = net.socket_address(server, 0)[1]
+        before = server.dup_for_message()
+        outcome: list = []
+        task = _wait_in_accept(server, outcome)
+        during = server.dup_for_message()
+        net.socket_close(before)
+        net.socket_close(during)
+        for _ in range(5):
+            scheduler.yield_now()
+        woken_early = list(outcome)
+        client = net.socket_create(0, 0)
+        net.socket_connect(client, "127.0.0.1", port)
+        _until_done(task)
+        accepted = isinstance(outcome[0], net.NativeSocket)
+        for s in (outcome[0], client, server):
+            net.socket_close(s)
+        return woken_early, accepted
+
+    assert run(main) == ([], True)
+
+
+def test_closing_the_original_wakes_its_waiter_but_not_a_copys():
+    def main():
+        server = listener()
+        port = net.socket_address(server, 0)[1]
+        copy = server.dup_for_message()
+        on_original: list = []
+        on_copy: list = []
+        first = _wait_in_accept(server, on_original)
+        second = _wait_in_accept(copy, on_copy)
+        net.socket_close(server)
+        _until_done(first)
+        still_waiting = list(on_copy)
+        client = net.socket_create(0, 0)
+        net.socket_connect(client, "127.0.0.1", port)
+        _until_done(second)
+        accepted = isinstance(on_copy[0], net.NativeSocket)
+        for s in (on_copy[0], client, copy):
+            net.socket_close(s)
+        return on_original, still_waiting, accepted
+
+    assert run(main) == (["Bad file descriptor (os error 9)"], [], True)
+
+
+def test_copies_waiting_at_once_wait_on_descriptors_of_their_own():
+    # The poller takes one waiter per descriptor; copies of a listener that
+    # all park in accept (the page's four acceptors) must not share one.
+    def main():
+        server = listener()
+        copies = [server.dup_for_message() for _ in range(3)]
+        outcomes: list = []
+        tasks = [_wait_in_accept(sock, outcomes) for sock in copies]
+        fds = {sock.sock.fileno() for sock in copies} | {server.sock.fileno()}
+        for sock in (server, *copies):
+            net.socket_close(sock)
+        for task in tasks:
+            _until_done(task)
+        return len(fds), outcomes
+
+    assert run(main) == (4, ["Bad file descriptor (os error 9)"] * 3)
+
+
+def test_a_listener_copy_has_a_descriptor_of_its_own_at_once():
+    # Its copies go to processes that wait in accept: sharing would only
+    # move the dup to their first wait, and a server's descriptor count
+    # would creep up after its warm-up (tests/net's four-acceptor check).
+    def main():
+        server = listener()
+        copy = server.dup_for_message()
+        second = copy.dup_for_message()
+        fds = {s.sock.fileno() for s in (server, copy, second)}
+        for s in (server, copy, second):
+            net.socket_close(s)
+        return len(fds)
+
+    assert run(main) == 3
 
 
 def test_listener_copies_accept_in_parallel():

@@ -13,6 +13,7 @@ from inko_mini.builtins.io import errno_text, error_text
 from inko_mini.builtins.net.socket import (
     _BAD_ADDRESS,
     _REF_PANIC,
+    Socket,
     _describe,
     _native,
     _size,
@@ -66,7 +67,7 @@ def _duration_seconds(value) -> float:
     return float(value)
 
 
-def _check_family(sock: socket.socket, level: int) -> None:
+def _check_family(sock: Socket, level: int) -> None:
     # Newer kernels answer EOPNOTSUPP for an IPv6 option on an IPv4 socket;
     # Inko 0.4.0 documents (and its users saw) ENOPROTOOPT.
     if level == _IP6 and sock.family == socket.AF_INET:

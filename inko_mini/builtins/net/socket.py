@@ -12,8 +12,10 @@ with the texts of §7.2.
 
 from __future__ import annotations
 
+import _socket
 import errno
 import ipaddress
+import os
 import socket
 
 from inko_mini import runtime, scheduler
@@ -32,51 +34,126 @@ _BAD_ADDRESS = "invalid IP address syntax"
 # this error instead of waiting for ever.
 _CLOSED_WHILE_WAITING = errno_text(errno.EBADF)
 
+# Sockets are instances of the C type behind socket.socket: the Python class
+# adds only what Inko never uses (enum-valued family and type, makefile's
+# reference counts) at the cost of Python-level calls on every accept, copy
+# and close, which a server pays once per connection.
+Socket = _socket.socket
+
 
 class NativeSocket:
-    """A socket as Inko sees it: one descriptor, closed at most once."""
+    """A socket as Inko sees it: one descriptor, closed at most once.
 
-    __slots__ = ("sock", "pending_error", "connected", "__weakref__")
+    A message copy (STDLIB-NET-PROCESS §2.3) is a second descriptor for the
+    same kernel socket, but it is made only when needed: the copy first
+    shares the original's descriptor (`shared` counts the sharers), and
+    whichever sharer is about to wait on the poller takes a descriptor of
+    its own first (`own`). So no process ever waits on a shared descriptor,
+    closing a sharer that is not the last one closes nothing (there is
+    nobody to wake), and the last one closes the descriptor as a lone socket
+    does. A process-per-connection server, whose accept loop sends each
+    connection to a new process and closes its own copy at once, then pays
+    no dup, no second socket object and no second close per connection.
+    """
 
-    def __init__(self, sock: socket.socket, connected: bool = False):
+    __slots__ = (
+        "sock",
+        "pending_error",
+        "connected",
+        "shared",
+        "waiting",
+        "listening",
+        "__weakref__",
+    )
+
+    def __init__(self, sock: Socket, connected: bool = False):
         sock.setblocking(False)
-        self.sock: socket.socket | None = sock
+        self.sock: Socket | None = sock
         # The errno of a connect that failed in the background; the next
         # read or write reports it (STDLIB-NET-PROCESS §7.6).
         self.pending_error = 0
         # Accepted, or connected by this program: a later ENOTCONN from
         # shutdown means the peer has gone, not "never connected".
         self.connected = connected
+        # [number of NativeSockets using `sock`] when copies share it.
+        self.shared: list[int] | None = None
+        # Processes parked on the poller for this socket right now.
+        self.waiting = 0
+        # Set by listen: its copies go to processes that wait in accept.
+        self.listening = False
 
     def dup_for_message(self):
-        # A message copy is a second descriptor for the same kernel socket
-        # (STDLIB-NET-PROCESS §2.3); Python's dup is close-on-exec already.
         sock = self._open(_MUT_PANIC)
-        try:
-            return type(self)(sock.dup(), self.connected)
-        except OSError as exc:
-            raise ThrowSignal(error_text(exc)) from None
+        if self.waiting or self.listening:
+            # A process is parked on this descriptor (the copy gets its own
+            # at once, so that closing either wakes only its own waiters), or
+            # it is a listener, whose copies all end up waiting in accept:
+            # dup now, so that a server's descriptor count does not creep up
+            # as its acceptors first wait.
+            try:
+                copy = type(self)(_wrap(sock, _socket.dup(sock.fileno())), self.connected)
+            except OSError as exc:
+                raise ThrowSignal(error_text(exc)) from None
+            copy.listening = self.listening
+            return copy
+        shared = self.shared
+        if shared is None:
+            shared = self.shared = [1]
+        shared[0] += 1
+        copy = object.__new__(type(self))
+        copy.sock = sock
+        copy.pending_error = 0
+        copy.connected = self.connected
+        copy.shared = shared
+        copy.waiting = 0
+        copy.listening = False
+        return copy
 
-    def _open(self, panic_text: str) -> socket.socket:
+    def _open(self, panic_text: str) -> Socket:
         sock = self.sock
         if sock is None:
             raise PanicSignal(panic_text)
         return sock
 
-    def close(self) -> None:
+    def own(self) -> Socket:
+        """The socket, on a descriptor no other NativeSocket uses (a dup,
+        close-on-exec like every descriptor Python makes, when shared)."""
+        sock = self._open(_MUT_PANIC)
+        shared = self.shared
+        if shared is not None:
+            if shared[0] > 1:
+                sock = _wrap(sock, _socket.dup(sock.fileno()))
+                sock.setblocking(False)
+                shared[0] -= 1
+                self.sock = sock
+            self.shared = None
+        return sock
+
+    def _release(self) -> Socket | None:
+        """Forget the socket; return it if this was its last user."""
         sock = self.sock
         if sock is None:
-            return
+            return None
         self.sock = None
-        _notify_closing(sock)
-        sock.close()
+        shared = self.shared
+        if shared is not None:
+            self.shared = None
+            shared[0] -= 1
+            if shared[0]:
+                return None
+        return sock
+
+    def close(self) -> None:
+        sock = self._release()
+        if sock is not None:
+            _notify_closing(sock)
+            sock.close()
 
     def __del__(self):
         # A socket the program forgot to close is released with its object,
         # as the VM's garbage collector would.
-        sock = self.sock
+        sock = self._release()
         if sock is not None:
-            self.sock = None
             try:
                 _notify_closing(sock)
             except Exception:
@@ -92,6 +169,16 @@ class UnixSocket(NativeSocket):
     __slots__ = ()
 
 
+def _wrap(like: Socket, fd: int) -> Socket:
+    """A socket object for the new descriptor `fd` (from accept or dup) of
+    the same family and type as `like`; `fd` is closed if that fails."""
+    try:
+        return Socket(like.family, like.type, like.proto, fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 runtime.register_native_kind("ip_socket", IpSocket)
 runtime.register_native_kind("unix_socket", UnixSocket)
 
@@ -103,22 +190,24 @@ def _scheduler():
     return scheduler
 
 
-def _notify_closing(sock: socket.socket) -> None:
+def _notify_closing(sock: Socket) -> None:
     fd = sock.fileno()
-    if fd < 0:
-        return
-    notify = getattr(_scheduler(), "notify_closing", None)
-    if notify is not None:
-        notify(fd)
+    if fd >= 0:
+        _scheduler().notify_closing(fd)
 
 
-def _wait(sock: socket.socket, writable: bool) -> None:
+def _wait(native: NativeSocket, writable: bool) -> None:
     sched = _scheduler()
     try:
+        fd = native.own().fileno()
+    except OSError as exc:
+        raise ThrowSignal(error_text(exc)) from None
+    native.waiting += 1
+    try:
         if writable:
-            sched.wait_writable(sock.fileno())
+            sched.wait_writable(fd)
         else:
-            sched.wait_readable(sock.fileno())
+            sched.wait_readable(fd)
     except sched.ClosedResourceError:
         raise ThrowSignal(_CLOSED_WHILE_WAITING) from None
     except sched.BusyResourceError:
@@ -126,19 +215,21 @@ def _wait(sock: socket.socket, writable: bool) -> None:
         # say) and both wait on it: the poller takes one waiter per fd, so
         # the second one polls at a short interval instead.
         sched.sleep_until(sched.now() + 0.005)
+    finally:
+        native.waiting -= 1
 
 
-def _retry(native: NativeSocket, writable: bool, operation):
-    """Run `operation(sock)` until it does not need to wait."""
+def _retry(native: NativeSocket, writable: bool, operation, *args):
+    """Run `operation(sock, *args)` until it does not need to wait."""
     while True:
         sock = native._open(_MUT_PANIC)
         try:
-            return operation(sock)
+            return operation(sock, *args)
         except (BlockingIOError, InterruptedError):
             pass
         except OSError as exc:
             raise ThrowSignal(error_text(exc)) from None
-        _wait(sock, writable)
+        _wait(native, writable)
 
 
 # --- argument checks (the VM's own conversions, §7.1) ---------------------
@@ -291,7 +382,7 @@ def socket_create(domain, kind):
     if family == socket.AF_UNIX and sock_type == socket.SOCK_RAW:
         sock_type = socket.SOCK_DGRAM
     try:
-        sock = socket.socket(family, sock_type)
+        sock = Socket(family, sock_type)
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
     cls = UnixSocket if family == socket.AF_UNIX else IpSocket
@@ -326,7 +417,7 @@ def socket_connect(native, *address):
         if code == errno.EINPROGRESS:
             # As in 0.4.0 (§7.6): wait until writable and carry on; a refusal
             # shows up at the first read or write, not here.
-            _wait(sock, True)
+            _wait(native, True)
             sock = native._open(_MUT_PANIC)
             failure = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if failure:
@@ -339,7 +430,7 @@ def socket_connect(native, *address):
             return None
         if code in (errno.EAGAIN, errno.EINTR):
             # A Unix socket whose listener's backlog is full.
-            _wait(sock, True)
+            _wait(native, True)
             sock = native._open(_MUT_PANIC)
             continue
         raise ThrowSignal(errno_text(code))
@@ -354,6 +445,7 @@ def socket_listen(native, backlog):
         sock.listen(max(backlog, 0))
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
+    native.listening = True
     return backlog
 
 
@@ -361,9 +453,11 @@ def socket_listen(native, backlog):
 def socket_accept(native):
     native = _native(native, _MUT_PANIC)
 
-    def accept(sock):
-        fd, _ = sock._accept()
-        return type(native)(socket.socket(sock.family, sock.type, sock.proto, fileno=fd), True)
+    def accept(sock: Socket) -> NativeSocket:
+        # The C type's accept returns the bare descriptor (typeshed leaves
+        # it out): socket.socket.accept would build a Python-level object.
+        fd, _ = sock._accept()  # type: ignore[attr-defined]
+        return type(native)(_wrap(sock, fd), True)
 
     return _retry(native, False, accept)
 
@@ -406,7 +500,7 @@ def socket_shutdown(native, how):
     """how: 0 = read, 1 = write, 2 = both (std::net::bits)."""
     native = _native(native, _REF_PANIC)
     sock = native._open(_REF_PANIC)
-    mode = {0: socket.SHUT_RD, 1: socket.SHUT_WR, 2: socket.SHUT_RDWR}.get(how)
+    mode = _SHUTDOWN_MODES.get(how)
     if mode is None:
         raise PanicSignal(f"{how} is not a valid shutdown mode")
     try:
@@ -423,6 +517,7 @@ def socket_shutdown(native, how):
 
 
 _PEER_GONE = frozenset((errno.ENOTCONN, errno.ECONNRESET, errno.EPIPE))
+_SHUTDOWN_MODES = {0: socket.SHUT_RD, 1: socket.SHUT_WR, 2: socket.SHUT_RDWR}
 
 
 @primitive("socket_read")
@@ -463,7 +558,7 @@ def socket_write(native, data):
     if not payload:
         native._open(_MUT_PANIC)
         return 0
-    return _retry(native, True, lambda sock: sock.send(payload))
+    return _retry(native, True, Socket.send, payload)
 
 
 def _raise_pending(native: NativeSocket):
