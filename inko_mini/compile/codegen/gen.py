@@ -24,6 +24,7 @@ import ast as py
 import builtins as _builtins
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -180,21 +181,48 @@ def _children(n: Any):
                     yield from (y for y in x if isinstance(y, ast.Node))
 
 
-def _declares_and_captures(nodes: list) -> bool:
-    lets = blocks = False
+def _local_names(nodes: list) -> tuple[Counter, set, list]:
+    """The locals declared in `nodes` (with how often), the names read or
+    assigned there, and the block literals among them (methods and other
+    definitions are not looked into)."""
+    declared: Counter = Counter()
+    used: set = set()
+    blocks: list = []
     stack = list(nodes)
     while stack:
         n = stack.pop()
-        if isinstance(n, ast.LetLocal):
-            lets = True
-        if isinstance(n, ast.BlockLit):
-            blocks = True
+        t = type(n)
+        if t is ast.LetLocal:
+            declared[n.name] += 1
+        elif t is ast.Try and n.else_name is not None:
+            declared[n.else_name] += 1
+        elif t is ast.Identifier or t is ast.AssignLocal:
+            used.add(n.name)
+        elif t is ast.BlockLit:
+            blocks.append(n)
         if isinstance(n, _OPAQUE):
             continue
-        if lets and blocks:
-            return True
         stack.extend(_children(n))
-    return lets and blocks
+    return declared, used, blocks
+
+
+def _declares_and_captures(nodes: list) -> bool:
+    """Whether a block literal within `nodes` may use a local that `nodes`
+    declare outside it: inlined into one Python function, such a local is
+    one variable for every run of `nodes` (a loop body's iterations), while
+    each run's closures must see their own. A name the block declares
+    itself, as often as `nodes` do, is the block's own."""
+    declared, _used, blocks = _local_names(nodes)
+    if not declared or not blocks:
+        return False
+    for block in blocks:
+        inner, used, _blocks = _local_names(block.body)
+        for p in block.params:
+            inner[p.name] += 1
+        for name in used:
+            if declared[name] > inner[name]:
+                return True
+    return False
 
 
 def _sends_defer(nodes: list) -> bool:
