@@ -750,6 +750,7 @@ NAMESPACE = {
     # objects._note_redefinition replaces them when a program redefines
     # what they stand for (see objects.GUARD_NAMES).
     "_I": int,
+    "_L": list,
     "_FL": float,
     "_S": str,
     "_TRUE": True,
