@@ -1038,9 +1038,7 @@ class Gen:
         params: list[tuple[str, py.expr]] = [(blk.params[0].name, element)]
         if nparams == 2:
             params.append((blk.params[1].name, N(i)))
-        body = self.sub_body(
-            blk.body, DISCARD, blk.span.line, ("<block>", tmp, name, line), params
-        )
+        body = self.sub_body(blk.body, DISCARD, blk.span.line, ("<block>", tmp, name, line), params)
         loop = py.For(
             target=S(i),
             iter=call("range", call("len", N(tmp))),

@@ -310,6 +310,8 @@ def binding_lambdas(c: Any, n: int) -> Any:
         maker = _LAMBDA_MAKERS[shape] = ns["make"]
     fn = _LAMBDA_BINDERS[key] = maker(c.fn, Block, NO_CAPTURES)
     return fn
+
+
 # FAST is the namespace of all generated code (gen.py Gen.__init__), any value.
 _NS: dict = FAST
 
