@@ -283,7 +283,8 @@ def binding_lambdas(c: Any, n: int) -> Any:
     """The function a send of `n` arguments may cache for CgCode `c` whose
     only obstacle to a direct call is its lambda parameters (make_frame's
     rules: a literal brace closure becomes a lambda), else None."""
-    key = (c, n)
+    # (keyed on the function too: a wrapper never calls a replaced one)
+    key = (c, c.fn, n)
     fn = _LAMBDA_BINDERS.get(key)
     if fn is not None:
         return fn
