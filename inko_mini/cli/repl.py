@@ -20,7 +20,7 @@ from inko_mini.errors import InkoLoadError, InkoSyntaxError, decode_source
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import processes
 from inko_mini.runtime.hints import _names_of_chain
-from inko_mini.runtime.objects import MISSING, lookup_attr
+from inko_mini.runtime.objects import MISSING, bump_version, lookup_attr
 from inko_mini.runtime.output import flush_all
 from inko_mini.runtime.sends import send_dyn
 from inko_mini.runtime.signals import ExitProgram, InkoCompileError
@@ -69,6 +69,10 @@ class _Session:
         try:
             for imp in tree.imports:
                 self.loader.bind_import(imp, self.ctx.globals)
+            if tree.imports:
+                # Inline caches keep the globals bare identifiers and
+                # constants read; an import may rebind one of those names.
+                bump_version()
             body = self.inputs.compile(tree)
         except (InkoLoadError, InkoCompileError) as exc:
             print(exc.render(), file=sys.stderr)

@@ -63,7 +63,7 @@ def bump_version():
 
 # Flags for the compiler's guarded fast paths: they stay True until a
 # program redefines one of the built-in methods the fast paths imitate.
-FAST = {"int": True, "float": True, "string": True, "cond": True, "loop": True}
+FAST = {"int": True, "float": True, "string": True, "cond": True, "loop": True, "array": True}
 # FAST is also the generated code's namespace: the same dict, for any value.
 _NAMESPACE: dict = FAST
 _prelude_done = [False]
@@ -255,6 +255,8 @@ _GUARDED = {
         ("TRUE_OBJ", "FALSE_OBJ", "NIL_OBJ", "BOOLEAN", "OBJECT"),
     ),
     "loop": ({"while_true", "while_false", "loop", "call"}, "BLOCK"),
+    # Array#each and #each_with_index, run in line by the code generator.
+    "array": ({"each", "each_with_index"}, "ARRAY"),
 }
 
 
@@ -284,6 +286,7 @@ GUARD_NAMES = {
     "float": ("_FL",),
     "string": ("_S",),
     "cond": ("_TRUE", "_FALSE", "_NIL"),
+    "array": ("_L",),
 }
 
 

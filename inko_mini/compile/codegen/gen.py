@@ -24,6 +24,7 @@ import ast as py
 import builtins as _builtins
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -60,6 +61,8 @@ _CMPOPS = {
     "!=": py.NotEq,
 }
 _CONTROL = {"if_true", "if_false", "and", "or", "if", "while_true", "while_false", "loop"}
+# Array's iterations inlined with a literal `do` block (Gen.array_each).
+_EACH = {"each", "each_with_index"}
 
 
 class Unsupported(Exception):
@@ -180,21 +183,56 @@ def _children(n: Any):
                     yield from (y for y in x if isinstance(y, ast.Node))
 
 
-def _declares_and_captures(nodes: list) -> bool:
-    lets = blocks = False
+def _local_names(nodes: list) -> tuple[Counter, set, list]:
+    """The locals declared in `nodes` (with how often), the names read or
+    assigned there, and the block literals among them (methods and other
+    definitions are not looked into)."""
+    declared: Counter = Counter()
+    used: set = set()
+    blocks: list = []
     stack = list(nodes)
     while stack:
         n = stack.pop()
-        if isinstance(n, ast.LetLocal):
-            lets = True
-        if isinstance(n, ast.BlockLit):
-            blocks = True
+        t = type(n)
+        if t is ast.LetLocal:
+            declared[n.name] += 1
+        elif t is ast.Try and n.else_name is not None:
+            declared[n.else_name] += 1
+        elif t is ast.Identifier or t is ast.AssignLocal:
+            used.add(n.name)
+        elif t is ast.BlockLit:
+            blocks.append(n)
         if isinstance(n, _OPAQUE):
             continue
-        if lets and blocks:
-            return True
         stack.extend(_children(n))
-    return lets and blocks
+    return declared, used, blocks
+
+
+def _declares_and_captures(nodes: list, params: Sequence[str] = ()) -> bool:
+    """Whether a block literal within `nodes` may use a local that `nodes`
+    declare outside it: inlined into one Python function, such a local is
+    one variable for every run of `nodes` (a loop body's iterations), while
+    each run's closures must see their own. A name the block declares
+    itself, as often as `nodes` do, is the block's own."""
+    declared, _used, blocks = _local_names(nodes)
+    declared.update(params)
+    if not declared or not blocks:
+        return False
+    for block in blocks:
+        inner, used, _blocks = _local_names(block.body)
+        for p in block.params:
+            inner[p.name] += 1
+        for name in used:
+            if declared[name] > inner[name]:
+                return True
+    return False
+
+
+def _params_captured(block: Any) -> bool:
+    """Whether a block literal within `block` may use one of its parameters
+    or of the locals it declares: inlined into a loop, those are one Python
+    variable for every call, while each call's closures must see their own."""
+    return _declares_and_captures(block.body, [p.name for p in block.params])
 
 
 def _sends_defer(nodes: list) -> bool:
@@ -602,6 +640,9 @@ class Gen:
         if t is ast.Send and node.receiver is not None and node.name in _CONTROL:
             if self.control(node, target):
                 return
+        if t is ast.Send and node.receiver is not None and node.name in _EACH:
+            if self.array_each(node, target):
+                return
         if t is ast.Try:
             self.try_stmt(node, target)
             return
@@ -798,14 +839,24 @@ class Gen:
         handler = py.ExceptHandler(type=N("_ThrowSignal"), name=sig, body=handler_body)
         self.emit(py.Try(body=inner, handlers=[handler], orelse=[], finalbody=[]), line, [])
 
-    def sub_body(self, nodes: list, target: tuple, line: int, mark: tuple) -> list:
+    def sub_body(
+        self,
+        nodes: list,
+        target: tuple,
+        line: int,
+        mark: tuple,
+        params: Sequence[tuple[str, py.expr]] = (),
+    ) -> list:
         """An inlined block; `mark` (frame name, owner local, message, send
-        line) says what frames a trace shows while it runs."""
+        line) says what frames a trace shows while it runs. `params`: its
+        parameters (name, value), bound first, inside its frame."""
         saved = self.out
         saved_region = self.region
         self.region = self.new_region(saved_region, *mark)
         self.out = []
         self.unit.scopes.append({})
+        for pname, pvalue in params:
+            self.emit(assign(self.declare(pname), pvalue), line, [])
         self.body(nodes, target, line)
         self.unit.scopes.pop()
         out = self.out
@@ -943,6 +994,69 @@ class Gen:
             )
             return True
         return False
+
+    def array_each(self, node: Any, target: tuple) -> bool:
+        """`array.each do (x) { ... }` (or `each_with_index`) in statement
+        position: a Python loop over a list while Array's methods are the
+        built-in ones (the "array" flag: `_L` is `list` until then), with
+        the primitive's rules (the length taken once; an element removed
+        meanwhile reads as Nil); anything else is the real send:
+
+            r = <receiver>
+            if type(r) is _L:
+                for i in range(len(r)):
+                    v_x = r[i] if i < len(r) else None
+                    <body>
+                    if _P: _oor()
+            else:
+                <send of each to r with the block>"""
+        args = node.args
+        if len(args) != 1 or node.kwargs:
+            return False
+        blk = args[0]
+        nparams = 1 if node.name == "each" else 2
+        if not (
+            type(blk) is ast.BlockLit
+            and blk.kind == "do"
+            and len(blk.params) == nparams
+            and not any(p.default is not None or p.rest for p in blk.params)
+            and not _params_captured(blk)
+            and not _sends_defer(blk.body)
+        ):
+            return False
+        name = node.name
+        line = node.span.line
+        r, prims = self.value(node.receiver)
+        tmp = self.fresh("_r")
+        self.emit(assign(tmp, r), line, prims)
+        i = self.fresh("_i")
+        element = py.IfExp(
+            test=py.Compare(N(i), [py.Lt()], [call("len", N(tmp))]),
+            body=py.Subscript(value=N(tmp), slice=N(i), ctx=py.Load()),
+            orelse=C(None),
+        )
+        params: list[tuple[str, py.expr]] = [(blk.params[0].name, element)]
+        if nparams == 2:
+            params.append((blk.params[1].name, N(i)))
+        body = self.sub_body(blk.body, DISCARD, blk.span.line, ("<block>", tmp, name, line), params)
+        loop = py.For(
+            target=S(i),
+            iter=call("range", call("len", N(tmp))),
+            body=body + _budget_check(),
+            orelse=[],
+        )
+        blk_pre, blk_value = self.hoisted(blk)
+        slow = self.slow_site("csend", name, line, 1)
+        self.emit(
+            py.If(
+                test=is_(call("type", N(tmp)), N("_L")),
+                body=[loop] + self.sub_value(target, C(None), line),
+                orelse=self.slow_path(blk_pre, call(slow, N(tmp), blk_value), target, line),
+            ),
+            line,
+            [],
+        )
+        return True
 
     def slow_path(self, pre: list, value: py.expr, target: tuple, line: int) -> list:
         """The statements of a real send that replaces inlined control flow

@@ -12,7 +12,7 @@ from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import call_block, out_of_reductions, truth
+from inko_mini.runtime.calls import NO_CAPTURES, call_block, out_of_reductions, truth
 from inko_mini.runtime.cgframes import PENDING_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.numbers import float_eq
@@ -147,8 +147,14 @@ def make(site, kname, fname, poly):
             m = lookup(r)
         if type(m) is Block:
             c = m.code
-            if type(c) is CgCode and c.fast_arity >= {n} >= c.py_arity:
-                fn = c.fn
+            if type(c) is CgCode:
+                if c.fast_arity >= {n} >= c.py_arity:
+                    fn = c.fn
+                else:
+                    fn = binding_lambdas(c, {n})
+            else:
+                fn = None
+            if fn is not None:
                 if NS[kname] is NO_KEY:
                     FILLED.append(kname)
                 NS[kname] = key
@@ -215,6 +221,17 @@ def make(site, mod_site, ctx, g, ident, kname, fname, rname):
                 if v is not MISSING:
                     site.gself = s
                     site.gver = VER[0]
+                    # Cached too: a bare identifier naming a global (an
+                    # imported module: `process.receive`) reads it through
+                    # the inline cache while no definition could shadow it
+                    # (every new method or attribute bumps VERSION, which
+                    # resets the key); any self of this key resolves alike.
+                    if NS[kname] is NO_KEY:
+                        FILLED.append(kname)
+                    NS[kname] = key
+                    NS[fname] = constant(v)
+                    if rname is not None:
+                        NS[rname] = None
                     return v
             elif type(v) is Block and v.code.kind == "method":
                 # A module method imported by name: `import m::(f)`, `f(5)`.
@@ -237,6 +254,65 @@ def make(site, mod_site, ctx, g, ident, kname, fname, rname):
 """
 
 _MAKERS: dict = {}
+
+
+def _constant(value: Any) -> Any:
+    """The cached function of a bare identifier that read a global."""
+    return lambda _s: value
+
+
+# A method with `lambda` parameters (`process.spawn(block: lambda)`) binds
+# its arguments through make_frame, which makes a brace block given for such
+# a parameter a lambda. Its send sites cache this wrapper of its function
+# instead, doing that conversion in line (no frame, no invoke). Per (code,
+# argument count); the source per (argument count, lambda positions).
+_LAMBDA_BINDERS: dict = {}
+_LAMBDA_MAKERS: dict = {}
+_LAMBDA_TEMPLATE = """
+def make(fn, Block, NO_CAPTURES):
+    def with_lambdas(r{params}):
+{converts}        return fn(r{params})
+    return with_lambdas
+"""
+_LAMBDA_CONVERT = """        if type({x}) is Block and {x}.literal and {x}.code.kind == "closure":
+            {x} = Block({x}.code.as_lambda(), NO_CAPTURES, {x}.code.ctx.module)
+"""
+
+
+def binding_lambdas(c: Any, n: int) -> Any:
+    """The function a send of `n` arguments may cache for CgCode `c` whose
+    only obstacle to a direct call is its lambda parameters (make_frame's
+    rules: a literal brace closure becomes a lambda), else None."""
+    # (keyed on the function too: a wrapper never calls a replaced one)
+    key = (c, c.fn, n)
+    fn = _LAMBDA_BINDERS.get(key)
+    if fn is not None:
+        return fn
+    lams = c.lambda_params
+    if not (
+        lams
+        and c.kind == "method"
+        and c.plain
+        and c.fn is not None
+        and not c.has_rest
+        and c.nparams >= n >= c.py_arity
+        and max(lams) < n
+    ):
+        return None
+    shape = (n, lams)
+    maker = _LAMBDA_MAKERS.get(shape)
+    if maker is None:
+        src = _LAMBDA_TEMPLATE.format(
+            params="".join(f", x{i}" for i in range(n)),
+            converts="".join(_LAMBDA_CONVERT.format(x=f"x{i}") for i in lams),
+        )
+        ns: dict = {}
+        exec(compile_template(src, f"<codegen lambda binding/{n} {lams}>"), ns)
+        maker = _LAMBDA_MAKERS[shape] = ns["make"]
+    fn = _LAMBDA_BINDERS[key] = maker(c.fn, Block, NO_CAPTURES)
+    return fn
+
+
 # FAST is the namespace of all generated code (gen.py Gen.__init__), any value.
 _NS: dict = FAST
 
@@ -269,6 +345,8 @@ def _maker(template: str, n: int) -> Any:
             "FALSE_OBJ": O.FALSE_OBJ,
             "NIL_OBJ": O.NIL_OBJ,
             "holder": holder,
+            "binding_lambdas": binding_lambdas,
+            "constant": _constant,
         }
         kind = " cached" if template is _CACHED else " cached implicit"
         label = f"<codegen send/{n}{kind}>"
@@ -727,6 +805,7 @@ NAMESPACE = {
     # objects._note_redefinition replaces them when a program redefines
     # what they stand for (see objects.GUARD_NAMES).
     "_I": int,
+    "_L": list,
     "_FL": float,
     "_S": str,
     "_TRUE": True,
