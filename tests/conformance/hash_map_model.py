@@ -106,7 +106,10 @@ class HM:
             if p is not None and p.d < 0:
                 s.b[i] = None
                 p.d = 0
-                s.insert(p, rehash=True)
+                s.rehash_insert(p)
+
+    def rehash_insert(s, p):
+        s.insert(p, rehash=True)
 
     def insert(s, p, rehash=False):
         i = p.hash % s.cap

@@ -61,20 +61,8 @@ class Model(HM):
     never meets a key twice otherwise, moves pairs without comparing keys
     (the VM's kept the later of the two)."""
 
-    def resize(s):
-        s.cap *= 2
-        s.thr = int(0.75 * s.cap)
-        old = len(s.b)
-        s.b += [None] * (s.cap - len(s.b))
-        for p in s.b:
-            if p:
-                p.d = -1
-        for i in range(old):
-            p = s.b[i]
-            if p is not None and p.d < 0:
-                s.b[i] = None
-                p.d = 0
-                s.move(p)
+    def rehash_insert(s, p):
+        s.move(p)
 
     def move(s, p):
         """Robin Hood placement without the same-key check."""
