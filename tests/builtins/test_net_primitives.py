@@ -44,6 +44,16 @@ def listener(host="127.0.0.1", domain=0):
     return sock
 
 
+def connected():
+    """A listener, a client connected to it and the accepted end (inside a
+    task of `run`)."""
+    server = listener()
+    port = net.socket_address(server, 0)[1]
+    client = net.socket_create(0, 0)
+    net.socket_connect(client, "127.0.0.1", port)
+    return server, client, net.socket_accept(server)
+
+
 # --- error texts (§4.1) -----------------------------------------------------
 
 
@@ -105,11 +115,7 @@ def test_tcp_ping_between_two_processes():
 
 def test_read_returns_zero_at_eof_and_leaves_bytes_alone():
     def main():
-        server = listener()
-        port = net.socket_address(server, 0)[1]
-        client = net.socket_create(0, 0)
-        net.socket_connect(client, "127.0.0.1", port)
-        conn = net.socket_accept(server)
+        server, client, conn = connected()
         net.socket_shutdown(conn, 1)
         data = bytearray(b"x")
         result = net.socket_read(client, data, 10)
@@ -187,11 +193,7 @@ def test_second_listener_shares_the_port_but_plain_bind_is_in_use():
 
 def test_peer_reset_is_reported():
     def main():
-        server = listener()
-        port = net.socket_address(server, 0)[1]
-        client = net.socket_create(0, 0)
-        net.socket_connect(client, "127.0.0.1", port)
-        conn = net.socket_accept(server)
+        server, client, conn = connected()
         options.socket_set_option(conn, 4, 0.0)
         # SO_LINGER on with zero seconds makes close send a reset.
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
@@ -252,11 +254,7 @@ def test_closing_a_socket_wakes_a_process_waiting_on_it():
 
 def test_copied_socket_survives_the_original_being_closed():
     def main():
-        server = listener()
-        port = net.socket_address(server, 0)[1]
-        client = net.socket_create(0, 0)
-        net.socket_connect(client, "127.0.0.1", port)
-        conn = net.socket_accept(server)
+        server, client, conn = connected()
         copy = conn.dup_for_message()
         assert not os.get_inheritable(copy.sock.fileno())
         net.socket_close(conn)
@@ -272,11 +270,7 @@ def test_copied_socket_survives_the_original_being_closed():
 
 def test_copy_and_original_each_keep_the_connection_until_both_are_closed():
     def main():
-        server = listener()
-        port = net.socket_address(server, 0)[1]
-        client = net.socket_create(0, 0)
-        net.socket_connect(client, "127.0.0.1", port)
-        conn = net.socket_accept(server)
+        server, client, conn = connected()
         first = conn.dup_for_message()
         second = first.dup_for_message()
         net.socket_close(first)  # a copy closed first: the others still work
