@@ -4,6 +4,7 @@ process, and turn whatever ends it into an exit status (DESIGN.md §8)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -175,6 +176,7 @@ def _run(path, code, include, args, debug, check_annotations):
     def main():
         try:
             _load_prelude(loader)
+            resume_collection()
             run_body()
         except ReturnSignal as exc:
             sig = PanicSignal("A closure returned from a method that has already returned")
@@ -218,6 +220,23 @@ def _main_module(loader, ctx, source, display, is_file, check_annotations, failu
     return lambda: loader.run_module(
         tree, ctx, user=True, hook=hook, source=cache_source, display=display
     )
+
+
+def resume_collection() -> None:
+    """Turn the garbage collector back on if `inko-mini run` turned it off
+    for the start-up (cli/fastrun.py), before the program's own code runs.
+    What a cached start made lives until the program ends (some 28,000
+    containers, none of them garbage), so it is frozen (gc.freeze): no
+    collection walks it again, and none is due at once for what was
+    allocated while the collector was off. Parsing and generating code
+    (a start that was not cached) leave cyclic garbage behind, which is
+    collected first rather than frozen."""
+    if gc.isenabled():
+        return
+    if "lark" in sys.modules or "inko_mini.compile.codegen.gen" in sys.modules:
+        gc.collect()
+    gc.freeze()
+    gc.enable()
 
 
 def _check_spawn_captures(tree):
