@@ -10,6 +10,9 @@ mailbox needs nothing special.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import inko_mini.runtime as runtime
 from inko_mini.builtins import conv, primitive
@@ -64,18 +67,35 @@ def _siphash13_python(data: bytes) -> int:
 _ZERO_KEY = bytes(16)
 
 
-def _siphash13_c(data: bytes) -> int:
-    """The same hash from the siphash24 package's C code, about five times
-    as fast (every new HashMap key is hashed once)."""
-    return _c_siphash13(data, key=_ZERO_KEY).intdigest() & _M
+def _c_siphash13() -> Any:
+    """The siphash24 package's SipHash-1-3 (about five times as fast as the
+    Python rounds: every new HashMap key is hashed once), or None."""
+    try:
+        from siphash24 import siphash13 as c_siphash13
+    except ImportError:  # an optional accelerator: the Python rounds are exact
+        return None
+    return c_siphash13
 
 
-try:
-    from siphash24 import siphash13 as _c_siphash13
-except ImportError:  # an optional accelerator: the Python rounds are exact
-    siphash13 = _siphash13_python
-else:
-    siphash13 = _siphash13_c
+def _siphash13_first(data: bytes) -> int:
+    """SipHash-1-3 of `data` with the zero key. The first call picks the
+    implementation and puts it in `siphash13`'s place: importing the
+    siphash24 package cost every start (a hello world hashes nothing)
+    about 0.3 ms."""
+    global siphash13
+    accelerated = _c_siphash13()
+    if accelerated is None:
+        siphash13 = _siphash13_python
+    else:
+        siphash13 = partial(_siphash13_c, accelerated)
+    return siphash13(data)
+
+
+def _siphash13_c(c_siphash13: Any, data: bytes) -> int:
+    return c_siphash13(data, key=_ZERO_KEY).intdigest() & _M
+
+
+siphash13: Callable[[bytes], int] = _siphash13_first
 
 
 def to_signed_hash(u: int) -> int:
