@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from inko_mini.runtime.calls import call_block
+from inko_mini.runtime.calls import call_block, uncharged
 from inko_mini.runtime.cgframes import CG_FRAMES, PENDING_FRAMES, cg_entries, index_frames
 from inko_mini.runtime.hints import write_hints
 from inko_mini.runtime.objects import Block, lookup_from
@@ -28,7 +28,7 @@ def _walk(pyframes):
     pending = None
     skip = None  # the Code of the generated frame just read (compile/codegen)
     if PENDING_FRAMES:
-        index_frames()
+        uncharged(index_frames)
     for fr in pyframes:
         co = fr.f_code
         cg = CG_FRAMES.get(co)
@@ -152,7 +152,8 @@ def handle_panic(signal, process):
 
     Returns the exit status for the whole program, or None when only the
     panicking process ends."""
-    frames = signal_frames(signal)
+    # Reading the trace is our work, not the program's (calls.uncharged).
+    frames = uncharged(lambda: signal_frames(signal))
     message = signal.message
     handler = getattr(process, "panic_handler", None)
     if handler is None:

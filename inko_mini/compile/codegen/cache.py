@@ -24,7 +24,7 @@ from typing import Any
 from inko_mini.compile.codegen import support
 from inko_mini.paths import GRAMMAR_FILE, PACKAGE_DIR, files_stamp, versioned_cache_dir
 from inko_mini.runtime import hints
-from inko_mini.runtime.calls import ParamInfo
+from inko_mini.runtime.calls import ParamInfo, uncharged
 from inko_mini.runtime.cgframes import CgCode
 
 _FORMAT = "inko-mini codegen cache 1"
@@ -265,6 +265,9 @@ def _lambda_builder(ctx: Any, source: Source, display: str, lam: tuple) -> Any:
     line, column, forbidden = lam
 
     def build() -> CgCode:
+        return uncharged(build_now)
+
+    def build_now() -> CgCode:
         text = _text(source)
         # Cached like a module of its own: `process.spawn { ... }` in a
         # cached program then needs neither the parser nor the generator.

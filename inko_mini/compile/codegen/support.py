@@ -12,7 +12,7 @@ from inko_mini import builtins
 from inko_mini.errors import PanicSignal, ThrowSignal
 from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
-from inko_mini.runtime.calls import NO_CAPTURES, call_block, out_of_reductions, truth
+from inko_mini.runtime.calls import NO_CAPTURES, call_block, out_of_reductions, truth, uncharged
 from inko_mini.runtime.cgframes import PENDING_FRAMES, CgCode
 from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
 from inko_mini.runtime.numbers import float_eq
@@ -643,7 +643,9 @@ class _LazySite:
     def _real(self) -> Any:
         fn = self.fn
         if fn is None:
-            fn = self.fn = realize(self.recipe, self.ctx, [])
+            # One-off work of ours, not the program's: not charged to the
+            # running process's time slice (calls.uncharged).
+            fn = self.fn = uncharged(lambda: realize(self.recipe, self.ctx, []))
             if _NS.get(self.name) is self:
                 _NS[self.name] = fn
         return fn
@@ -659,7 +661,7 @@ class _LazySite:
 def _lazy_primitive(ns: dict, pyname: str, prim: str) -> Any:
     def first_call(*args: Any) -> Any:
         # Known to exist: the generator checked the name.
-        fn: Any = builtins.lookup(prim)
+        fn: Any = uncharged(lambda: builtins.lookup(prim))  # may import a module
         ns[pyname] = fn
         return fn(*args)
 
