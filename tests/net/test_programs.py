@@ -27,6 +27,10 @@ def test_unix_program(tmp_path):
     check("unix_api", tmp_path)
 
 
+def test_accepted_sockets_park_only_their_process(tmp_path):
+    check("accepted_sockets_park", tmp_path)
+
+
 def test_connection_refused():
     check("refused", closed_port())
 
