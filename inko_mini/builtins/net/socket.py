@@ -6,6 +6,17 @@ of the matching library module. A call that would block parks the calling
 process on the scheduler's poller and then retries the same call, so Inko
 code only ever sees synchronous operations (STDLIB-NET-PROCESS §1.3).
 
+Every socket object has a timeout of 0 (CPython's non-blocking mode), set
+without a syscall by passing SOCK_NONBLOCK in the type given to its
+constructor. A socket made by `socket_create` is also non-blocking in the
+kernel (the flag goes to socket(2)). An accepted one is not: accept4 gets no
+SOCK_NONBLOCK from CPython, and making it non-blocking would cost an ioctl
+per connection. So every call that could wait on a connected socket says
+MSG_DONTWAIT (recv, recvfrom, send, sendto), and connect, which takes no
+flags, first makes a connected socket non-blocking for real. The other calls
+never wait on a connected socket: accept and listen fail with EINVAL at once,
+bind never waits, and close and shutdown do not depend on the mode.
+
 OS failures are thrown as the texts of §4.1; using a closed socket panics
 with the texts of §7.2.
 """
@@ -26,6 +37,9 @@ from inko_mini.errors import PanicSignal, ThrowSignal
 # Library constants (std::net::bits): domains and socket kinds.
 _DOMAINS = {0: socket.AF_INET, 1: socket.AF_INET6, 2: socket.AF_UNIX}
 _KINDS = {0: socket.SOCK_STREAM, 1: socket.SOCK_DGRAM, 2: socket.SOCK_SEQPACKET, 3: socket.SOCK_RAW}
+
+_NONBLOCK = socket.SOCK_NONBLOCK
+_DONTWAIT = socket.MSG_DONTWAIT
 
 _MUT_PANIC = "ObjectValue::as_socket_mut() called on a non socket"
 _REF_PANIC = "ObjectValue::as_socket() called on a non socket"
@@ -67,7 +81,7 @@ class NativeSocket:
     )
 
     def __init__(self, sock: Socket, connected: bool = False):
-        sock.setblocking(False)
+        # `sock` has a timeout of 0 already (see the module's docstring).
         self.sock: Socket | None = sock
         # The errno of a connect that failed in the background; the next
         # read or write reports it (STDLIB-NET-PROCESS §7.6).
@@ -123,7 +137,6 @@ class NativeSocket:
         if shared is not None:
             if shared[0] > 1:
                 sock = _wrap(sock, _socket.dup(sock.fileno()))
-                sock.setblocking(False)
                 shared[0] -= 1
                 self.sock = sock
             self.shared = None
@@ -171,9 +184,12 @@ class UnixSocket(NativeSocket):
 
 def _wrap(like: Socket, fd: int) -> Socket:
     """A socket object for the new descriptor `fd` (from accept or dup) of
-    the same family and type as `like`; `fd` is closed if that fails."""
+    the same family and type as `like`, with a timeout of 0 but the
+    descriptor's mode unchanged; `fd` is closed if that fails."""
     try:
-        return Socket(like.family, like.type, like.proto, fd)
+        # (CPython still validates `fd` with a getsockname: it does so
+        # whatever is given.)
+        return Socket(like.family, like.type | _NONBLOCK, like.proto, fd)
     except BaseException:
         os.close(fd)
         raise
@@ -382,7 +398,7 @@ def socket_create(domain, kind):
     if family == socket.AF_UNIX and sock_type == socket.SOCK_RAW:
         sock_type = socket.SOCK_DGRAM
     try:
-        sock = Socket(family, sock_type)
+        sock = Socket(family, sock_type | _NONBLOCK)
     except OSError as exc:
         raise ThrowSignal(error_text(exc)) from None
     cls = UnixSocket if family == socket.AF_UNIX else IpSocket
@@ -406,6 +422,14 @@ def socket_connect(native, *address):
     native = _native(native, _MUT_PANIC)
     target = _address_for(native, address)
     sock = native._open(_MUT_PANIC)
+    if native.connected:
+        # Perhaps an accepted socket, blocking in the kernel: a Unix connect
+        # would wait there for room in the listener's backlog (and only then
+        # report EISCONN), holding up every process.
+        try:
+            sock.setblocking(False)
+        except OSError as exc:
+            raise ThrowSignal(error_text(exc)) from None
     while True:
         try:
             code = sock.connect_ex(target)
@@ -467,7 +491,7 @@ def socket_send_to(native, message, *address):
     native = _native(native, _MUT_PANIC)
     data = _payload(message)
     target = _address_for(native, address)
-    return _retry(native, True, lambda sock: sock.sendto(data, target))
+    return _retry(native, True, lambda sock: sock.sendto(data, _DONTWAIT, target))
 
 
 @primitive("socket_receive_from")
@@ -476,7 +500,7 @@ def socket_receive_from(native, bytes_, size):
     size = _size(size)
 
     def receive(sock):
-        data, address = sock.recvfrom(size)
+        data, address = sock.recvfrom(size, _DONTWAIT)
         bytes_.extend(data)
         return _address_value(native, address)
 
@@ -533,7 +557,7 @@ def socket_read(native, bytes_, size):
             return 0
 
         def receive(sock):
-            data = sock.recv(size)
+            data = sock.recv(size, _DONTWAIT)
             bytes_.extend(data)
             return len(data)
 
@@ -541,11 +565,15 @@ def socket_read(native, bytes_, size):
 
     total = 0
     while True:
-        chunk = _retry(native, False, lambda sock: sock.recv(65536))
+        chunk = _retry(native, False, _recv_all_chunk)
         if not chunk:
             return total
         bytes_.extend(chunk)
         total += len(chunk)
+
+
+def _recv_all_chunk(sock: Socket) -> bytes:
+    return sock.recv(65536, _DONTWAIT)
 
 
 @primitive("socket_write")
@@ -558,7 +586,11 @@ def socket_write(native, data):
     if not payload:
         native._open(_MUT_PANIC)
         return 0
-    return _retry(native, True, Socket.send, payload)
+    return _retry(native, True, _send, payload)
+
+
+def _send(sock: Socket, payload: bytes) -> int:
+    return sock.send(payload, _DONTWAIT)
 
 
 def _raise_pending(native: NativeSocket):
