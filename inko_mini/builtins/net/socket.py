@@ -33,6 +33,7 @@ from inko_mini import runtime, scheduler
 from inko_mini.builtins import primitive
 from inko_mini.builtins.io import INVALID_INPUT, errno_text, error_text
 from inko_mini.errors import PanicSignal, ThrowSignal
+from inko_mini.runtime.objects import InkoObject
 
 # Library constants (std::net::bits): domains and socket kinds.
 _DOMAINS = {0: socket.AF_INET, 1: socket.AF_INET6, 2: socket.AF_UNIX}
@@ -159,18 +160,22 @@ class NativeSocket:
     def close(self) -> None:
         sock = self._release()
         if sock is not None:
-            _notify_closing(sock)
+            if self.waiting:
+                _notify_closing(sock)
             sock.close()
 
     def __del__(self):
         # A socket the program forgot to close is released with its object,
         # as the VM's garbage collector would.
+        if self.sock is None:
+            return
         sock = self._release()
         if sock is not None:
-            try:
-                _notify_closing(sock)
-            except Exception:
-                pass
+            if self.waiting:
+                try:
+                    _notify_closing(sock)
+                except Exception:
+                    pass
             sock.close()
 
 
@@ -475,15 +480,24 @@ def socket_listen(native, backlog):
 
 @primitive("socket_accept")
 def socket_accept(native):
-    native = _native(native, _MUT_PANIC)
-
-    def accept(sock: Socket) -> NativeSocket:
-        # The C type's accept returns the bare descriptor (typeshed leaves
-        # it out): socket.socket.accept would build a Python-level object.
-        fd, _ = sock._accept()  # type: ignore[attr-defined]
-        return type(native)(_wrap(sock, fd), True)
-
-    return _retry(native, False, accept)
+    if not isinstance(native, NativeSocket):
+        raise PanicSignal(_MUT_PANIC)
+    # _retry, inline: a server accepts once per connection.
+    while True:
+        sock = native.sock
+        if sock is None:
+            raise PanicSignal(_MUT_PANIC)
+        try:
+            # The C type's accept returns the bare descriptor (typeshed
+            # leaves it out): socket.socket.accept would build a
+            # Python-level object.
+            fd, _ = sock._accept()  # type: ignore[attr-defined]
+            return type(native)(_wrap(sock, fd), True)
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError as exc:
+            raise ThrowSignal(error_text(exc)) from None
+        _wait(native, False)
 
 
 @primitive("socket_send_to")
@@ -579,13 +593,26 @@ def _recv_all_chunk(sock: Socket) -> bytes:
 @primitive("socket_write")
 def socket_write(native, data):
     """One send (§7.2): the count may be partial; waits only if nothing fits."""
-    native = _native(native, _MUT_PANIC)
+    if not isinstance(native, NativeSocket):
+        raise PanicSignal(_MUT_PANIC)
     if native.pending_error:
         _raise_pending(native)
-    payload = _payload(data)
-    if not payload:
+    if type(data) is str:
+        payload = data.encode("utf-8", "surrogatepass")
+    else:
+        payload = _payload(data)
+    sock = native.sock
+    if not payload or sock is None:
         native._open(_MUT_PANIC)
         return 0
+    # The first try, without _retry: a server's one write per connection
+    # nearly always fits.
+    try:
+        return sock.send(payload, _DONTWAIT)
+    except (BlockingIOError, InterruptedError):
+        pass
+    except OSError as exc:
+        raise ThrowSignal(error_text(exc)) from None
     return _retry(native, True, _send, payload)
 
 
@@ -613,6 +640,6 @@ def socket_close(native):
 @primitive("net_to_stream")
 def net_to_stream(native, prototype):
     """An instance of `prototype` holding `native` as @socket, without init."""
-    obj = runtime.new_object(prototype)
-    runtime.set_attr(obj, "@socket", native)
-    return obj
+    # What new_object and set_attr do for a new object and an @ name, in
+    # one call: every accepted connection comes through here.
+    return InkoObject(prototype, {"@socket": native})
