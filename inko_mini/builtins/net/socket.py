@@ -349,11 +349,13 @@ def _address_for(native: NativeSocket, args: tuple):
     return _ip_address(native, args[0], args[1])
 
 
-def _payload(message) -> bytes:
+def _payload(message) -> bytes | bytearray:
     if isinstance(message, str):
         return message.encode("utf-8", "surrogatepass")
     if isinstance(message, (bytes, bytearray)):
-        return bytes(message)
+        # Sent as it is, not copied first: nothing else can change a
+        # ByteArray while its own process sends it.
+        return message
     raise PanicSignal(f"{_describe(message)} can not be sent over a socket")
 
 
@@ -616,7 +618,7 @@ def socket_write(native, data):
     return _retry(native, True, _send, payload)
 
 
-def _send(sock: Socket, payload: bytes) -> int:
+def _send(sock: Socket, payload: bytes | bytearray) -> int:
     return sock.send(payload, _DONTWAIT)
 
 
