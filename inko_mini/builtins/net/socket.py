@@ -538,8 +538,12 @@ def socket_address(native, which):
 @primitive("socket_shutdown")
 def socket_shutdown(native, how):
     """how: 0 = read, 1 = write, 2 = both (std::net::bits)."""
-    native = _native(native, _REF_PANIC)
-    sock = native._open(_REF_PANIC)
+    # _native and _open, inline: a server shuts down every connection.
+    if not isinstance(native, NativeSocket):
+        raise PanicSignal(_REF_PANIC)
+    sock = native.sock
+    if sock is None:
+        raise PanicSignal(_REF_PANIC)
     mode = _SHUTDOWN_MODES.get(how)
     if mode is None:
         raise PanicSignal(f"{how} is not a valid shutdown mode")
