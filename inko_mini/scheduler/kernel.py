@@ -1,4 +1,5 @@
-"""The kernel: a hub greenlet running the event loop, one greenlet per task.
+"""The kernel: a hub greenlet running the event loop, one greenlet per task
+(reused by a later task once its task ends: see _bootstrap).
 
 A task blocks by recording how to undo its wait (`Task.cancel`), optionally
 arming a timer, and switching to the hub. Only the hub switches into a
@@ -38,7 +39,7 @@ _abandoned: list[object] = []
 
 
 class TaskExit(BaseException):
-    """Unwinds the current task for exit_current; caught by _bootstrap."""
+    """Unwinds the current task for exit_current; caught by _run_task."""
 
 
 # How many times tasks may switch straight to each other while timers or
@@ -47,6 +48,11 @@ _MAX_HANDOFFS = 16
 
 # The longest single wait of the loop, in seconds (see _loop).
 _MAX_WAIT = 86_400.0
+
+# How many greenlets whose task has ended wait to run a new one (see
+# _bootstrap). Each keeps the 16 KiB frame stack CPython gave it: a
+# process-per-connection server then maps and unmaps no stack per spawn.
+_SPARE_GREENLETS = 64
 
 
 class Scheduler:
@@ -73,6 +79,9 @@ class Scheduler:
         self._handoffs = 0
         # How many times a task was switched in (see turn()).
         self._turns = 0
+        # Greenlets whose task has ended, each waiting in _bootstrap for the
+        # next task that start() gives it.
+        self._spare: list[Any] = []
 
     # -- API used by tasks -------------------------------------------------
 
@@ -89,7 +98,10 @@ class Scheduler:
         of a task in the task itself); the caller keeps running."""
         # A plain function, not the bound method self._bootstrap: that would
         # be one more object per task for the collector to walk.
-        task.greenlet = greenlet.greenlet(_bootstrap, self._hub)
+        spare = self._spare
+        task.greenlet = spare.pop() if spare else greenlet.greenlet(_bootstrap, self._hub)
+        # The first switch delivers the task itself, which starts a new
+        # greenlet's _bootstrap or hands it to a spare one.
         task.value = task
         self._tasks.add(task)
         self._ready.append(task)
@@ -281,6 +293,9 @@ class Scheduler:
 
     def _abandon(self) -> None:
         self._ready.clear()
+        # Collecting a spare throws GreenletExit into _bootstrap's wait for
+        # a task, which runs nothing of any task.
+        self._spare.clear()
         if self._tasks:
             _abandoned.append(self._tasks)
             self._tasks = set()
@@ -444,6 +459,25 @@ _running: Scheduler | None = None
 
 
 def _bootstrap(task: Task) -> None:
+    """Run `task`, then, while the scheduler keeps fewer than
+    _SPARE_GREENLETS spare greenlets, wait as one of them for the next task
+    start() hands over: making a greenlet, and the frame stack CPython maps
+    for its first frame and unmaps when it dies, cost more than a switch.
+    An exception escaping a task ends its greenlet (and reaches the hub)."""
+    while True:
+        _run_task(task)
+        s = _running
+        if s is None or len(s._spare) >= _SPARE_GREENLETS:
+            return
+        # Nobody switches into an ended task; its greenlet is not its own.
+        # Nor is the ended task kept alive while its greenlet waits.
+        task.greenlet = None
+        del task
+        s._spare.append(greenlet.getcurrent())
+        task = s._hub.switch()
+
+
+def _run_task(task: Task) -> None:
     try:
         fn, args = task.fn, task.args
         assert fn is not None and args is not None  # cleared only here
