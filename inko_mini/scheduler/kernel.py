@@ -49,6 +49,13 @@ _MAX_HANDOFFS = 16
 # The longest single wait of the loop, in seconds (see _loop).
 _MAX_WAIT = 86_400.0
 
+# The value of a task that has not started yet: the hub's first switch into
+# it delivers this, not the task. A new greenlet's first switch passes its
+# value as the argument of _bootstrap, and greenlet keeps that argument
+# tuple for as long as the greenlet runs: a spare greenlet would keep the
+# first task it ran (its result, its panic handler) alive for good.
+_START: Any = object()
+
 # How many greenlets whose task has ended wait to run a new one (see
 # _bootstrap). Each keeps the 16 KiB frame stack CPython gave it: a
 # process-per-connection server then maps and unmaps no stack per spawn.
@@ -100,9 +107,9 @@ class Scheduler:
         # be one more object per task for the collector to walk.
         spare = self._spare
         task.greenlet = spare.pop() if spare else greenlet.greenlet(_bootstrap, self._hub)
-        # The first switch delivers the task itself, which starts a new
-        # greenlet's _bootstrap or hands it to a spare one.
-        task.value = task
+        # The first switch starts a new greenlet's _bootstrap or wakes a
+        # spare one; either finds its task as the scheduler's current one.
+        task.value = _START
         self._tasks.add(task)
         self._ready.append(task)
         return task
@@ -136,7 +143,7 @@ class Scheduler:
         had a turn recently."""
         return bool(
             ready
-            and ready[0].value is not ready[0]
+            and ready[0].value is not _START
             and (
                 self._handoffs < _MAX_HANDOFFS
                 or (
@@ -170,7 +177,7 @@ class Scheduler:
         handoffs = self._handoffs
         if (
             ready
-            and (other := ready[0]).value is not other
+            and (other := ready[0]).value is not _START
             and (
                 handoffs < _MAX_HANDOFFS
                 or (
@@ -458,13 +465,17 @@ class Scheduler:
 _running: Scheduler | None = None
 
 
-def _bootstrap(task: Task) -> None:
-    """Run `task`, then, while the scheduler keeps fewer than
-    _SPARE_GREENLETS spare greenlets, wait as one of them for the next task
-    start() hands over: making a greenlet, and the frame stack CPython maps
-    for its first frame and unmaps when it dies, cost more than a switch.
-    An exception escaping a task ends its greenlet (and reaches the hub)."""
-    while True:
+def _bootstrap(start: object) -> None:
+    """Run the current task (the hub switches in with `start`, which is
+    _START, after making the task current), then, while the scheduler keeps
+    fewer than _SPARE_GREENLETS spare greenlets, wait as one of them for the
+    next task start() hands over: making a greenlet, and the frame stack
+    CPython maps for its first frame and unmaps when it dies, cost more than
+    a switch. An exception escaping a task ends its greenlet (and reaches
+    the hub)."""
+    s: Scheduler | None = _running
+    while s is not None:
+        task = cast(Task, s._current)
         _run_task(task)
         s = _running
         if s is None or len(s._spare) >= _SPARE_GREENLETS:
@@ -474,7 +485,7 @@ def _bootstrap(task: Task) -> None:
         task.greenlet = None
         del task
         s._spare.append(greenlet.getcurrent())
-        task = s._hub.switch()
+        s._hub.switch()
 
 
 def _run_task(task: Task) -> None:

@@ -441,3 +441,41 @@ def test_exit_current_in_main_ends_the_run():
         return "late"
 
     assert run(main) == "early"
+
+
+def test_a_spare_greenlet_keeps_nothing_of_its_ended_tasks():
+    # An ended task's greenlet waits as a spare for a later task; it must
+    # not keep the ended task (nor its arguments or result) alive: that
+    # would keep, say, a socket its process returned open for good.
+    import gc
+    import weakref
+
+    import greenlet
+
+    refs = []
+    first, second = [], []
+
+    class Marker:
+        pass
+
+    def child(marker, ran_on):
+        ran_on.append(greenlet.getcurrent())
+        return marker
+
+    def main():
+        for _ in range(10):
+            marker = Marker()
+            refs.append(weakref.ref(marker))
+            S.spawn(child, marker, first)
+        del marker
+        S.yield_now()
+        gc.collect()
+        alive = [ref for ref in refs if ref() is not None]
+        S.spawn(child, Marker(), second)
+        S.yield_now()
+        return len(alive)
+
+    assert run(main) == 0
+    assert len(first) == 10
+    # The later task ran on a spare, so the test looked at spares.
+    assert second[0] in first
