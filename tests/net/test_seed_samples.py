@@ -199,9 +199,11 @@ def test_four_acceptor_server_under_concurrent_load(server):
     # the complete reply and that no descriptor is left behind.
     for _ in range(20):
         raw_request()
-    before = srv.open_fds()
+    before = srv.settled_fds()
     with ThreadPoolExecutor(16) as pool:
         replies = list(pool.map(lambda _: raw_request(), range(300)))
     assert replies.count(REPLY) == 300
-    assert srv.open_fds() <= before
+    # A client reads end-of-file at the server's shutdown, which comes just
+    # before its close: the last connections may still be open for a moment.
+    assert srv.fds_drop_to(before) <= before
     assert library_request() == (200, "text/plain", b"Hello, HTTP!")
