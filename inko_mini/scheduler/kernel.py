@@ -103,12 +103,11 @@ class Scheduler:
         """Queue a task made by the caller (its fn and args set; it may be
         of a subclass of Task, which lets a layer above keep its own record
         of a task in the task itself); the caller keeps running."""
-        # A plain function, not the bound method self._bootstrap: that would
-        # be one more object per task for the collector to walk.
-        spare = self._spare
-        task.greenlet = spare.pop() if spare else greenlet.greenlet(_bootstrap, self._hub)
-        # The first switch starts a new greenlet's _bootstrap or wakes a
-        # spare one; either finds its task as the scheduler's current one.
+        # No greenlet yet: the task gets one when it first runs (see
+        # _loop and _bootstrap), so that a burst of spawns does not make a
+        # greenlet (and map a frame stack) for each queued task. The first
+        # switch into it starts a new greenlet's _bootstrap or wakes a spare
+        # one; either finds its task as the scheduler's current one.
         task.value = _START
         self._tasks.add(task)
         self._ready.append(task)
@@ -382,12 +381,21 @@ class Scheduler:
                 self._current = task
                 task.state = RUNNING
                 self._turns += 1
+                g = task.greenlet
+                if g is None:
+                    # Its first run. A plain function, not the bound method
+                    # self._bootstrap: that would be one more object per
+                    # greenlet for the collector to walk.
+                    spare = self._spare
+                    g = task.greenlet = (
+                        spare.pop() if spare else greenlet.greenlet(_bootstrap, self._hub)
+                    )
                 exc = task.exc
                 if exc is not None:
                     task.exc = None
-                    task.greenlet.throw(exc)
+                    g.throw(exc)
                 else:
-                    task.greenlet.switch(task.value)
+                    g.switch(task.value)
                 self._current = None
                 if main.state is TERMINATED:
                     return main.result
@@ -478,12 +486,47 @@ def _bootstrap(start: object) -> None:
         task = cast(Task, s._current)
         _run_task(task)
         s = _running
-        if s is None or len(s._spare) >= _SPARE_GREENLETS:
+        if s is None:
             return
         # Nobody switches into an ended task; its greenlet is not its own.
         # Nor is the ended task kept alive while its greenlet waits.
         task.greenlet = None
+        if task is s._main:
+            # The hub ends the run when it sees the main task ended.
+            return
         del task
+        ready = s._ready
+        if ready:
+            task = ready[0]
+            if (
+                task.value is _START
+                and task.state is READY
+                and task.exc is None
+                and (
+                    s._handoffs < _MAX_HANDOFFS
+                    or (
+                        not s._timers.live
+                        and not s._thread_jobs
+                        and (s._poller is None or not len(s._poller))
+                    )
+                )
+            ):
+                # The next task to run has not started: run it right here,
+                # on this greenlet, as the hub would have on a spare one,
+                # without two switches and a turn of the hub in between
+                # (a process-per-connection server ends one process and
+                # starts the next on every request). Like a hand-off, this
+                # gives the hub a turn at least every _MAX_HANDOFFS tasks.
+                s._handoffs += 1
+                ready.popleft()
+                task.greenlet = greenlet.getcurrent()
+                s._current = task
+                task.state = RUNNING
+                s._turns += 1
+                continue
+            del task
+        if len(s._spare) >= _SPARE_GREENLETS:
+            return
         s._spare.append(greenlet.getcurrent())
         s._hub.switch()
 
