@@ -1,4 +1,5 @@
-"""The kernel: a hub greenlet running the event loop, one greenlet per task.
+"""The kernel: a hub greenlet running the event loop, one greenlet per task
+(reused by a later task once its task ends: see _bootstrap).
 
 A task blocks by recording how to undo its wait (`Task.cancel`), optionally
 arming a timer, and switching to the hub. Only the hub switches into a
@@ -38,7 +39,7 @@ _abandoned: list[object] = []
 
 
 class TaskExit(BaseException):
-    """Unwinds the current task for exit_current; caught by _bootstrap."""
+    """Unwinds the current task for exit_current; caught by _run_task."""
 
 
 # How many times tasks may switch straight to each other while timers or
@@ -47,6 +48,18 @@ _MAX_HANDOFFS = 16
 
 # The longest single wait of the loop, in seconds (see _loop).
 _MAX_WAIT = 86_400.0
+
+# The value of a task that has not started yet: the hub's first switch into
+# it delivers this, not the task. A new greenlet's first switch passes its
+# value as the argument of _bootstrap, and greenlet keeps that argument
+# tuple for as long as the greenlet runs: a spare greenlet would keep the
+# first task it ran (its result, its panic handler) alive for good.
+_START: Any = object()
+
+# How many greenlets whose task has ended wait to run a new one (see
+# _bootstrap). Each keeps the 16 KiB frame stack CPython gave it: a
+# process-per-connection server then maps and unmaps no stack per spawn.
+_SPARE_GREENLETS = 64
 
 
 class Scheduler:
@@ -73,6 +86,9 @@ class Scheduler:
         self._handoffs = 0
         # How many times a task was switched in (see turn()).
         self._turns = 0
+        # Greenlets whose task has ended, each waiting in _bootstrap for the
+        # next task that start() gives it.
+        self._spare: list[Any] = []
 
     # -- API used by tasks -------------------------------------------------
 
@@ -87,10 +103,12 @@ class Scheduler:
         """Queue a task made by the caller (its fn and args set; it may be
         of a subclass of Task, which lets a layer above keep its own record
         of a task in the task itself); the caller keeps running."""
-        # A plain function, not the bound method self._bootstrap: that would
-        # be one more object per task for the collector to walk.
-        task.greenlet = greenlet.greenlet(_bootstrap, self._hub)
-        task.value = task
+        # No greenlet yet: the task gets one when it first runs (see
+        # _loop and _bootstrap), so that a burst of spawns does not make a
+        # greenlet (and map a frame stack) for each queued task. The first
+        # switch into it starts a new greenlet's _bootstrap or wakes a spare
+        # one; either finds its task as the scheduler's current one.
+        task.value = _START
         self._tasks.add(task)
         self._ready.append(task)
         return task
@@ -124,7 +142,7 @@ class Scheduler:
         had a turn recently."""
         return bool(
             ready
-            and ready[0].value is not ready[0]
+            and ready[0].value is not _START
             and (
                 self._handoffs < _MAX_HANDOFFS
                 or (
@@ -158,7 +176,7 @@ class Scheduler:
         handoffs = self._handoffs
         if (
             ready
-            and (other := ready[0]).value is not other
+            and (other := ready[0]).value is not _START
             and (
                 handoffs < _MAX_HANDOFFS
                 or (
@@ -214,9 +232,16 @@ class Scheduler:
     def notify_closing(self, fd: int | HasFileno) -> None:
         """Wake every task waiting on `fd` with ClosedResourceError; call it
         before closing an fd that other tasks may be waiting on."""
-        if self._poller is None:
+        poller = self._poller
+        if poller is None:
             return
-        for task in self._poller.take_all(fileno(fd)):
+        if type(fd) is not int:
+            fd = fd.fileno()
+        # Every socket's last close comes here, and almost never with a
+        # waiter: two calls less then.
+        if fd not in poller._waiters:
+            return
+        for task in poller.take_all(fd):
             task.cancel = None
             self._resume(task, None, ClosedResourceError(f"fd {fileno(fd)} was closed"))
 
@@ -281,6 +306,9 @@ class Scheduler:
 
     def _abandon(self) -> None:
         self._ready.clear()
+        # Collecting a spare throws GreenletExit into _bootstrap's wait for
+        # a task, which runs nothing of any task.
+        self._spare.clear()
         if self._tasks:
             _abandoned.append(self._tasks)
             self._tasks = set()
@@ -360,12 +388,21 @@ class Scheduler:
                 self._current = task
                 task.state = RUNNING
                 self._turns += 1
+                g = task.greenlet
+                if g is None:
+                    # Its first run. A plain function, not the bound method
+                    # self._bootstrap: that would be one more object per
+                    # greenlet for the collector to walk.
+                    spare = self._spare
+                    g = task.greenlet = (
+                        spare.pop() if spare else greenlet.greenlet(_bootstrap, self._hub)
+                    )
                 exc = task.exc
                 if exc is not None:
                     task.exc = None
-                    task.greenlet.throw(exc)
+                    g.throw(exc)
                 else:
-                    task.greenlet.switch(task.value)
+                    g.switch(task.value)
                 self._current = None
                 if main.state is TERMINATED:
                     return main.result
@@ -443,7 +480,66 @@ class Scheduler:
 _running: Scheduler | None = None
 
 
-def _bootstrap(task: Task) -> None:
+def _bootstrap(start: object) -> None:
+    """Run the current task (the hub switches in with `start`, which is
+    _START, after making the task current), then, while the scheduler keeps
+    fewer than _SPARE_GREENLETS spare greenlets, wait as one of them for the
+    next task start() hands over: making a greenlet, and the frame stack
+    CPython maps for its first frame and unmaps when it dies, cost more than
+    a switch. An exception escaping a task ends its greenlet (and reaches
+    the hub)."""
+    s: Scheduler | None = _running
+    while s is not None:
+        # (No typing.cast: it is a call, on every task.)
+        task: Task = s._current  # type: ignore[assignment]
+        _run_task(task)
+        s = _running
+        if s is None:
+            return
+        # Nobody switches into an ended task; its greenlet is not its own.
+        # Nor is the ended task kept alive while its greenlet waits.
+        task.greenlet = None
+        if task is s._main:
+            # The hub ends the run when it sees the main task ended.
+            return
+        del task
+        ready = s._ready
+        if ready:
+            task = ready[0]
+            if (
+                task.value is _START
+                and task.state is READY
+                and task.exc is None
+                and (
+                    s._handoffs < _MAX_HANDOFFS
+                    or (
+                        not s._timers.live
+                        and not s._thread_jobs
+                        and (s._poller is None or not len(s._poller))
+                    )
+                )
+            ):
+                # The next task to run has not started: run it right here,
+                # on this greenlet, as the hub would have on a spare one,
+                # without two switches and a turn of the hub in between
+                # (a process-per-connection server ends one process and
+                # starts the next on every request). Like a hand-off, this
+                # gives the hub a turn at least every _MAX_HANDOFFS tasks.
+                s._handoffs += 1
+                ready.popleft()
+                task.greenlet = greenlet.getcurrent()
+                s._current = task
+                task.state = RUNNING
+                s._turns += 1
+                continue
+            del task
+        if len(s._spare) >= _SPARE_GREENLETS:
+            return
+        s._spare.append(greenlet.getcurrent())
+        s._hub.switch()
+
+
+def _run_task(task: Task) -> None:
     try:
         fn, args = task.fn, task.args
         assert fn is not None and args is not None  # cleared only here

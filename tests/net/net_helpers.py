@@ -124,6 +124,28 @@ class Server:
     def open_fds(self) -> int:
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
+    def settled_fds(self, timeout: float = 10.0) -> int:
+        """open_fds() once it has not changed for a fifth of a second. A
+        client reads end-of-file at the server's shutdown, before the
+        server's close; and the server makes its poller's descriptor at
+        its first wait, which may come after its port is open."""
+        deadline = time.monotonic() + timeout
+        count = self.open_fds()
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = self.open_fds()
+            if now == count:
+                break
+            count = now
+        return count
+
+    def fds_drop_to(self, count: int, timeout: float = 10.0) -> int:
+        """open_fds() once it is at most `count`, or after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while (now := self.open_fds()) > count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return now
+
     def stop(self) -> tuple:
         if self.proc.poll() is None:
             self.proc.terminate()

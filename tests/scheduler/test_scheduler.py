@@ -441,3 +441,109 @@ def test_exit_current_in_main_ends_the_run():
         return "late"
 
     assert run(main) == "early"
+
+
+def test_a_spare_greenlet_keeps_nothing_of_its_ended_tasks():
+    # An ended task's greenlet waits as a spare for a later task; it must
+    # not keep the ended task (nor its arguments or result) alive: that
+    # would keep, say, a socket its process returned open for good.
+    import gc
+    import weakref
+
+    import greenlet
+
+    refs = []
+    first, second = [], []
+
+    class Marker:
+        pass
+
+    def child(marker, ran_on):
+        ran_on.append(greenlet.getcurrent())
+        return marker
+
+    def main():
+        for _ in range(10):
+            marker = Marker()
+            refs.append(weakref.ref(marker))
+            S.spawn(child, marker, first)
+        del marker
+        S.yield_now()
+        gc.collect()
+        alive = [ref for ref in refs if ref() is not None]
+        S.spawn(child, Marker(), second)
+        S.yield_now()
+        return len(alive)
+
+    assert run(main) == 0
+    assert len(first) == 10
+    # The later task ran on a spare, so the test looked at spares.
+    assert second[0] in first
+
+
+def test_tasks_started_one_after_another_each_run_as_the_current_task():
+    # A task that ends runs the next queued task that has not started on
+    # its own greenlet; that task must be the current one, in queue order.
+    import greenlet
+
+    log = []
+    tasks = []
+
+    def child(i):
+        log.append((i, S.current() is tasks[i], greenlet.getcurrent()))
+
+    def main():
+        tasks.extend(S.spawn(child, i) for i in range(5))
+        S.yield_now()
+        return [entry[:2] for entry in log]
+
+    assert run(main) == [(i, True) for i in range(5)]
+    # They ran one after another on one greenlet, without the hub between.
+    assert len({entry[2] for entry in log}) == 1
+
+
+def test_tasks_started_one_after_another_still_let_the_hub_poll():
+    # Running queued new tasks straight after one another must still give
+    # the hub a turn (I/O, timers) every so often, as hand-offs do.
+    a, b = socket.socketpair()
+    log = []
+
+    def reader():
+        S.wait_readable(a)
+        log.append("reader")
+
+    def child(i, main):
+        # Each one queues the next: the queue never runs dry.
+        log.append(i)
+        if i < 200:
+            S.spawn(child, i + 1, main)
+        else:
+            S.wake(main)
+
+    def main():
+        S.spawn(reader)
+        S.yield_now()  # the reader now waits on the poller
+        b.send(b"x")
+        S.spawn(child, 0, S.current())
+        S.park()
+        return log.index("reader")
+
+    try:
+        assert run(main) < 100
+    finally:
+        a.close()
+        b.close()
+
+
+def test_main_ending_leaves_queued_new_tasks_unstarted():
+    # The main task ends while new tasks are queued behind it: the run
+    # ends, and none of them starts.
+    log = []
+
+    def main():
+        for i in range(3):
+            S.spawn(log.append, i)
+        return "done"
+
+    assert run(main) == "done"
+    assert log == []
