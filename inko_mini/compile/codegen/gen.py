@@ -363,9 +363,9 @@ class Gen:
         """A send site called as a function (its inline cache globals are
         filled but no generated code tests them): the real send behind
         inlined control flow and self tail calls."""
-        names: tuple[str, ...] = (self.fresh("_k"), self.fresh("_f"))
-        if kind == "csend":
-            names += (self.fresh("_pd"),)
+        names: tuple[str | None, ...] = (self.fresh("_k"), self.fresh("_f"), self.fresh("_pd"))
+        if kind == "cimplicit":
+            names += (None,)
         return self.const((kind, name, line, n, *extra, *names), "_s")
 
     def new_code(self, name: str, line: int, kind: str) -> CgCode:
@@ -1525,15 +1525,14 @@ class Gen:
         method when the receiver matches the cached key, else the site's
         slow path (support.cached_site), which fills the cache:
 
-            F(r, x) if r is K or type(r) is K or (type(r) is InkoObject
-                and r.proto is K and 'name' not in r.attrs) else S(r, x)
+            F(r, x) if (T := type(r)) is K or (T is InkoObject and r.proto
+                is K and 'name' not in r.attrs) or r is K else S(r, x)
 
         (support.py says why each test finds the same method). Receiver and
         arguments are evaluated once, in order, before the test."""
-        k, f = self.fresh("_k"), self.fresh("_f")
-        pd = self.fresh("_pd") if kind == "csend" else None
-        globals_: tuple[str, ...] = (k, f) if pd is None else (k, f, pd)
-        if receiver is not None:
+        k, f, pd = self.fresh("_k"), self.fresh("_f"), self.fresh("_pd")
+        globals_: tuple[str | None, ...] = (k, f, pd)
+        if kind == "cimplicit":
             globals_ += (receiver,)
         site = self.const((kind, name, line, len(args), *extra, *globals_), "_s")
         parts = [recv, *args]
@@ -1562,49 +1561,58 @@ class Gen:
         # or (T is InkoObject and ...)`, the slow branches run only after it
         # was; a receiver-less one, to self, mostly stops at `self is K`,
         # and a local more costs every call of the function)
-        ty = self.fresh("_ty") if pd is not None else None
+        # A receiver-less send in a module's own method (self is mostly the
+        # module, which holds the method: key = self) tests `self is K`
+        # first; every other send tests the receiver's type first, which
+        # settles a native receiver (key = its type) at once and an object
+        # (key = its prototype) without two failing identity tests:
+        #   (T := type(r)) is K or (T is InkoObject and r.proto is K
+        #       and 'name' not in r.attrs) or r is K
+        self_first = kind == "cimplicit" and receiver is None
+        ty = None if self_first else self.fresh("_ty")
 
         def type_of_receiver(first_use: bool) -> py.expr:
             if ty is None:
                 return call("type", use(0))
-            return py.NamedExpr(S(ty), call("type", use(0))) if first_use else N(ty)
+            if first_use:
+                return py.NamedExpr(S(ty), call("type", first))
+            return N(ty)
 
-        guard = or_(
-            is_(first, N(k)),
-            is_(type_of_receiver(True), N(k)),
-            and_(
-                is_(type_of_receiver(False), N("_InkoObject")),
-                is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
-                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
-            ),
+        proto_test = and_(
+            is_(type_of_receiver(False), N("_InkoObject")),
+            is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
+            py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
         )
+        if self_first:
+            guard = or_(is_(first, N(k)), is_(call("type", use(0)), N(k)), proto_test)
+        else:
+            guard = or_(is_(type_of_receiver(True), N(k)), proto_test, is_(use(0), N(k)))
         test = and_(*pre, guard) if pre else guard
         n = len(parts)
         slow: py.expr = call(site, *[use(i) for i in range(n)])
-        if pd is not None:
-            # An object whose prototype the site met before (a site whose
-            # receivers implement one trait): the function of its method
-            # from the site's dict, without calling the slow path.
-            #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
-            #       is not None and 'name' not in r.attrs else S(r, x)
-            g = self.fresh("_g")
-            poly_test = and_(
-                is_(type_of_receiver(False), N("_InkoObject")),
-                is_not(
-                    py.NamedExpr(
-                        S(g),
-                        call(
-                            py.Attribute(N(pd), "get", py.Load()),
-                            py.Attribute(use(0), "proto", py.Load()),
-                        ),
+        # An object whose prototype the site met before (a site whose
+        # receivers implement one trait; for a receiver-less send, a
+        # self of several kinds running a trait's default method): the
+        # function of its method from the site's dict, without calling
+        # the slow path.
+        #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
+        #       is not None and 'name' not in r.attrs else S(r, x)
+        g = self.fresh("_g")
+        poly_test = and_(
+            is_(type_of_receiver(False), N("_InkoObject")),
+            is_not(
+                py.NamedExpr(
+                    S(g),
+                    call(
+                        py.Attribute(N(pd), "get", py.Load()),
+                        py.Attribute(use(0), "proto", py.Load()),
                     ),
-                    C(None),
                 ),
-                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
-            )
-            slow = py.IfExp(
-                test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow
-            )
+                C(None),
+            ),
+            py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+        )
+        slow = py.IfExp(test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow)
         fast_args = [use(i) for i in range(n)]
         if receiver is not None:
             # (the module when it answers for self: RV or self)
