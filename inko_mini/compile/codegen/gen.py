@@ -845,18 +845,22 @@ class Gen:
         target: tuple,
         line: int,
         mark: tuple,
-        params: Sequence[tuple[str, py.expr]] = (),
+        params: Sequence[tuple[str, Any]] = (),
     ) -> list:
         """An inlined block; `mark` (frame name, owner local, message, send
         line) says what frames a trace shows while it runs. `params`: its
-        parameters (name, value), bound first, inside its frame."""
+        parameters (name, value, or a function of the parameter's Python
+        name giving the statement that binds it), bound first, inside its
+        frame."""
         saved = self.out
         saved_region = self.region
         self.region = self.new_region(saved_region, *mark)
         self.out = []
         self.unit.scopes.append({})
         for pname, pvalue in params:
-            self.emit(assign(self.declare(pname), pvalue), line, [])
+            pyname = self.declare(pname)
+            stmt = pvalue(pyname) if callable(pvalue) else assign(pyname, pvalue)
+            self.emit(stmt, line, [])
         self.body(nodes, target, line)
         self.unit.scopes.pop()
         out = self.out
@@ -1005,7 +1009,10 @@ class Gen:
             r = <receiver>
             if type(r) is _L:
                 for i in range(len(r)):
-                    v_x = r[i] if i < len(r) else None
+                    try:
+                        v_x = r[i]
+                    except IndexError:
+                        v_x = None
                     <body>
                     if _P: _oor()
             else:
@@ -1030,12 +1037,24 @@ class Gen:
         tmp = self.fresh("_r")
         self.emit(assign(tmp, r), line, prims)
         i = self.fresh("_i")
-        element = py.IfExp(
-            test=py.Compare(N(i), [py.Lt()], [call("len", N(tmp))]),
-            body=py.Subscript(value=N(tmp), slice=N(i), ctx=py.Load()),
-            orelse=C(None),
-        )
-        params: list[tuple[str, py.expr]] = [(blk.params[0].name, element)]
+
+        def element(pyname: str) -> py.stmt:
+            # (try costs nothing in CPython 3.11 until it catches, unlike a
+            # bounds test against len(r) at every element)
+            #   try: v_x = r[i]
+            #   except IndexError: v_x = None
+            return py.Try(
+                body=[assign(pyname, py.Subscript(value=N(tmp), slice=N(i), ctx=py.Load()))],
+                handlers=[
+                    py.ExceptHandler(
+                        type=N("IndexError"), name=None, body=[assign(pyname, C(None))]
+                    )
+                ],
+                orelse=[],
+                finalbody=[],
+            )
+
+        params: list[tuple[str, Any]] = [(blk.params[0].name, element)]
         if nparams == 2:
             params.append((blk.params[1].name, N(i)))
         body = self.sub_body(blk.body, DISCARD, blk.span.line, ("<block>", tmp, name, line), params)
