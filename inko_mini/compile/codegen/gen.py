@@ -342,6 +342,8 @@ class Gen:
         self.out: list = []
         self.prims: list = []
         self.region = 0
+        # Whether operator trees may be fused (fused_int).
+        self.fusing = True
 
     def stamp(self, node: Any, line: int) -> Any:
         return stamp(node, line, self.region)
@@ -1419,7 +1421,8 @@ class Gen:
             return self.primitive(node)
         nargs = len(node.args)
         if recv is not None and nargs == 1 and name in _OPS and not node.kwargs:
-            return self.binary(node)
+            fused = self.fused_int(node)
+            return fused if fused is not None else self.binary(node)
         if recv is not None and name in _CONTROL and _statement_form(node):
             return self.thunk(node)
         if recv is None:
@@ -1695,6 +1698,62 @@ class Gen:
             body = py.Compare(a(), [_CMPOPS[op]()], [b()])
         return py.IfExp(test=test, body=body, orelse=call(slow, a(), b()))
 
+    def fused_int(self, node: Any) -> py.expr | None:
+        """A tree of two or more Integer operators over leaves that reading
+        twice cannot tell (literals, locals, self, @attributes, constants):
+        when every leaf is an int (and a divisor leaf is not zero), the
+        whole tree is one Python expression, without a guard per operator;
+        otherwise the operator-by-operator code of `binary` runs, reading
+        the leaves again. Both give the same: with int leaves each operator
+        of that code takes its int path (a comparison only at the root, so
+        no Boolean meets an operator; a divisor that is not a leaf keeps its
+        own guard there), which has no effects, so reading a later leaf
+        before an earlier operator ran changes nothing (and a constant that
+        panics does so after the same int-only work).
+
+            (t1 * 3 + t2) % 7 if type(t1 := @a) is _I and type(t2 := b) is _I
+                else <binary(node)>"""
+        tree = _int_tree(node, self.resolve) if self.fusing else None
+        if tree is None:
+            return None
+        leaves, divisors = tree
+        tests: list[py.expr] = []
+        temps: dict[int, str] = {}
+        for leaf in leaves:
+            value = self.expr(leaf)
+            stable = self.unit.stable.get(value.id) if type(value) is py.Name else None
+            if stable is not None:
+                self.unit.typed.add(cast(py.Name, value).id)
+                tests.append(is_(N(stable), N("_I")))
+                temps[id(leaf)] = cast(py.Name, value).id
+            else:
+                t = self.fresh("_x")
+                temps[id(leaf)] = t
+                tests.append(is_(call("type", py.NamedExpr(S(t), value)), N("_I")))
+            if id(leaf) in divisors:
+                tests.append(N(temps[id(leaf)]))
+
+        def build(n: Any) -> py.expr:
+            if type(n) is ast.IntLit:
+                return self.x_IntLit(n)
+            if type(n) is not ast.Send:
+                return N(temps[id(n)])
+            op = _OPS[n.name][0]
+            a, b = build(n.receiver), build(n.args[0])
+            if op in _BINOPS:
+                return py.BinOp(a, _BINOPS[op](), b)
+            return py.Compare(a, [_CMPOPS[op]()], [b])
+
+        test = and_(*tests) if len(tests) > 1 else tests[0]
+        # (the fallback fuses none of its subtrees: the code stays twice
+        # the tree's size, not its square)
+        self.fusing = False
+        try:
+            generic = self.binary(node)
+        finally:
+            self.fusing = True
+        return py.IfExp(test=test, body=build(node), orelse=generic)
+
     def binary(self, node: Any) -> py.expr:
         name = node.name
         int_op, guard_b, float_op, str_op = _OPS[name]
@@ -1904,6 +1963,64 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+def _pure_leaf(n: Any, resolve: Any) -> bool:
+    """Whether reading `n` runs no Inko code and can be repeated unseen:
+    a local, self, an @attribute or a constant."""
+    t = type(n)
+    if t is ast.Identifier:
+        found = resolve(n.name)
+        return found is not None and found != "forbidden"
+    if t is ast.Constant:
+        return n.name != "ThisModule"
+    return t is ast.AttrRef or t is ast.SelfRef
+
+
+def _int_tree(node: Any, resolve: Any) -> tuple[list, set] | None:
+    """For Gen.fused_int: the leaves of the operator tree `node` in the
+    order they are evaluated, and the ids of those that are divisors; None
+    when `node` is not such a tree of two or more operators."""
+    leaves: list[Any] = []
+    divisors: set[int] = set()
+    ops = [0]
+
+    def operator(n: Any, root: bool) -> bool:
+        name = n.name
+        if not (
+            n.receiver is not None
+            and len(n.args) == 1
+            and not n.kwargs
+            and name in _OPS
+            and (root or name not in _CMPOPS)
+        ):
+            return False
+        ops[0] += 1
+        if not (walk(n.receiver, False) and walk(n.args[0], False)):
+            return False
+        if _OPS[name][1]:
+            divisor = n.args[0]
+            if type(divisor) is ast.IntLit:
+                return divisor.value != 0
+            if type(divisor) is ast.Send:
+                return False
+            divisors.add(id(divisor))
+        return True
+
+    def walk(n: Any, root: bool) -> bool:
+        t = type(n)
+        if t is ast.Send:
+            return operator(n, root)
+        if t is ast.IntLit:
+            return True
+        if _pure_leaf(n, resolve):
+            leaves.append(n)
+            return True
+        return False
+
+    if not walk(node, True) or ops[0] < 2 or not leaves:
+        return None
+    return leaves, divisors
 
 
 def _literal_kind(node: Any, value: py.expr) -> str | None:
