@@ -1427,9 +1427,12 @@ class Gen:
             return self.thunk(node)
         if recv is None:
             return self.implicit(name, node.args, node, kwargs=node.kwargs)
-        r = self.expr(recv)
         if nargs == 0 and not node.kwargs and name in support.INT_UNARY:
-            return self.int_unary(name, line, r)
+            fused = self.fused_int(node)
+            if fused is not None:
+                return fused
+            return self.int_unary(name, line, self.expr(recv))
+        r = self.expr(recv)
         args = [self.expr(a) for a in node.args]
         if name == "call" and not node.kwargs and nargs <= 4:
             return self.block_call(r, args, line)
@@ -1738,6 +1741,16 @@ class Gen:
                 return self.x_IntLit(n)
             if type(n) is not ast.Send:
                 return N(temps[id(n)])
+            if not n.args:
+                x = build(n.receiver)
+                form = support.INT_UNARY[n.name]
+                if form is None:
+                    return x
+                if form[0] == "neg":
+                    return py.UnaryOp(py.USub(), x)
+                if form[0] in _BINOPS:
+                    return py.BinOp(x, _BINOPS[form[0]](), C(form[1]))
+                return py.Compare(x, [_CMPOPS[form[0]]()], [C(form[1])])
             op = _OPS[n.name][0]
             a, b = build(n.receiver), build(n.args[0])
             if op in _BINOPS:
@@ -1749,7 +1762,10 @@ class Gen:
         # the tree's size, not its square)
         self.fusing = False
         try:
-            generic = self.binary(node)
+            if node.args:
+                generic = self.binary(node)
+            else:
+                generic = self.int_unary(node.name, node.span.line, self.expr(node.receiver))
         finally:
             self.fusing = True
         return py.IfExp(test=test, body=build(node), orelse=generic)
@@ -2007,9 +2023,24 @@ def _int_tree(node: Any, resolve: Any) -> tuple[list, set] | None:
             divisors.add(id(divisor))
         return True
 
+    def unary(n: Any, root: bool) -> bool:
+        form = support.INT_UNARY[n.name]
+        # (zero? and the like give a Boolean: only at the root)
+        if form is not None and form[0] in _CMPOPS and not root:
+            return False
+        ops[0] += 1
+        return walk(n.receiver, False)
+
     def walk(n: Any, root: bool) -> bool:
         t = type(n)
         if t is ast.Send:
+            if (
+                not n.args
+                and not n.kwargs
+                and n.receiver is not None
+                and n.name in support.INT_UNARY
+            ):
+                return unary(n, root)
             return operator(n, root)
         if t is ast.IntLit:
             return True
