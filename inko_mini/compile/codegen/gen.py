@@ -1778,17 +1778,23 @@ class Gen:
         rhs = self.expr(rhs_node)
         a, b = self.fresh("_a"), self.fresh("_b")
         # Locals and literals are used as they are (no temporary) when
-        # evaluating the right side can not change the left one.
+        # evaluating the right side can not change the left one; so is a
+        # parameter the method never assigns, whose type was taken on entry.
+        stable = self.unit.stable
+        sa = stable.get(lhs.id) if type(lhs) is py.Name else None
+        sb = stable.get(rhs.id) if type(rhs) is py.Name else None
         direct = type(lhs) is py.Name and _simple(rhs)
+        direct_a = direct or sa is not None
+        direct_b = direct or sb is not None
 
         def A() -> py.expr:
-            return _dup(lhs) if direct else N(a)
+            return _dup(lhs) if direct_a else N(a)
 
         def B() -> py.expr:
-            return _dup(rhs) if direct else N(b)
+            return _dup(rhs) if direct_b else N(b)
 
-        a0: py.expr = _dup(lhs) if direct else py.NamedExpr(S(a), lhs)
-        b0: py.expr = _dup(rhs) if direct else py.NamedExpr(S(b), rhs)
+        a0: py.expr = _dup(lhs) if direct_a else py.NamedExpr(S(a), lhs)
+        b0: py.expr = _dup(rhs) if direct_b else py.NamedExpr(S(b), rhs)
         slow = self.const(("slow", name, node.span.line), "_sb")
         slow_call: py.expr = call(slow, A(), B())
 
@@ -1805,11 +1811,15 @@ class Gen:
         lit_l = _literal_kind(node.receiver, lhs)
         if (lit_r is None) != (lit_l is None):
             return self.literal_binary(node, lhs, rhs, lit_l is None, slow)
-        first = py.Compare(
-            left=call("type", a0),
-            ops=[py.Is(), py.Is()],
-            comparators=[call("type", b0), N("_I")],
-        )
+        type_a: py.expr = call("type", a0)
+        type_b: py.expr = call("type", b0)
+        if sa is not None:
+            self.unit.typed.add(cast(py.Name, lhs).id)
+            type_a = N(sa)
+        if sb is not None:
+            self.unit.typed.add(cast(py.Name, rhs).id)
+            type_b = N(sb)
+        first = py.Compare(left=type_a, ops=[py.Is(), py.Is()], comparators=[type_b, N("_I")])
         int_test = and_(first, B()) if guard_b else first
         orelse = slow_call
         if str_op is not None:
