@@ -294,6 +294,12 @@ class Unit:
         # method): such sends read the receiver from the site (gen.py
         # `implicit`) instead of calling through a wrapper.
         self.self_may_miss = kind == "body"
+        # A method sending nothing that could run Inko code without a
+        # preemption test of its own (see _leaf_body): no test on entry.
+        self.leaf = False
+        # A method reading one @attribute once and writing none reads it
+        # from self.attrs in place, without taking the dict on entry.
+        self.single_attr = False
 
     def frame_unit(self) -> Unit:
         u = self
@@ -415,7 +421,7 @@ class Gen:
         u: Unit | None = self.unit
         while u is not None and u.kind in ("closure", "thunk"):
             u = u.parent
-        if u is None or u.kind not in ("method", "lambda", "module", "body"):
+        if u is None or u.kind not in ("method", "lambda", "module", "body") or u.single_attr:
             return None
         if u.attrs_name is None:
             u.attrs_name = self.fresh("_sd")
@@ -487,6 +493,8 @@ class Gen:
         line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
         if unit.kind == "method":
             self.prepare_method(unit, code, params, pynames, nodes)
+            unit.leaf = _leaf_body(nodes, params)
+            unit.single_attr = _attr_nodes(nodes) == [ast.AttrRef]
         self.body(nodes, target, line)
         body = self.out
         self.revert_outlined(body)
@@ -497,7 +505,7 @@ class Gen:
             pre.append(assign(unit.stable[py_name], call("type", N(py_name))))
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
-        if unit.kind == "method":
+        if unit.kind == "method" and not unit.leaf:
             pre.extend(_budget_check())
         if unit.attrs_name is not None:
             # self never changes within a unit, nor does an object's dict
@@ -1989,6 +1997,76 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+def _leaf_body(nodes: list, params: list) -> bool:
+    """Whether a method with body `nodes` may skip the preemption test on
+    entry (CONTRACTS.md, Preemption): it runs no loop and enters no Inko
+    code except through the slow paths of operators, which go through
+    sends.run_call and test the flag there; its time is then bounded by
+    its size and its caller's own tests cover it. Only literals, locals,
+    self, @attributes, constants, assignments, return/throw, operators and
+    _INKOC primitives qualify (no block, so no inlined loop or closure)."""
+    if any(p.default is not None for p in params):
+        return False
+    # (in evaluation order: a name read before its `let` is a send)
+    locals_ = {p.name for p in params}
+
+    def walk(n: Any) -> bool:
+        t = type(n)
+        if t is ast.Send:
+            r = n.receiver
+            primitive = type(r) is ast.Constant and r.name == "_INKOC"
+            operator = r is not None and len(n.args) == 1 and n.name in _OPS
+            if n.kwargs or not (primitive or operator):
+                return False
+        elif t is ast.Identifier:
+            return n.name in locals_
+        elif t not in _LEAF_NODES:
+            return False
+        if not all(walk(c) for c in _children(n)):
+            return False
+        if t is ast.LetLocal:
+            locals_.add(n.name)
+        return True
+
+    return all(walk(n) for n in nodes)
+
+
+# The nodes a leaf method may hold besides operators, primitives and locals.
+_LEAF_NODES = frozenset(
+    (
+        ast.IntLit,
+        ast.FloatLit,
+        ast.StrLit,
+        ast.ArrayLit,
+        ast.SelfRef,
+        ast.Constant,
+        ast.AttrRef,
+        ast.LetLocal,
+        ast.AssignLocal,
+        ast.LetAttr,
+        ast.AssignAttr,
+        ast.Return,
+        ast.Throw,
+    )
+)
+
+
+def _attr_nodes(nodes: list) -> list:
+    """The types of the @attribute reads and writes in `nodes`, blocks
+    within included."""
+    out: list = []
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ast.AttrRef or t is ast.LetAttr or t is ast.AssignAttr:
+            out.append(t)
+        if isinstance(n, _OPAQUE):
+            continue
+        stack.extend(_children(n))
+    return out
 
 
 def _pure_leaf(n: Any, resolve: Any) -> bool:
