@@ -508,15 +508,23 @@ class Gen:
         if unit.kind == "method" and not unit.leaf:
             pre.extend(_budget_check())
         if unit.attrs_name is not None:
-            # self never changes within a unit, nor does an object's dict
+            # self never changes within a unit, nor does an object's dict.
+            # Only an InkoObject has `attrs` (no native kind's Python class
+            # does), and a try costs nothing until it catches:
+            #   try: SD = self.attrs
+            #   except AttributeError: SD = _NOATTRS
             pre.append(
-                assign(
-                    unit.attrs_name,
-                    py.IfExp(
-                        test=is_(call("type", N("self")), N("_InkoObject")),
-                        body=py.Attribute(N("self"), "attrs", py.Load()),
-                        orelse=N("_NOATTRS"),
-                    ),
+                py.Try(
+                    body=[assign(unit.attrs_name, py.Attribute(N("self"), "attrs", py.Load()))],
+                    handlers=[
+                        py.ExceptHandler(
+                            type=N("AttributeError"),
+                            name=None,
+                            body=[assign(unit.attrs_name, N("_NOATTRS"))],
+                        )
+                    ],
+                    orelse=[],
+                    finalbody=[],
                 )
             )
         if unit.needs_rt:
