@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast as py
 import builtins as _builtins
+import copy
 import os
 import sys
 from collections import Counter
@@ -300,6 +301,8 @@ class Unit:
         # A method reading one @attribute once and writing none reads it
         # from self.attrs in place, without taking the dict on entry.
         self.single_attr = False
+        # Shared temporaries of this function (Gen.unit_temp).
+        self.temps: dict[str, str] = {}
 
     def frame_unit(self) -> Unit:
         u = self
@@ -391,6 +394,17 @@ class Gen:
     ) -> int:
         self.regions.append((parent, frame_name, owner, message, send_line))
         return len(self.regions) - 1
+
+    def unit_temp(self, prefix: str) -> str:
+        """One local of the current function for every use of a temporary
+        that is assigned and read within one guard with nothing evaluated
+        in between (a send's receiver type, its polymorphic function): fewer
+        locals make every call of the function cheaper to set up and clear."""
+        temps = self.unit.temps
+        name = temps.get(prefix)
+        if name is None:
+            name = temps[prefix] = self.fresh(prefix)
+        return name
 
     def declare(self, name: str) -> str:
         clean = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
@@ -895,7 +909,6 @@ class Gen:
                 return False
             r, prims = self.value(node.receiver)
             tmp = self.fresh("_r")
-            self.emit(assign(tmp, r), line, prims)
             blk_pre, blk = self.hoisted(args[0])
             inline = self.sub_body(
                 args[0].body, target, args[0].span.line, ("<block>", tmp, name, line)
@@ -912,15 +925,14 @@ class Gen:
             on_true = inline if name in ("if_true", "and") else skip
             on_false = skip if name in ("if_true", "and") else inline
             slow = self.slow_site("csend", name, line, 1)
-            self.emit(
-                self.guarded_cond(
-                    tmp,
-                    on_true,
-                    on_false,
-                    self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
-                ),
+            self.cond_stmt(
+                tmp,
+                r,
+                prims,
                 line,
-                [],
+                on_true,
+                on_false,
+                self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
             )
             return True
         if name == "if" and not args and len(node.kwargs) == 2:
@@ -931,7 +943,6 @@ class Gen:
                 return False
             r, prims = self.value(node.receiver)
             tmp = self.fresh("_r")
-            self.emit(assign(tmp, r), line, prims)
             saved = self.out
             self.out = []
             blocks = {k: self.expr(v) for k, v in node.kwargs}
@@ -943,12 +954,14 @@ class Gen:
             slow = self.const(("kw", "if", line, ("true", "false")), "_s")
             kwargs = py.Dict(keys=[C(k) for k in blocks], values=list(blocks.values()))
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
-            self.emit(
-                self.guarded_cond(
-                    tmp, t_body, f_body, self.slow_path(blk_pre, slow_call, target, line)
-                ),
+            self.cond_stmt(
+                tmp,
+                r,
+                prims,
                 line,
-                [],
+                t_body,
+                f_body,
+                self.slow_path(blk_pre, slow_call, target, line),
             )
             return True
         if name in ("while_true", "while_false") and len(args) == 1 and not node.kwargs:
@@ -1172,6 +1185,57 @@ class Gen:
         out = self.out
         self.out = saved
         return out or [py.Pass()]
+
+    def cond_stmt(
+        self,
+        tmp: str,
+        r: py.expr,
+        prims: list,
+        line: int,
+        on_true: list,
+        on_false: list,
+        slow: list,
+    ) -> None:
+        """`tmp = r` and the inlined conditional on it (guarded_cond). When
+        `r` is a comparison's fast path (`CMP if TEST else OTHER`, CMP a
+        Python comparison of ints, floats or strings: a bool) and the
+        branches are small, the bool decides at once while the conditional
+        methods are the built-in ones (the "cond" flag):
+
+            if TEST and cond:
+                if (tmp := CMP): <on_true>
+                else: <on_false>
+            else:
+                tmp = OTHER
+                <guarded_cond>
+
+        (TEST assigned every temporary OTHER reads, so OTHER is the same
+        comparison's other paths; `tmp` still holds the receiver, which
+        traces read.)"""
+        chain = self.guarded_cond(tmp, on_true, on_false, slow)
+        if (
+            prims
+            or type(r) is not py.IfExp
+            or type(r.body) is not py.Compare
+            or not _small_branches(on_true + on_false)
+        ):
+            self.emit(assign(tmp, r), line, prims)
+            self.emit(chain, line, [])
+            return
+        fast = py.If(
+            test=py.NamedExpr(S(tmp), r.body),
+            body=copy.deepcopy(on_true),
+            orelse=copy.deepcopy(on_false),
+        )
+        self.emit(
+            py.If(
+                test=and_(r.test, N("cond")),
+                body=[fast],
+                orelse=[assign(tmp, r.orelse), chain],
+            ),
+            line,
+            [],
+        )
 
     def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
         # _TRUE, _FALSE and _NIL are True, False and Nil until a program redefines
@@ -1610,7 +1674,7 @@ class Gen:
         #   (T := type(r)) is K or (T is InkoObject and r.proto is K
         #       and 'name' not in r.attrs) or r is K
         self_first = kind == "cimplicit" and receiver is None
-        ty = None if self_first else self.fresh("_ty")
+        ty = None if self_first else self.unit_temp("_ty")
 
         def type_of_receiver(first_use: bool) -> py.expr:
             if ty is None:
@@ -1638,7 +1702,7 @@ class Gen:
         # the slow path.
         #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
         #       is not None and 'name' not in r.attrs else S(r, x)
-        g = self.fresh("_g")
+        g = self.unit_temp("_g")
         poly_test = and_(
             is_(type_of_receiver(False), N("_InkoObject")),
             is_not(
@@ -2005,6 +2069,23 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+# Branches of an inlined conditional up to this many `ast` nodes are
+# copied into a comparison's fast path (Gen.cond_stmt).
+_SMALL_BRANCHES = 200
+
+
+def _small_branches(stmts: list) -> bool:
+    """Whether `stmts` may appear twice in a function: small, and defining
+    no function (whose code object traces map to one Inko block)."""
+    count = 0
+    for stmt in stmts:
+        for n in py.walk(stmt):
+            count += 1
+            if count > _SMALL_BRANCHES or isinstance(n, (py.FunctionDef, py.Lambda)):
+                return False
+    return True
 
 
 def _leaf_body(nodes: list, params: list) -> bool:
