@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast as py
 import builtins as _builtins
+import copy
 import os
 import sys
 from collections import Counter
@@ -294,6 +295,14 @@ class Unit:
         # method): such sends read the receiver from the site (gen.py
         # `implicit`) instead of calling through a wrapper.
         self.self_may_miss = kind == "body"
+        # A method sending nothing that could run Inko code without a
+        # preemption test of its own (see _leaf_body): no test on entry.
+        self.leaf = False
+        # A method reading one @attribute once and writing none reads it
+        # from self.attrs in place, without taking the dict on entry.
+        self.single_attr = False
+        # Shared temporaries of this function (Gen.unit_temp).
+        self.temps: dict[str, str] = {}
 
     def frame_unit(self) -> Unit:
         u = self
@@ -342,6 +351,8 @@ class Gen:
         self.out: list = []
         self.prims: list = []
         self.region = 0
+        # Whether operator trees may be fused (fused_int).
+        self.fusing = True
 
     def stamp(self, node: Any, line: int) -> Any:
         return stamp(node, line, self.region)
@@ -363,9 +374,9 @@ class Gen:
         """A send site called as a function (its inline cache globals are
         filled but no generated code tests them): the real send behind
         inlined control flow and self tail calls."""
-        names: tuple[str, ...] = (self.fresh("_k"), self.fresh("_f"))
-        if kind == "csend":
-            names += (self.fresh("_pd"),)
+        names: tuple[str | None, ...] = (self.fresh("_k"), self.fresh("_f"), self.fresh("_pd"))
+        if kind == "cimplicit":
+            names += (None,)
         return self.const((kind, name, line, n, *extra, *names), "_s")
 
     def new_code(self, name: str, line: int, kind: str) -> CgCode:
@@ -383,6 +394,17 @@ class Gen:
     ) -> int:
         self.regions.append((parent, frame_name, owner, message, send_line))
         return len(self.regions) - 1
+
+    def unit_temp(self, prefix: str) -> str:
+        """One local of the current function for every use of a temporary
+        that is assigned and read within one guard with nothing evaluated
+        in between (a send's receiver type, its polymorphic function): fewer
+        locals make every call of the function cheaper to set up and clear."""
+        temps = self.unit.temps
+        name = temps.get(prefix)
+        if name is None:
+            name = temps[prefix] = self.fresh(prefix)
+        return name
 
     def declare(self, name: str) -> str:
         clean = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
@@ -413,7 +435,7 @@ class Gen:
         u: Unit | None = self.unit
         while u is not None and u.kind in ("closure", "thunk"):
             u = u.parent
-        if u is None or u.kind not in ("method", "lambda", "module", "body"):
+        if u is None or u.kind not in ("method", "lambda", "module", "body") or u.single_attr:
             return None
         if u.attrs_name is None:
             u.attrs_name = self.fresh("_sd")
@@ -485,6 +507,8 @@ class Gen:
         line = code.line if code is not None else (nodes[0].span.line if nodes else 1)
         if unit.kind == "method":
             self.prepare_method(unit, code, params, pynames, nodes)
+            unit.leaf = _leaf_body(nodes, params)
+            unit.single_attr = _attr_nodes(nodes) == [ast.AttrRef]
         self.body(nodes, target, line)
         body = self.out
         self.revert_outlined(body)
@@ -495,18 +519,26 @@ class Gen:
             pre.append(assign(unit.stable[py_name], call("type", N(py_name))))
         if unit.nonlocals:
             pre.append(py.Nonlocal(names=sorted(unit.nonlocals)))
-        if unit.kind == "method":
+        if unit.kind == "method" and not unit.leaf:
             pre.extend(_budget_check())
         if unit.attrs_name is not None:
-            # self never changes within a unit, nor does an object's dict
+            # self never changes within a unit, nor does an object's dict.
+            # Only an InkoObject has `attrs` (no native kind's Python class
+            # does), and a try costs nothing until it catches:
+            #   try: SD = self.attrs
+            #   except AttributeError: SD = _NOATTRS
             pre.append(
-                assign(
-                    unit.attrs_name,
-                    py.IfExp(
-                        test=is_(call("type", N("self")), N("_InkoObject")),
-                        body=py.Attribute(N("self"), "attrs", py.Load()),
-                        orelse=N("_NOATTRS"),
-                    ),
+                py.Try(
+                    body=[assign(unit.attrs_name, py.Attribute(N("self"), "attrs", py.Load()))],
+                    handlers=[
+                        py.ExceptHandler(
+                            type=N("AttributeError"),
+                            name=None,
+                            body=[assign(unit.attrs_name, N("_NOATTRS"))],
+                        )
+                    ],
+                    orelse=[],
+                    finalbody=[],
                 )
             )
         if unit.needs_rt:
@@ -845,18 +877,22 @@ class Gen:
         target: tuple,
         line: int,
         mark: tuple,
-        params: Sequence[tuple[str, py.expr]] = (),
+        params: Sequence[tuple[str, Any]] = (),
     ) -> list:
         """An inlined block; `mark` (frame name, owner local, message, send
         line) says what frames a trace shows while it runs. `params`: its
-        parameters (name, value), bound first, inside its frame."""
+        parameters (name, value, or a function of the parameter's Python
+        name giving the statement that binds it), bound first, inside its
+        frame."""
         saved = self.out
         saved_region = self.region
         self.region = self.new_region(saved_region, *mark)
         self.out = []
         self.unit.scopes.append({})
         for pname, pvalue in params:
-            self.emit(assign(self.declare(pname), pvalue), line, [])
+            pyname = self.declare(pname)
+            stmt = pvalue(pyname) if callable(pvalue) else assign(pyname, pvalue)
+            self.emit(stmt, line, [])
         self.body(nodes, target, line)
         self.unit.scopes.pop()
         out = self.out
@@ -873,7 +909,6 @@ class Gen:
                 return False
             r, prims = self.value(node.receiver)
             tmp = self.fresh("_r")
-            self.emit(assign(tmp, r), line, prims)
             blk_pre, blk = self.hoisted(args[0])
             inline = self.sub_body(
                 args[0].body, target, args[0].span.line, ("<block>", tmp, name, line)
@@ -890,15 +925,14 @@ class Gen:
             on_true = inline if name in ("if_true", "and") else skip
             on_false = skip if name in ("if_true", "and") else inline
             slow = self.slow_site("csend", name, line, 1)
-            self.emit(
-                self.guarded_cond(
-                    tmp,
-                    on_true,
-                    on_false,
-                    self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
-                ),
+            self.cond_stmt(
+                tmp,
+                r,
+                prims,
                 line,
-                [],
+                on_true,
+                on_false,
+                self.slow_path(blk_pre, call(slow, N(tmp), blk), target, line),
             )
             return True
         if name == "if" and not args and len(node.kwargs) == 2:
@@ -909,7 +943,6 @@ class Gen:
                 return False
             r, prims = self.value(node.receiver)
             tmp = self.fresh("_r")
-            self.emit(assign(tmp, r), line, prims)
             saved = self.out
             self.out = []
             blocks = {k: self.expr(v) for k, v in node.kwargs}
@@ -921,12 +954,14 @@ class Gen:
             slow = self.const(("kw", "if", line, ("true", "false")), "_s")
             kwargs = py.Dict(keys=[C(k) for k in blocks], values=list(blocks.values()))
             slow_call = call(slow, N(tmp), py.List(elts=[], ctx=py.Load()), kwargs)
-            self.emit(
-                self.guarded_cond(
-                    tmp, t_body, f_body, self.slow_path(blk_pre, slow_call, target, line)
-                ),
+            self.cond_stmt(
+                tmp,
+                r,
+                prims,
                 line,
-                [],
+                t_body,
+                f_body,
+                self.slow_path(blk_pre, slow_call, target, line),
             )
             return True
         if name in ("while_true", "while_false") and len(args) == 1 and not node.kwargs:
@@ -1005,7 +1040,10 @@ class Gen:
             r = <receiver>
             if type(r) is _L:
                 for i in range(len(r)):
-                    v_x = r[i] if i < len(r) else None
+                    try:
+                        v_x = r[i]
+                    except IndexError:
+                        v_x = None
                     <body>
                     if _P: _oor()
             else:
@@ -1030,12 +1068,24 @@ class Gen:
         tmp = self.fresh("_r")
         self.emit(assign(tmp, r), line, prims)
         i = self.fresh("_i")
-        element = py.IfExp(
-            test=py.Compare(N(i), [py.Lt()], [call("len", N(tmp))]),
-            body=py.Subscript(value=N(tmp), slice=N(i), ctx=py.Load()),
-            orelse=C(None),
-        )
-        params: list[tuple[str, py.expr]] = [(blk.params[0].name, element)]
+
+        def element(pyname: str) -> py.stmt:
+            # (try costs nothing in CPython 3.11 until it catches, unlike a
+            # bounds test against len(r) at every element)
+            #   try: v_x = r[i]
+            #   except IndexError: v_x = None
+            return py.Try(
+                body=[assign(pyname, py.Subscript(value=N(tmp), slice=N(i), ctx=py.Load()))],
+                handlers=[
+                    py.ExceptHandler(
+                        type=N("IndexError"), name=None, body=[assign(pyname, C(None))]
+                    )
+                ],
+                orelse=[],
+                finalbody=[],
+            )
+
+        params: list[tuple[str, Any]] = [(blk.params[0].name, element)]
         if nparams == 2:
             params.append((blk.params[1].name, N(i)))
         body = self.sub_body(blk.body, DISCARD, blk.span.line, ("<block>", tmp, name, line), params)
@@ -1135,6 +1185,57 @@ class Gen:
         out = self.out
         self.out = saved
         return out or [py.Pass()]
+
+    def cond_stmt(
+        self,
+        tmp: str,
+        r: py.expr,
+        prims: list,
+        line: int,
+        on_true: list,
+        on_false: list,
+        slow: list,
+    ) -> None:
+        """`tmp = r` and the inlined conditional on it (guarded_cond). When
+        `r` is a comparison's fast path (`CMP if TEST else OTHER`, CMP a
+        Python comparison of ints, floats or strings: a bool) and the
+        branches are small, the bool decides at once while the conditional
+        methods are the built-in ones (the "cond" flag):
+
+            if TEST and cond:
+                if (tmp := CMP): <on_true>
+                else: <on_false>
+            else:
+                tmp = OTHER
+                <guarded_cond>
+
+        (TEST assigned every temporary OTHER reads, so OTHER is the same
+        comparison's other paths; `tmp` still holds the receiver, which
+        traces read.)"""
+        chain = self.guarded_cond(tmp, on_true, on_false, slow)
+        if (
+            prims
+            or type(r) is not py.IfExp
+            or type(r.body) is not py.Compare
+            or not _small_branches(on_true + on_false)
+        ):
+            self.emit(assign(tmp, r), line, prims)
+            self.emit(chain, line, [])
+            return
+        fast = py.If(
+            test=py.NamedExpr(S(tmp), r.body),
+            body=copy.deepcopy(on_true),
+            orelse=copy.deepcopy(on_false),
+        )
+        self.emit(
+            py.If(
+                test=and_(r.test, N("cond")),
+                body=[fast],
+                orelse=[assign(tmp, r.orelse), chain],
+            ),
+            line,
+            [],
+        )
 
     def guarded_cond(self, tmp: str, on_true: list, on_false: list, slow: list) -> py.stmt:
         # _TRUE, _FALSE and _NIL are True, False and Nil until a program redefines
@@ -1400,14 +1501,18 @@ class Gen:
             return self.primitive(node)
         nargs = len(node.args)
         if recv is not None and nargs == 1 and name in _OPS and not node.kwargs:
-            return self.binary(node)
+            fused = self.fused_int(node)
+            return fused if fused is not None else self.binary(node)
         if recv is not None and name in _CONTROL and _statement_form(node):
             return self.thunk(node)
         if recv is None:
             return self.implicit(name, node.args, node, kwargs=node.kwargs)
-        r = self.expr(recv)
         if nargs == 0 and not node.kwargs and name in support.INT_UNARY:
-            return self.int_unary(name, line, r)
+            fused = self.fused_int(node)
+            if fused is not None:
+                return fused
+            return self.int_unary(name, line, self.expr(recv))
+        r = self.expr(recv)
         args = [self.expr(a) for a in node.args]
         if name == "call" and not node.kwargs and nargs <= 4:
             return self.block_call(r, args, line)
@@ -1525,15 +1630,14 @@ class Gen:
         method when the receiver matches the cached key, else the site's
         slow path (support.cached_site), which fills the cache:
 
-            F(r, x) if r is K or type(r) is K or (type(r) is InkoObject
-                and r.proto is K and 'name' not in r.attrs) else S(r, x)
+            F(r, x) if (T := type(r)) is K or (T is InkoObject and r.proto
+                is K and 'name' not in r.attrs) or r is K else S(r, x)
 
         (support.py says why each test finds the same method). Receiver and
         arguments are evaluated once, in order, before the test."""
-        k, f = self.fresh("_k"), self.fresh("_f")
-        pd = self.fresh("_pd") if kind == "csend" else None
-        globals_: tuple[str, ...] = (k, f) if pd is None else (k, f, pd)
-        if receiver is not None:
+        k, f, pd = self.fresh("_k"), self.fresh("_f"), self.fresh("_pd")
+        globals_: tuple[str | None, ...] = (k, f, pd)
+        if kind == "cimplicit":
             globals_ += (receiver,)
         site = self.const((kind, name, line, len(args), *extra, *globals_), "_s")
         parts = [recv, *args]
@@ -1562,49 +1666,58 @@ class Gen:
         # or (T is InkoObject and ...)`, the slow branches run only after it
         # was; a receiver-less one, to self, mostly stops at `self is K`,
         # and a local more costs every call of the function)
-        ty = self.fresh("_ty") if pd is not None else None
+        # A receiver-less send in a module's own method (self is mostly the
+        # module, which holds the method: key = self) tests `self is K`
+        # first; every other send tests the receiver's type first, which
+        # settles a native receiver (key = its type) at once and an object
+        # (key = its prototype) without two failing identity tests:
+        #   (T := type(r)) is K or (T is InkoObject and r.proto is K
+        #       and 'name' not in r.attrs) or r is K
+        self_first = kind == "cimplicit" and receiver is None
+        ty = None if self_first else self.unit_temp("_ty")
 
         def type_of_receiver(first_use: bool) -> py.expr:
             if ty is None:
                 return call("type", use(0))
-            return py.NamedExpr(S(ty), call("type", use(0))) if first_use else N(ty)
+            if first_use:
+                return py.NamedExpr(S(ty), call("type", first))
+            return N(ty)
 
-        guard = or_(
-            is_(first, N(k)),
-            is_(type_of_receiver(True), N(k)),
-            and_(
-                is_(type_of_receiver(False), N("_InkoObject")),
-                is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
-                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
-            ),
+        proto_test = and_(
+            is_(type_of_receiver(False), N("_InkoObject")),
+            is_(py.Attribute(use(0), "proto", py.Load()), N(k)),
+            py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
         )
+        if self_first:
+            guard = or_(is_(first, N(k)), is_(call("type", use(0)), N(k)), proto_test)
+        else:
+            guard = or_(is_(type_of_receiver(True), N(k)), proto_test, is_(use(0), N(k)))
         test = and_(*pre, guard) if pre else guard
         n = len(parts)
         slow: py.expr = call(site, *[use(i) for i in range(n)])
-        if pd is not None:
-            # An object whose prototype the site met before (a site whose
-            # receivers implement one trait): the function of its method
-            # from the site's dict, without calling the slow path.
-            #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
-            #       is not None and 'name' not in r.attrs else S(r, x)
-            g = self.fresh("_g")
-            poly_test = and_(
-                is_(type_of_receiver(False), N("_InkoObject")),
-                is_not(
-                    py.NamedExpr(
-                        S(g),
-                        call(
-                            py.Attribute(N(pd), "get", py.Load()),
-                            py.Attribute(use(0), "proto", py.Load()),
-                        ),
+        # An object whose prototype the site met before (a site whose
+        # receivers implement one trait; for a receiver-less send, a
+        # self of several kinds running a trait's default method): the
+        # function of its method from the site's dict, without calling
+        # the slow path.
+        #   G(r, x) if type(r) is InkoObject and (G := PD.get(r.proto))
+        #       is not None and 'name' not in r.attrs else S(r, x)
+        g = self.unit_temp("_g")
+        poly_test = and_(
+            is_(type_of_receiver(False), N("_InkoObject")),
+            is_not(
+                py.NamedExpr(
+                    S(g),
+                    call(
+                        py.Attribute(N(pd), "get", py.Load()),
+                        py.Attribute(use(0), "proto", py.Load()),
                     ),
-                    C(None),
                 ),
-                py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
-            )
-            slow = py.IfExp(
-                test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow
-            )
+                C(None),
+            ),
+            py.Compare(C(name), [py.NotIn()], [py.Attribute(use(0), "attrs", py.Load())]),
+        )
+        slow = py.IfExp(test=poly_test, body=call(N(g), *[use(i) for i in range(n)]), orelse=slow)
         fast_args = [use(i) for i in range(n)]
         if receiver is not None:
             # (the module when it answers for self: RV or self)
@@ -1668,6 +1781,75 @@ class Gen:
             body = py.Compare(a(), [_CMPOPS[op]()], [b()])
         return py.IfExp(test=test, body=body, orelse=call(slow, a(), b()))
 
+    def fused_int(self, node: Any) -> py.expr | None:
+        """A tree of two or more Integer operators over leaves that reading
+        twice cannot tell (literals, locals, self, @attributes, constants):
+        when every leaf is an int (and a divisor leaf is not zero), the
+        whole tree is one Python expression, without a guard per operator;
+        otherwise the operator-by-operator code of `binary` runs, reading
+        the leaves again. Both give the same: with int leaves each operator
+        of that code takes its int path (a comparison only at the root, so
+        no Boolean meets an operator; a divisor that is not a leaf keeps its
+        own guard there), which has no effects, so reading a later leaf
+        before an earlier operator ran changes nothing (and a constant that
+        panics does so after the same int-only work).
+
+            (t1 * 3 + t2) % 7 if type(t1 := @a) is _I and type(t2 := b) is _I
+                else <binary(node)>"""
+        tree = _int_tree(node, self.resolve) if self.fusing else None
+        if tree is None:
+            return None
+        leaves, divisors = tree
+        tests: list[py.expr] = []
+        temps: dict[int, str] = {}
+        for leaf in leaves:
+            value = self.expr(leaf)
+            stable = self.unit.stable.get(value.id) if type(value) is py.Name else None
+            if stable is not None:
+                self.unit.typed.add(cast(py.Name, value).id)
+                tests.append(is_(N(stable), N("_I")))
+                temps[id(leaf)] = cast(py.Name, value).id
+            else:
+                t = self.fresh("_x")
+                temps[id(leaf)] = t
+                tests.append(is_(call("type", py.NamedExpr(S(t), value)), N("_I")))
+            if id(leaf) in divisors:
+                tests.append(N(temps[id(leaf)]))
+
+        def build(n: Any) -> py.expr:
+            if type(n) is ast.IntLit:
+                return self.x_IntLit(n)
+            if type(n) is not ast.Send:
+                return N(temps[id(n)])
+            if not n.args:
+                x = build(n.receiver)
+                form = support.INT_UNARY[n.name]
+                if form is None:
+                    return x
+                if form[0] == "neg":
+                    return py.UnaryOp(py.USub(), x)
+                if form[0] in _BINOPS:
+                    return py.BinOp(x, _BINOPS[form[0]](), C(form[1]))
+                return py.Compare(x, [_CMPOPS[form[0]]()], [C(form[1])])
+            op = _OPS[n.name][0]
+            a, b = build(n.receiver), build(n.args[0])
+            if op in _BINOPS:
+                return py.BinOp(a, _BINOPS[op](), b)
+            return py.Compare(a, [_CMPOPS[op]()], [b])
+
+        test = and_(*tests) if len(tests) > 1 else tests[0]
+        # (the fallback fuses none of its subtrees: the code stays twice
+        # the tree's size, not its square)
+        self.fusing = False
+        try:
+            if node.args:
+                generic = self.binary(node)
+            else:
+                generic = self.int_unary(node.name, node.span.line, self.expr(node.receiver))
+        finally:
+            self.fusing = True
+        return py.IfExp(test=test, body=build(node), orelse=generic)
+
     def binary(self, node: Any) -> py.expr:
         name = node.name
         int_op, guard_b, float_op, str_op = _OPS[name]
@@ -1676,17 +1858,23 @@ class Gen:
         rhs = self.expr(rhs_node)
         a, b = self.fresh("_a"), self.fresh("_b")
         # Locals and literals are used as they are (no temporary) when
-        # evaluating the right side can not change the left one.
+        # evaluating the right side can not change the left one; so is a
+        # parameter the method never assigns, whose type was taken on entry.
+        stable = self.unit.stable
+        sa = stable.get(lhs.id) if type(lhs) is py.Name else None
+        sb = stable.get(rhs.id) if type(rhs) is py.Name else None
         direct = type(lhs) is py.Name and _simple(rhs)
+        direct_a = direct or sa is not None
+        direct_b = direct or sb is not None
 
         def A() -> py.expr:
-            return _dup(lhs) if direct else N(a)
+            return _dup(lhs) if direct_a else N(a)
 
         def B() -> py.expr:
-            return _dup(rhs) if direct else N(b)
+            return _dup(rhs) if direct_b else N(b)
 
-        a0: py.expr = _dup(lhs) if direct else py.NamedExpr(S(a), lhs)
-        b0: py.expr = _dup(rhs) if direct else py.NamedExpr(S(b), rhs)
+        a0: py.expr = _dup(lhs) if direct_a else py.NamedExpr(S(a), lhs)
+        b0: py.expr = _dup(rhs) if direct_b else py.NamedExpr(S(b), rhs)
         slow = self.const(("slow", name, node.span.line), "_sb")
         slow_call: py.expr = call(slow, A(), B())
 
@@ -1703,11 +1891,15 @@ class Gen:
         lit_l = _literal_kind(node.receiver, lhs)
         if (lit_r is None) != (lit_l is None):
             return self.literal_binary(node, lhs, rhs, lit_l is None, slow)
-        first = py.Compare(
-            left=call("type", a0),
-            ops=[py.Is(), py.Is()],
-            comparators=[call("type", b0), N("_I")],
-        )
+        type_a: py.expr = call("type", a0)
+        type_b: py.expr = call("type", b0)
+        if sa is not None:
+            self.unit.typed.add(cast(py.Name, lhs).id)
+            type_a = N(sa)
+        if sb is not None:
+            self.unit.typed.add(cast(py.Name, rhs).id)
+            type_b = N(sb)
+        first = py.Compare(left=type_a, ops=[py.Is(), py.Is()], comparators=[type_b, N("_I")])
         int_test = and_(first, B()) if guard_b else first
         orelse = slow_call
         if str_op is not None:
@@ -1877,6 +2069,166 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
         return None
     loaded |= nonlocals
     return sorted(x for x in loaded - bound if x not in ns and not hasattr(_builtins, x))
+
+
+# Branches of an inlined conditional up to this many `ast` nodes are
+# copied into a comparison's fast path (Gen.cond_stmt).
+_SMALL_BRANCHES = 200
+
+
+def _small_branches(stmts: list) -> bool:
+    """Whether `stmts` may appear twice in a function: small, and defining
+    no function (whose code object traces map to one Inko block)."""
+    count = 0
+    for stmt in stmts:
+        for n in py.walk(stmt):
+            count += 1
+            if count > _SMALL_BRANCHES or isinstance(n, (py.FunctionDef, py.Lambda)):
+                return False
+    return True
+
+
+def _leaf_body(nodes: list, params: list) -> bool:
+    """Whether a method with body `nodes` may skip the preemption test on
+    entry (CONTRACTS.md, Preemption): it runs no loop and enters no Inko
+    code except through the slow paths of operators, which go through
+    sends.run_call and test the flag there; its time is then bounded by
+    its size and its caller's own tests cover it. Only literals, locals,
+    self, @attributes, constants, assignments, return/throw, operators and
+    _INKOC primitives qualify (no block, so no inlined loop or closure)."""
+    if any(p.default is not None for p in params):
+        return False
+    # (in evaluation order: a name read before its `let` is a send)
+    locals_ = {p.name for p in params}
+
+    def walk(n: Any) -> bool:
+        t = type(n)
+        if t is ast.Send:
+            r = n.receiver
+            primitive = type(r) is ast.Constant and r.name == "_INKOC"
+            operator = r is not None and len(n.args) == 1 and n.name in _OPS
+            if n.kwargs or not (primitive or operator):
+                return False
+        elif t is ast.Identifier:
+            return n.name in locals_
+        elif t not in _LEAF_NODES:
+            return False
+        if not all(walk(c) for c in _children(n)):
+            return False
+        if t is ast.LetLocal:
+            locals_.add(n.name)
+        return True
+
+    return all(walk(n) for n in nodes)
+
+
+# The nodes a leaf method may hold besides operators, primitives and locals.
+_LEAF_NODES = frozenset(
+    (
+        ast.IntLit,
+        ast.FloatLit,
+        ast.StrLit,
+        ast.ArrayLit,
+        ast.SelfRef,
+        ast.Constant,
+        ast.AttrRef,
+        ast.LetLocal,
+        ast.AssignLocal,
+        ast.LetAttr,
+        ast.AssignAttr,
+        ast.Return,
+        ast.Throw,
+    )
+)
+
+
+def _attr_nodes(nodes: list) -> list:
+    """The types of the @attribute reads and writes in `nodes`, blocks
+    within included."""
+    out: list = []
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ast.AttrRef or t is ast.LetAttr or t is ast.AssignAttr:
+            out.append(t)
+        if isinstance(n, _OPAQUE):
+            continue
+        stack.extend(_children(n))
+    return out
+
+
+def _pure_leaf(n: Any, resolve: Any) -> bool:
+    """Whether reading `n` runs no Inko code and can be repeated unseen:
+    a local, self, an @attribute or a constant."""
+    t = type(n)
+    if t is ast.Identifier:
+        found = resolve(n.name)
+        return found is not None and found != "forbidden"
+    if t is ast.Constant:
+        return n.name != "ThisModule"
+    return t is ast.AttrRef or t is ast.SelfRef
+
+
+def _int_tree(node: Any, resolve: Any) -> tuple[list, set] | None:
+    """For Gen.fused_int: the leaves of the operator tree `node` in the
+    order they are evaluated, and the ids of those that are divisors; None
+    when `node` is not such a tree of two or more operators."""
+    leaves: list[Any] = []
+    divisors: set[int] = set()
+    ops = [0]
+
+    def operator(n: Any, root: bool) -> bool:
+        name = n.name
+        if not (
+            n.receiver is not None
+            and len(n.args) == 1
+            and not n.kwargs
+            and name in _OPS
+            and (root or name not in _CMPOPS)
+        ):
+            return False
+        ops[0] += 1
+        if not (walk(n.receiver, False) and walk(n.args[0], False)):
+            return False
+        if _OPS[name][1]:
+            divisor = n.args[0]
+            if type(divisor) is ast.IntLit:
+                return divisor.value != 0
+            if type(divisor) is ast.Send:
+                return False
+            divisors.add(id(divisor))
+        return True
+
+    def unary(n: Any, root: bool) -> bool:
+        form = support.INT_UNARY[n.name]
+        # (zero? and the like give a Boolean: only at the root)
+        if form is not None and form[0] in _CMPOPS and not root:
+            return False
+        ops[0] += 1
+        return walk(n.receiver, False)
+
+    def walk(n: Any, root: bool) -> bool:
+        t = type(n)
+        if t is ast.Send:
+            if (
+                not n.args
+                and not n.kwargs
+                and n.receiver is not None
+                and n.name in support.INT_UNARY
+            ):
+                return unary(n, root)
+            return operator(n, root)
+        if t is ast.IntLit:
+            return True
+        if _pure_leaf(n, resolve):
+            leaves.append(n)
+            return True
+        return False
+
+    if not walk(node, True) or ops[0] < 2 or not leaves:
+        return None
+    return leaves, divisors
 
 
 def _literal_kind(node: Any, value: py.expr) -> str | None:

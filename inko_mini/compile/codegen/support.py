@@ -170,7 +170,7 @@ def make(site, kname, fname, poly):
 """
 
 _CACHED_IMPLICIT = """
-def make(site, mod_site, ctx, g, ident, kname, fname, rname):
+def make(site, mod_site, ctx, g, ident, kname, fname, rname, poly):
     lookup = site.lookup
     invoke = site.invoke
     mod_lookup = mod_site.lookup
@@ -247,6 +247,14 @@ def make(site, mod_site, ctx, g, ident, kname, fname, rname):
                 NS[fname] = fn
                 if rname is not None:
                     NS[rname] = None
+                if t is InkoObject and key is not s:
+                    # self answers from its prototype: the generated code
+                    # calls fn for any self of that prototype without an
+                    # own attribute of this name (a trait's default method
+                    # run for objects of several kinds), until a bump.
+                    if not poly:
+                        POLY.append(poly)
+                    poly[key] = fn
                 return fn(s{params})
         return invoke(s, [{args}])
     send.site = site
@@ -383,6 +391,7 @@ def cached_implicit_site(
     ident: bool,
     kname: str,
     fname: str,
+    pname: str,
     rname: str | None = None,
 ) -> Any:
     """`name(x0, ...)` without receiver (self, else the module, else a global
@@ -394,6 +403,8 @@ def cached_implicit_site(
     _NS[fname] = None
     if rname is not None:
         _NS[rname] = None
+    poly: dict = {}
+    _NS[pname] = poly
     return _maker(_CACHED_IMPLICIT, n)(
         SendSite(name, line, ctx),
         SendSite(name, line, ctx),
@@ -403,6 +414,7 @@ def cached_implicit_site(
         kname,
         fname,
         rname,
+        poly,
     )
 
 
@@ -610,8 +622,9 @@ def define(ns: dict, name: str, recipe: tuple, ctx: Any, codes: list) -> None:
         elif kind == "cimplicit":
             ns[recipe[5]] = NO_KEY
             ns[recipe[6]] = None
-            if len(recipe) > 7:
-                ns[recipe[7]] = None
+            ns[recipe[7]] = {}
+            if recipe[8] is not None:
+                ns[recipe[8]] = None
         ns[name] = _LazySite(name, recipe, ctx)
     elif kind == "prim":
         ns[name] = _lazy_primitive(ns, name, recipe[1])
@@ -684,7 +697,8 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
             recipe[4],
             recipe[5],
             recipe[6],
-            recipe[7] if len(recipe) > 7 else None,
+            recipe[7],
+            recipe[8],
         )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
