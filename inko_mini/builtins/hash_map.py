@@ -10,6 +10,7 @@ mailbox needs nothing special.
 from __future__ import annotations
 
 import struct
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -448,6 +449,13 @@ def _table(hash_map):
     return attrs
 
 
+# References to a pair that only its table holds, as `hash_map_set` counts
+# them with sys.getrefcount: its slot, the key index's dict, the local
+# `old` and the argument of getrefcount itself. Any more (a variable, an
+# Array, an iterator's caller, a closure) and the pair may be seen again.
+_UNSHARED = 4
+_refcount = sys.getrefcount
+
 # The prototype of the pairs `[]=` makes: std::hash_map's Pair, handed over
 # once when that module loads (hash_map_use_pair) rather than looked up as a
 # constant on every `[]=`.
@@ -494,9 +502,25 @@ def hash_map_set(hash_map, key, value, pair_prototype=None):
                 keys[key] = pair
                 return value
             capacity = attrs["@capacity"]
-            slot = (hash_value + old.attrs["@distance"]) % capacity
+            pattrs = old.attrs
+            slot = (hash_value + pattrs["@distance"]) % capacity
             if slot >= len(buckets) or buckets[slot] is not old:
                 slot = _slot_of(buckets, old, hash_value % capacity)
+            elif (
+                _refcount(old) == _UNSHARED
+                and old.proto is pair_prototype
+                and len(pattrs) == 4
+                and pattrs["@hash"] == hash_value
+            ):
+                # Nothing but this table holds the old pair (its slot, the
+                # key index, `old` and the count's argument), so no code can
+                # tell it from the new Pair §15 makes: updating it in place
+                # saves making an object per update (a third of the time of
+                # a word count's `[]=`).
+                pattrs["@key"] = key
+                pattrs["@value"] = value
+                pattrs["@distance"] = (slot - hash_value) % capacity
+                return value
             if slot >= 0:
                 # The distance the VM's probe would count on reaching the slot.
                 buckets[slot] = keys[key] = InkoObject(
