@@ -482,8 +482,9 @@ _REMOVE = 1
 # LazyTables not yet built (weakly: a table nobody reaches is not built).
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
-# (objects.VERSION[0], prototypes found to hold only standard methods)
-_ALLOWED: list = [-1, set()]
+# (objects.VERSION[0], the prototypes found to hold only standard methods
+# then, by id, each kept alive so that its id stays its own)
+_ALLOWED: list = [-1, {}]
 
 _STD_PREFIX = os.path.join(STDLIB_DIR, "")
 
@@ -514,21 +515,21 @@ def _lazy_allowed(table, attrs: dict) -> bool:
     # layout is a log: references from the attributes, `buckets`, the
     # count's argument and a key index built for it by a lookup.
     index = attrs.get("_key_index")
-    held = 3 + (type(index) is KeyIndex and index.buckets is buckets)
+    held = 4 if type(index) is KeyIndex and index.buckets is buckets else 3
     if _refcount(buckets) != held:
         return False
     version = objects.VERSION[0]
     if _ALLOWED[0] != version:
         _ALLOWED[0] = version
-        _ALLOWED[1] = set()
+        _ALLOWED[1] = {}
     seen = _ALLOWED[1]
     proto = table.proto
     depth = 0
     while proto is not None:
-        if id(proto) not in seen:
+        if seen.get(id(proto)) is not proto:
             if type(proto) is not InkoObject or not _only_std_methods(proto.attrs):
                 return False
-            seen.add(id(proto))  # (prototypes live as long as a version)
+            seen[id(proto)] = proto
         proto = proto.proto
         depth += 1
         if depth > 64:
@@ -810,20 +811,6 @@ def _materialise_all() -> None:
 
 
 objects.BUMP_HOOKS.append(_materialise_all)
-
-
-def _remove_slot(buckets: list, index: int) -> None:
-    """Empty slot `index`, then backward-shift the pairs after it (§15)."""
-    buckets[index] = None
-    index += 1
-    while index < len(buckets):
-        following = buckets[index]
-        if following is None or following.attrs["@distance"] <= 0:
-            break
-        buckets[index - 1] = following
-        buckets[index] = None
-        following.attrs["@distance"] -= 1
-        index += 1
 
 
 # References to a pair that only its table holds, as `hash_map_set` counts
