@@ -537,6 +537,17 @@ def _lazy_allowed(table, attrs: dict) -> bool:
     return True
 
 
+def _start_lazy(table, attrs: dict, index) -> bool:
+    """Give a fresh `table` a LazyTable if it may have one (True if so)."""
+    if type(index) is LazyTable:
+        index.forget(attrs)  # Table#init ran again: a fresh table
+        index = None
+    if (index is None or type(index) is KeyIndex) and _lazy_allowed(table, attrs):
+        LazyTable(attrs)
+        return True
+    return False
+
+
 def _lazy_of(hash_map):
     """The LazyTable of `hash_map` if its layout is a log, else None."""
     attrs = getattr(hash_map, "attrs", None)
@@ -839,15 +850,23 @@ def hash_map_set(hash_map, key, value, pair_prototype=None):
         attrs = getattr(hash_map, "attrs", None)
         if type(attrs) is dict:
             index = attrs.get("_key_index")
-            if type(index) is LazyTable:
-                if index.buckets is attrs["@buckets"]:
-                    return index.set(attrs, key, value)
-                index.forget(attrs)  # Table#init ran again: a fresh table
-                index = None
-            if (index is None or (type(index) is KeyIndex and not index.keys)) and _lazy_allowed(
-                hash_map, attrs
+            if type(index) is LazyTable and index.buckets is attrs["@buckets"]:
+                values = index.values
+                if key in values and attrs["@length"] < attrs["@resize_threshold"]:
+                    # `LazyTable.set` of an existing key without a resize,
+                    # written out: the commonest `[]=`.
+                    values[key] = value
+                    keys = index.keys
+                    count = len(keys)
+                    keys[key] = key
+                    if len(keys) != count:
+                        index.log.append((_UPDATE, key))
+                    return value
+                return index.set(attrs, key, value)
+            if (type(index) is not KeyIndex or not index.keys) and _start_lazy(
+                hash_map, attrs, index
             ):
-                return LazyTable(attrs).set(attrs, key, value)
+                return attrs["_key_index"].set(attrs, key, value)
         # Integer and String keys of a map with a DefaultHasher and a valid
         # key index (what `_fast_keys` checks, written out: this is the
         # hottest primitive): no Inko code runs, the hash is memoised and
@@ -948,16 +967,19 @@ def _set_scanning(hash_map, key, value, pair_prototype):
 def hash_map_get(hash_map, key):
     kind = type(key)
     if kind is str or kind is int:
-        attrs = getattr(hash_map, "attrs", None)
-        if type(attrs) is dict:
+        if type(hash_map) is InkoObject:  # (a table: its attrs are a dict)
+            attrs = hash_map.attrs
             index = attrs.get("_key_index")
             if type(index) is LazyTable and index.buckets is attrs["@buckets"]:
                 return index.values.get(key)
-            if type(index) is KeyIndex and index.buckets is attrs["@buckets"]:
-                keys = index.keys
-                if keys is not None:  # the pair without scanning the buckets
-                    pair = keys.get(key)
-                    return None if pair is None else pair.attrs["@value"]
+        else:
+            attrs = getattr(hash_map, "attrs", None)
+            index = attrs.get("_key_index") if type(attrs) is dict else None
+        if type(index) is KeyIndex and index.buckets is attrs["@buckets"]:
+            keys = index.keys
+            if keys is not None:  # the pair without scanning the buckets
+                pair = keys.get(key)
+                return None if pair is None else pair.attrs["@value"]
     attrs = _table(hash_map)
     if _native_key(key):
         keys = _key_set(hash_map, attrs)
