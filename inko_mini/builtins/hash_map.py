@@ -22,6 +22,7 @@ from inko_mini.builtins import conv, primitive
 from inko_mini.errors import PanicSignal
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import objects
+from inko_mini.runtime.calls import block_function, out_of_reductions
 from inko_mini.runtime.objects import Block, InkoObject
 
 _M = (1 << 64) - 1
@@ -1059,20 +1060,26 @@ def hash_map_remove(hash_map, key):
 
 @primitive("hash_map_each")
 def hash_map_each(hash_map, block):
-    call_block = runtime.call_block
     attrs = getattr(hash_map, "attrs", {})
     if type(attrs.get("_key_index")) is LazyTable:
         attrs["_key_index"].materialise()
     buckets = attrs.get("@buckets")
     if type(buckets) is not list:
         return None  # 0.4.0: `@buckets` is Nil on the prototype, which absorbs `each`
-    # Like Array.each: the slot count is read once, slots at call time.
+    # Like Array.each: the slot count is read once, slots at call time; and
+    # like it, a closure taking two arguments runs as its own function
+    # (half the cost of call_block per pair), the time slice tested here.
+    run, checks = block_function(block, 2)
+    flags = objects.FAST
     for index in range(len(buckets)):
         if index >= len(buckets):
             break
         pair = buckets[index]
         if pair is not None:
-            call_block(block, (pair.attrs["@key"], pair.attrs["@value"]))
+            if not checks and flags["_P"]:
+                out_of_reductions()
+            pattrs = pair.attrs
+            run(pattrs["@key"], pattrs["@value"])
     return None
 
 
