@@ -584,6 +584,11 @@ class LazyTable:
         self.epochs: list = []
         attrs["_key_index"] = self
         _LIVE.add(self)
+        if not _HOOKED:
+            # Registered with the first such table: a start-up defines some
+            # 500 methods, and each would call the hook for nothing.
+            _HOOKED.append(True)
+            objects.BUMP_HOOKS.append(_materialise_all)
 
     def dup_for_message(self) -> KeyIndex:
         # Message copies build the layout first (objects.sync_attrs).
@@ -818,11 +823,13 @@ def _hashes_of(keys: list) -> list:
 
 
 def _materialise_all() -> None:
-    for lazy in list(_LIVE):
-        lazy.materialise()
+    if _LIVE.data:  # (the weak references themselves: cheaper to test)
+        for lazy in list(_LIVE):
+            lazy.materialise()
 
 
-objects.BUMP_HOOKS.append(_materialise_all)
+# Whether `_materialise_all` is in objects.BUMP_HOOKS yet.
+_HOOKED: list = []
 
 
 # References to a pair that only its table holds, as `hash_map_set` counts
