@@ -514,9 +514,9 @@ def _lazy_allowed(table, attrs: dict) -> bool:
         return False
     # Nobody else may hold the (empty) array, which stays stale while the
     # layout is a log: references from the attributes, `buckets`, the
-    # count's argument and a key index built for it by a lookup.
+    # count's argument (`_LONE_ARRAY`) and a key index built by a lookup.
     index = attrs.get("_key_index")
-    held = 4 if type(index) is KeyIndex and index.buckets is buckets else 3
+    held = _LONE_ARRAY + (1 if type(index) is KeyIndex and index.buckets is buckets else 0)
     if _refcount(buckets) != held:
         return False
     version = objects.VERSION[0]
@@ -832,12 +832,37 @@ def _materialise_all() -> None:
 _HOOKED: list = []
 
 
-# References to a pair that only its table holds, as `hash_map_set` counts
-# them with sys.getrefcount: its slot, the key index's dict, the local
-# `old` and the argument of getrefcount itself. Any more (a variable, an
-# Array, an iterator's caller, a closure) and the pair may be seen again.
-_UNSHARED = 4
 _refcount = sys.getrefcount
+
+
+def _lone_pair_references() -> int:
+    """sys.getrefcount of a pair that only its table holds, counted as
+    `hash_map_set` counts it (its slot, the key index's dict, the local
+    `old`, getrefcount's argument: 4 on CPython 3.11). Measured rather than
+    written down, since CPython versions differ in which references of
+    locals and arguments they count; any more (a variable, an Array, an
+    iterator's caller, a closure) and the pair may be seen again."""
+    pair = InkoObject(None, {})
+    buckets = [pair]
+    keys = {0: pair}
+    del pair
+    old = keys.get(0)
+    count = _refcount(old)
+    buckets.clear()
+    return count
+
+
+def _lone_array_references() -> int:
+    """sys.getrefcount of a bucket array that only its table's attributes
+    hold, counted as `_lazy_allowed` counts it (3 on CPython 3.11)."""
+    attrs: dict = {"@buckets": []}
+    if type(buckets := attrs.get("@buckets")) is list:
+        return _refcount(buckets)
+    return -1
+
+
+_UNSHARED = _lone_pair_references()
+_LONE_ARRAY = _lone_array_references()
 
 # The prototype of the pairs `[]=` makes: std::hash_map's Pair, handed over
 # once when that module loads (hash_map_use_pair) rather than looked up as a
