@@ -106,11 +106,16 @@ def object_id(a):
 
 @primitive("set_attribute")
 def set_attribute(obj, name, value):
+    O.sync_attrs(obj)
     return O.set_attr(obj, name, value)
 
 
 @primitive("get_attribute")
 def get_attribute(obj, name):
+    subject = obj
+    while type(subject) is InkoObject:  # the attribute may be inherited
+        O.sync_attrs(subject)
+        subject = subject.proto
     return O.get_attr(obj, name)
 
 

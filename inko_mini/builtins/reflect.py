@@ -7,7 +7,7 @@ from __future__ import annotations
 import inko_mini.runtime as runtime
 from inko_mini.builtins import primitive
 from inko_mini.errors import PanicSignal, ThrowSignal
-from inko_mini.runtime.objects import bump_version
+from inko_mini.runtime.objects import bump_version, sync_attrs
 from inko_mini.runtime.panics import signal_frames, traceback_frames
 
 
@@ -53,6 +53,7 @@ def mirror_get_attribute(value, name):
     # True, False and Nil keep their attributes on stand-in objects.
     subject = runtime.holder(value) if value is None or type(value) is bool else value
     while subject is not None:
+        sync_attrs(subject)
         attrs = _own_attrs(subject)
         if attrs is not None and name in attrs:
             return attrs[name]
@@ -178,6 +179,7 @@ def mirror_set_attribute(value, name, new):
     own = _own_holder(value)
     if own is None:
         return None
+    sync_attrs(own)
     runtime.set_attr(own, name, new)
     return new
 

@@ -48,9 +48,18 @@ FILLED: list = []
 POLY: list = []
 
 
+# Called with no arguments after every bump: builtins/hash_map.py keeps
+# tables whose bucket array it has not built yet because no method of theirs
+# can read `@buckets`; a new method might, so its hook builds them all.
+BUMP_HOOKS: list = []
+
+
 def bump_version():
     """A method table changed: every inline cache must look again."""
     VERSION[0] += 1
+    if BUMP_HOOKS:
+        for hook in BUMP_HOOKS:
+            hook()
     if FILLED:
         for name in FILLED:
             _NAMESPACE[name] = NO_KEY
@@ -204,6 +213,18 @@ class _Missing:
 
 _MISSING = _Missing()
 MISSING = _MISSING
+
+
+def sync_attrs(value) -> None:
+    """Make the attributes of `value` its real ones before code other than
+    their owner's primitives reads or writes them one by one (reflection,
+    a message copy): a HashMap table may hold its bucket layout as a log
+    (builtins/hash_map.py `LazyTable`) in its attribute `_key_index`."""
+    attrs = getattr(value, "attrs", None)
+    if type(attrs) is dict:
+        materialise = getattr(attrs.get("_key_index"), "materialise", None)
+        if materialise is not None:
+            materialise()
 
 
 def get_attr(value, name):

@@ -314,6 +314,7 @@ def copy_message(value, _active=None):
     if t is objects.InkoObject:
         if _is_permanent(value, objects):
             return value
+        objects.sync_attrs(value)  # a HashMap table's layout, if it is a log
         copy = objects.InkoObject(None, {})
         _active[key] = copy
         proto = value.proto
