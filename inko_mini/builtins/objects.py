@@ -12,6 +12,7 @@ from inko_mini.runtime.calls import (
     find_method,
     native_method,
 )
+from inko_mini.runtime.cgframes import CgCode
 from inko_mini.runtime.objects import Block, InkoObject, holder
 from inko_mini.runtime.sends import implement_trait as impl
 
@@ -22,7 +23,18 @@ def _object_new(self_, args, kwargs):
     obj = InkoObject(proto)
     init = find_method(obj, "init")
     if type(init) is Block:
-        call_block(init, args, kwargs, obj, name="new")
+        code = init.code
+        # A generated init taking these arguments positionally is called
+        # as a send site calls it (support._CACHED): `new` runs once per
+        # object made, and call_block would build it a frame.
+        if (
+            kwargs is None
+            and type(code) is CgCode
+            and code.fast_arity >= len(args) >= code.py_arity
+        ):
+            code.fn(obj, *args)
+        else:
+            call_block(init, args, kwargs, obj, name="new")
     elif args or kwargs:
         raise PanicSignal(
             f"new takes 0 arguments but {len(args) + len(kwargs or ())} were supplied"
