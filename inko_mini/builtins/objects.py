@@ -12,6 +12,7 @@ from inko_mini.runtime.calls import (
     find_method,
     native_method,
 )
+from inko_mini.runtime.cgframes import CgCode
 from inko_mini.runtime.objects import Block, InkoObject, holder
 from inko_mini.runtime.sends import implement_trait as impl
 
@@ -22,6 +23,24 @@ def _object_new(self_, args, kwargs):
     obj = InkoObject(proto)
     init = find_method(obj, "init")
     if type(init) is Block:
+        code = init.code
+        # A generated init taking these arguments positionally is called
+        # as a send site calls it (support._CACHED): `new` runs once per
+        # object made, and call_block would build it a frame. The calls are
+        # written out per arity: a call with *args takes C stack in CPython,
+        # which recursion through `new` would run out of before the
+        # recursion limit (the Inko stack-overflow panic) is reached.
+        n = len(args)
+        if kwargs is None and type(code) is CgCode and code.fast_arity >= n >= code.py_arity:
+            if n == 0:
+                code.fn(obj)
+                return obj
+            if n == 1:
+                code.fn(obj, args[0])
+                return obj
+            if n == 2:
+                code.fn(obj, args[0], args[1])
+                return obj
         call_block(init, args, kwargs, obj, name="new")
     elif args or kwargs:
         raise PanicSignal(

@@ -45,13 +45,18 @@ def index_frames() -> None:
             stack.extend(c for c in co.co_consts if hasattr(c, "co_code"))
 
 
-def cg_entries(fr: Any, cg: Any) -> list:
-    """The Inko frames of generated frame `fr`, innermost first."""
+def cg_entries(fr: Any, cg: Any, lasti: int | None = None) -> list:
+    """The Inko frames of generated frame `fr`, innermost first; at
+    instruction `lasti` when given, else at the frame's own."""
     line = fr.f_lineno
     region = 0
     try:
         positions = list(fr.f_code.co_positions())
-        region = positions[fr.f_lasti // 2][2] or 0
+        if lasti is not None:
+            line = positions[lasti // 2][0] or line
+        else:
+            lasti = fr.f_lasti
+        region = positions[lasti // 2][2] or 0
     except (IndexError, ValueError):
         region = 0
     regions = cg.regions

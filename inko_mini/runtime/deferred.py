@@ -40,29 +40,30 @@ def deferring(body):
         _deferred = []
         try:
             result = body(f)
-        except ReturnSignal:
+        except BaseException as exc:
             if _deferred:
-                run_blocks(_deferred)
-            raise
-        except ThrowSignal as sig:
-            if _deferred:
-                pending = sig.__dict__.setdefault("deferred", [])
-                pending[:0] = _deferred
-            raise
-        except PanicSignal as sig:
-            if _deferred:
-                signal_frames(sig)  # the trace is where it panicked, not here
-                run_blocks(_deferred)
-            raise
-        except ExitProgram:
-            if _deferred:
-                run_blocks(_deferred)
+                settle(_deferred, exc)
             raise
         if _deferred:
             run_blocks(_deferred)
         return result
 
     return run_with_defer
+
+
+def settle(blocks: list, exc: BaseException) -> None:
+    """What happens to a frame's deferred blocks when `exc` unwinds it: a
+    return (to an enclosing method), a panic or `vm.exit` runs them; a throw
+    takes them along to the frame that catches it; anything else (a process
+    abandoned or terminated) drops them."""
+    if isinstance(exc, ThrowSignal):
+        pending = exc.__dict__.setdefault("deferred", [])
+        pending[:0] = blocks
+    elif isinstance(exc, PanicSignal):
+        signal_frames(exc)  # the trace is where it panicked, not here
+        run_blocks(blocks)
+    elif isinstance(exc, (ReturnSignal, ExitProgram)):
+        run_blocks(blocks)
 
 
 _WRAPPER_CODE = deferring(None).__code__
@@ -106,6 +107,20 @@ def adopt(sig, f) -> None:
         run_blocks(pending)
     else:
         owner[:0] = pending
+
+
+def adopt_local(sig, blocks: list | None) -> list | None:
+    """`adopt` for a frame whose body never sends `defer` (gen.py
+    `adopting_body`): the blocks go to the list the frame keeps in a local
+    of its own, created at the first throw that brings any, so a frame that
+    catches nothing of the sort pays nothing. Returns the frame's list."""
+    pending = sig.__dict__.pop("deferred", None)
+    if not pending:
+        return blocks
+    if blocks is None:
+        return pending
+    blocks[:0] = pending
+    return blocks
 
 
 def run_pending_of(sig) -> None:

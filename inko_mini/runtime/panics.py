@@ -22,8 +22,11 @@ from inko_mini.runtime.rustfmt import rust_debug_quote
 Frame = tuple  # (file, line, name)
 
 
-def _walk(pyframes):
-    """Inko frames from Python frames given innermost first; oldest first."""
+def _walk(pyframes, lastis: dict | None = None):
+    """Inko frames from Python frames given innermost first; oldest first.
+    `lastis`: for frames an exception unwound, the instruction it passed
+    them at (a frame's own last instruction may be in a handler that ran
+    and re-raised since, such as gen.py's adopting_body)."""
     out = []
     pending = None
     skip = None  # the Code of the generated frame just read (compile/codegen)
@@ -34,7 +37,7 @@ def _walk(pyframes):
         cg = CG_FRAMES.get(co)
         if cg is not None:
             # A generated function: its own line is the Inko line.
-            out.extend(cg_entries(fr, cg))
+            out.extend(cg_entries(fr, cg, lastis.get(fr) if lastis else None))
             pending = None
             skip = cg
             continue
@@ -96,9 +99,11 @@ def live_frames(skip=0):
 def traceback_frames(exc, catch_frame=None):
     """The Inko stack at the point `exc` was raised (it has unwound since)."""
     inner = []
+    lastis = {}
     tb = exc.__traceback__
     while tb is not None:
         inner.append(tb.tb_frame)
+        lastis[tb.tb_frame] = tb.tb_lasti
         tb = tb.tb_next
     inner.reverse()
     outer = []
@@ -106,7 +111,7 @@ def traceback_frames(exc, catch_frame=None):
     while f is not None:
         outer.append(f)
         f = f.f_back
-    return _walk(inner + outer)
+    return _walk(inner + outer, lastis)
 
 
 def signal_frames(sig):

@@ -278,6 +278,12 @@ class Unit:
         self.nonlocals: set = set()
         self.needs_rt = False
         self.owns_deferred = False
+        # The `try ... else` handlers whose frame this unit is: (the If
+        # node taking over a throw's deferred blocks, its signal's name,
+        # the unit whose function holds it); filled in by adopting_body.
+        self.adopt_sites: list[tuple[py.If, str, Unit]] = []
+        # A thunk's function, once made (adopting_body may add a nonlocal).
+        self.fdef: py.FunctionDef | None = None
         # Names of the scope a brace block made a lambda was written in:
         # reading them panics (a lambda captures nothing).
         self.forbidden = forbidden
@@ -556,12 +562,14 @@ class Gen:
                 ],
             )
             body = [py.Try(body=body, handlers=[handler], orelse=[], finalbody=[])]
+        body = self.adopting_body(unit, pre, body)
         args = list(pynames)
         if unit.kind in ("method", "lambda", "module", "body"):
             args.insert(0, "self")
         if unit.owns_deferred and unit.kind != "thunk":
             args.insert(0, "_f")
         fdef = stamp(function(fname, args, pre + body), line)
+        unit.fdef = fdef
         if unit.kind == "method" and not unit.owns_deferred:
             fdef.args.defaults = _literal_defaults(params)
         self.unit, self.out = saved_unit, saved_out
@@ -573,6 +581,57 @@ class Gen:
         index = self.code_ids[id(code)] if code is not None else -1
         self.records.append((fname, index, unit.kind, len(params), unit.owns_deferred))
         return fname
+
+    def adopting_body(self, unit: Unit, pre: list, body: list) -> list:
+        """The body of a frame with `try ... else` handlers: they hand the
+        deferred blocks a caught throw carries to this frame, to run when it
+        returns (LANGUAGE.md §3.12). A frame that sends `defer` itself keeps
+        them with its own (`_adopt`, through its deferring wrapper, which
+        costs a frame per call); any other frame keeps them in a local `_ad`
+        that is None until such a throw is caught, and settles them in a
+        try statement around its body, free while nothing is raised."""
+        sites = unit.adopt_sites
+        if not sites:
+            return body
+        if not unit.owns_deferred:
+            # A handler not lexically inside this function (none is known)
+            # could not reach its local: such a frame takes the wrapper.
+            inside = {id(n) for stmt in body for n in py.walk(stmt)}
+            if not all(id(site) in inside for site, _sig, _holder in sites):
+                unit.owns_deferred = True
+        if unit.owns_deferred:
+            for site, sig, _holder in sites:
+                site.body = [py.Expr(call("_adopt", N(sig), N("_f")))]
+            return body
+        thunks: dict[int, py.FunctionDef] = {}
+        for site, sig, holder in sites:
+            site.body = [assign("_ad", call("_adopt_local", N(sig), N("_ad")))]
+            if holder is not unit and holder.fdef is not None:
+                thunks[id(holder.fdef)] = holder.fdef
+        for fdef in thunks.values():
+            fdef.body.insert(0, py.Nonlocal(names=["_ad"]))
+        pre.append(assign("_ad", C(None)))
+        unwound = py.ExceptHandler(
+            type=N("BaseException"),
+            name="_ae",
+            body=[
+                py.If(
+                    test=is_not(N("_ad"), C(None)),
+                    body=[
+                        py.Expr(call("_settle", N("_ad"), N("_ae"))),
+                        assign("_ad", C(None)),
+                    ],
+                    orelse=[],
+                ),
+                py.Raise(exc=None, cause=None),
+            ],
+        )
+        returned = py.If(
+            test=is_not(N("_ad"), C(None)),
+            body=[py.Expr(call("_run_blocks", N("_ad")))],
+            orelse=[],
+        )
+        return [py.Try(body=body, handlers=[unwound], orelse=[], finalbody=[returned])]
 
     def prepare_method(
         self, unit: Unit, code: CgCode | None, params: list, pynames: list, nodes: list
@@ -845,17 +904,15 @@ class Gen:
                 ),
             ]
         else:
-            frame_unit = self.unit.frame_unit()
-            frame_unit.owns_deferred = True
-            saved = self.out
-            self.out = []
-            self.out.append(
-                py.If(
-                    test=py.Attribute(N(sig), "__dict__", py.Load()),
-                    body=[py.Expr(call("_adopt", N(sig), N("_f")))],
-                    orelse=[],
-                )
+            # What takes over the deferred blocks the throw carries depends
+            # on whether the frame sends `defer` itself, which may come
+            # later in its body: adopting_body fills the If in.
+            adopt_if = py.If(
+                test=py.Attribute(N(sig), "__dict__", py.Load()), body=[py.Pass()], orelse=[]
             )
+            self.unit.frame_unit().adopt_sites.append((adopt_if, sig, self.unit))
+            saved = self.out
+            self.out = [adopt_if]
             self.unit.scopes.append({})
             if node.else_name:
                 pyname = self.declare(node.else_name)

@@ -14,7 +14,14 @@ from inko_mini.pycache import compile_template
 from inko_mini.runtime import objects as O
 from inko_mini.runtime.calls import NO_CAPTURES, call_block, out_of_reductions, truth, uncharged
 from inko_mini.runtime.cgframes import PENDING_FRAMES, CgCode
-from inko_mini.runtime.deferred import adopt, deferring, run_pending_of
+from inko_mini.runtime.deferred import (
+    adopt,
+    adopt_local,
+    deferring,
+    run_blocks,
+    run_pending_of,
+    settle,
+)
 from inko_mini.runtime.numbers import float_eq
 from inko_mini.runtime.objects import (
     FAST,
@@ -813,6 +820,9 @@ NAMESPACE = {
     "_try_panic": try_panic,
     "_run_pending_of": run_pending_of,
     "_adopt": adopt,
+    "_adopt_local": adopt_local,
+    "_settle": settle,
+    "_run_blocks": run_blocks,
     "_ThrowSignal": ThrowSignal,
     "_ReturnSignal": ReturnSignal,
     "_PRIMITIVE_ERRORS": PRIMITIVE_ERRORS,
