@@ -15,7 +15,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import inko_mini.runtime as runtime
 from inko_mini.builtins import conv, primitive
@@ -648,7 +648,7 @@ class LazyTable:
         if attrs.get("_key_index") is not self:
             return
         buckets = self.buckets
-        if attrs.get("@buckets") is not buckets:
+        if buckets is None or attrs.get("@buckets") is not buckets:
             del attrs["_key_index"]
             return
         # The replay runs the algorithm of `_insert`, `_resize` and
@@ -685,7 +685,7 @@ class LazyTable:
                     "@distance": distances[slot],
                 },
             )
-        buckets[:] = slots
+        cast(list, buckets)[:] = slots  # (not None: checked above)
         attrs["_key_index"] = KeyIndex(buckets, pairs)
         self.log = []
         self.values = {}
@@ -823,7 +823,7 @@ def _hashes_of(keys: list) -> list:
 
 
 def _materialise_all() -> None:
-    if _LIVE.data:  # (the weak references themselves: cheaper to test)
+    if len(_LIVE):
         for lazy in list(_LIVE):
             lazy.materialise()
 

@@ -235,7 +235,7 @@ class Scheduler:
         poller = self._poller
         if poller is None:
             return
-        if type(fd) is not int:
+        if not isinstance(fd, int):
             fd = fd.fileno()
         # Every socket's last close comes here, and almost never with a
         # waiter: two calls less then.
