@@ -1691,7 +1691,9 @@ class Gen:
                 is K and 'name' not in r.attrs) or r is K else S(r, x)
 
         (support.py says why each test finds the same method). Receiver and
-        arguments are evaluated once, in order, before the test."""
+        arguments are evaluated once, in order, before the test, except
+        arguments that are operators' fast paths: those run no Inko code,
+        so the test may come first (see _pure_fast_args)."""
         k, f, pd = self.fresh("_k"), self.fresh("_f"), self.fresh("_pd")
         globals_: tuple[str | None, ...] = (k, f, pd)
         if kind == "cimplicit":
