@@ -1691,7 +1691,9 @@ class Gen:
                 is K and 'name' not in r.attrs) or r is K else S(r, x)
 
         (support.py says why each test finds the same method). Receiver and
-        arguments are evaluated once, in order, before the test."""
+        arguments are evaluated once, in order, before the test, except
+        arguments that are operators' fast paths: those run no Inko code,
+        so the test may come first (see _pure_fast_args)."""
         k, f, pd = self.fresh("_k"), self.fresh("_f"), self.fresh("_pd")
         globals_: tuple[str | None, ...] = (k, f, pd)
         if kind == "cimplicit":
@@ -1779,7 +1781,25 @@ class Gen:
         if receiver is not None:
             # (the module when it answers for self: RV or self)
             fast_args[0] = or_(N(receiver), fast_args[0])
-        return py.IfExp(test=test, body=call(f, *fast_args), orelse=slow)
+        whole = py.IfExp(test=test, body=call(f, *fast_args), orelse=slow)
+        early = _pure_fast_args(parts)
+        if early is None:
+            return whole
+        # Arguments that are all operators' fast paths on a plain receiver
+        # (`count(n - 1)`: `n - 1 if T is _I else S(n, 1)`): while their
+        # tests hold they run no Inko code and cannot change what the send
+        # finds, so the cache is tested before they are computed, without
+        # naming each argument to keep the order (about 6 bytecodes less a
+        # send, a tenth of fib's instructions):
+        #   F(r, n - 1) if T is _I and <guard> else <the send above>
+        # The guard reads no argument, only the receiver.
+        tests, bodies = early
+        args_fast = [copy.deepcopy(fast_args[0]), *[copy.deepcopy(b) for b in bodies]]
+        return py.IfExp(
+            test=and_(*[copy.deepcopy(t) for t in tests], copy.deepcopy(guard)),
+            body=call(f, *args_fast),
+            orelse=whole,
+        )
 
     def primitive(self, node: Any) -> py.expr:
         fn = builtins.lookup(node.name)
@@ -2129,8 +2149,11 @@ def _free_names(stmts: list, value: py.expr, ns: dict, allow_nonlocal: bool = Fa
 
 
 # Branches of an inlined conditional up to this many `ast` nodes are
-# copied into a comparison's fast path (Gen.cond_stmt).
-_SMALL_BRANCHES = 200
+# copied into a comparison's fast path (Gen.cond_stmt). 600 takes in a
+# branch of two sends and an operator over their results (fib's, about 450
+# nodes), which then skips the `is _TRUE`/`is _FALSE` tests: 2% of fib's
+# instructions, for 0.3% more generated code over the standard library.
+_SMALL_BRANCHES = 600
 
 
 def _small_branches(stmts: list) -> bool:
@@ -2299,6 +2322,61 @@ def _literal_kind(node: Any, value: py.expr) -> str | None:
     if t is ast.StrLit:
         return "str"
     return None
+
+
+_PURE_NODES = (
+    py.Name,
+    py.Constant,
+    py.Compare,
+    py.BinOp,
+    py.UnaryOp,
+    py.BoolOp,
+    py.operator,
+    py.cmpop,
+    py.unaryop,
+    py.boolop,
+    py.Load,
+)
+
+
+def _pure(e: py.expr) -> bool:
+    """Whether `e` only reads locals and globals and applies Python
+    operators to them: no call, no assignment, so no Inko code runs (the
+    runtime's objects define no operator methods)."""
+    for n in py.walk(e):
+        if isinstance(n, _PURE_NODES):
+            continue
+        # `type(x)` of a local: the builtin (generated code never rebinds it)
+        if not (
+            type(n) is py.Call
+            and type(n.func) is py.Name
+            and n.func.id == "type"
+            and len(n.args) == 1
+            and type(n.args[0]) is py.Name
+            and not n.keywords
+        ):
+            return False
+    return True
+
+
+def _pure_fast_args(parts: list) -> tuple[list, list] | None:
+    """For a send's receiver and arguments: when the receiver is a plain
+    name and every argument is simple or an operator's fast path `BODY if
+    TEST else SLOW` with TEST and BODY pure, the TESTs and the argument
+    values under them (BODY, or the simple argument); else None."""
+    if type(parts[0]) is not py.Name:
+        return None
+    tests: list = []
+    bodies: list = []
+    for e in parts[1:]:
+        if _simple(e):
+            bodies.append(e)
+        elif type(e) is py.IfExp and _pure(e.test) and _pure(e.body):
+            tests.append(e.test)
+            bodies.append(e.body)
+        else:
+            return None
+    return (tests, bodies) if tests else None
 
 
 def _simple(e: py.expr) -> bool:
