@@ -698,7 +698,7 @@ def _replay(log: list) -> tuple[list, list, dict, list]:
     of its pair (None: empty) and the pair's distance; the number of each
     key present, in order of insertion; the hash of each number. Each step
     is its namesake's, literally: `_insert` (with `_insert_growing`),
-    `_resize` and `hash_map_remove`; the insertions are written out."""
+    `_resize` and `hash_map_remove`."""
     hashes = _hashes_of(
         [entry for entry in log if entry is not _RESIZE and type(entry) is not tuple]
     )
@@ -714,31 +714,36 @@ def _replay(log: list) -> tuple[list, list, dict, list]:
         elif type(entry) is tuple:
             _replay_change(capacity, slots, distances, hashes, numbers, entry)
         else:
-            moving = numbers[entry] = count
+            numbers[entry] = count
+            _replay_place(capacity, slots, distances, count, hashes[count] % capacity)
             count += 1
-            index = hashes[moving] % capacity
-            distance = 0
-            while True:
-                if index >= len(slots):  # (only a fresh table's array is short)
-                    grow = index + 1 - len(slots)
-                    slots.extend([None] * grow)
-                    distances.extend([0] * grow)
-                existing = slots[index]
-                if existing is None:
-                    slots[index] = moving
-                    distances[index] = distance
-                    break
-                other = distances[index]
-                if other < distance:
-                    slots[index] = moving
-                    distances[index] = distance
-                    moving = existing
-                    distance = other
-                index += 1
-                if index == capacity:
-                    index = 0
-                distance += 1
     return slots, distances, numbers, hashes
+
+
+def _replay_place(capacity: int, slots: list, distances: list, moving: int, index: int) -> None:
+    """`_insert` of pair number `moving` from slot `index` on: Robin Hood
+    swaps with any pair nearer its bucket, until an empty slot."""
+    distance = 0
+    while True:
+        if index >= len(slots):  # (only a fresh table's array is short)
+            grow = index + 1 - len(slots)
+            slots.extend([None] * grow)
+            distances.extend([0] * grow)
+        existing = slots[index]
+        if existing is None:
+            slots[index] = moving
+            distances[index] = distance
+            return
+        other = distances[index]
+        if other < distance:
+            slots[index] = moving
+            distances[index] = distance
+            moving = existing
+            distance = other
+        index += 1
+        if index == capacity:
+            index = 0
+        distance += 1
 
 
 def _replay_resize(capacity: int, slots: list, distances: list, hashes: list) -> list:
@@ -751,24 +756,7 @@ def _replay_resize(capacity: int, slots: list, distances: list, hashes: list) ->
         if moving is None or distances[start] >= 0:
             continue
         slots[start] = None
-        index = hashes[moving] % capacity
-        distance = 0
-        while True:
-            existing = slots[index]
-            if existing is None:
-                slots[index] = moving
-                distances[index] = distance
-                break
-            other = distances[index]
-            if other < distance:
-                slots[index] = moving
-                distances[index] = distance
-                moving = existing
-                distance = other
-            index += 1
-            if index == capacity:
-                index = 0
-            distance += 1
+        _replay_place(capacity, slots, distances, moving, hashes[moving] % capacity)
     return distances
 
 
