@@ -736,9 +736,29 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
     if kind == "csend":
-        return cached_site(*recipe[1:3], ctx, *recipe[3:])
+        return cached_site(
+            recipe[1],
+            recipe[2],
+            ctx,
+            recipe[3],
+            recipe[4],
+            recipe[5],
+            recipe[6],
+            recipe[7] if len(recipe) > 7 else None,
+        )
     if kind == "cimplicit":
-        return cached_implicit_site(*recipe[1:3], ctx, *recipe[3:])
+        return cached_implicit_site(
+            recipe[1],
+            recipe[2],
+            ctx,
+            recipe[3],
+            recipe[4],
+            recipe[5],
+            recipe[6],
+            recipe[7],
+            recipe[8],
+            recipe[9] if len(recipe) > 9 else None,
+        )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
     if kind == "cget":
