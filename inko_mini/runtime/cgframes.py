@@ -84,7 +84,16 @@ def cg_entries(fr: Any, cg: Any, lasti: int | None = None) -> list:
 class CgCode(Code):
     """A Code whose body is a generated Python function."""
 
-    __slots__ = ("fn", "lambda_code", "own_frame", "regions", "plain", "py_arity", "call_arity")
+    __slots__ = (
+        "fn",
+        "lambda_code",
+        "own_frame",
+        "regions",
+        "plain",
+        "py_arity",
+        "call_arity",
+        "getter",
+    )
 
     generated = True
 
@@ -116,6 +125,11 @@ class CgCode(Code):
         # as a call, so a trace shows only the blocks inlined into it (as
         # the closure compiler's REPL did, and the README shows).
         self.own_frame = True
+        # For a method whose whole body reads one attribute of self
+        # (`def velocity { @velocity }`): that attribute's name, which a
+        # send site reads in line instead of calling `fn` (codegen
+        # support.cached_site); else None.
+        self.getter: str | None = None
 
     def as_lambda(self) -> Code:
         made = self.lambda_code

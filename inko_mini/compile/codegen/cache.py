@@ -223,7 +223,7 @@ def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compi
     region_list = list(regions)
     codes: list[CgCode] = []
     file = ctx.file
-    for name, line, kind, body_line, params, lam in metas:
+    for name, line, kind, body_line, params, lam, getter in metas:
         # (the parameters are passed to the constructor: computing what
         # binding reads of them again with set_params doubled that cost)
         infos = (
@@ -241,6 +241,7 @@ def instantiate(payload: tuple, ctx: Any, source: Source, display: str) -> Compi
         )
         code = CgCode(name, file, line, kind, infos, ctx)
         code.body_line = body_line
+        code.getter = getter
         code.regions = region_list
         if lam is not None:
             code.lambda_code = _lambda_builder(ctx, source, display, lam)

@@ -171,6 +171,32 @@ def function(name: str, params: list[str], body: list[py.stmt]) -> py.FunctionDe
 _OPAQUE = (ast.MethodDef, ast.ObjectDef, ast.TraitDef, ast.ImplDef)
 
 
+def _getter_attr(node: Any) -> str | None:
+    """The attribute a method reads when its whole body is `@name` of its
+    own name and it takes no parameters (`def velocity { @velocity }`)."""
+    body = node.body
+    if (
+        not node.params
+        and body is not None
+        and len(body) == 1
+        and type(body[0]) is ast.AttrRef
+        and body[0].name == "@" + node.name
+    ):
+        return cast(str, body[0].name)
+    return None
+
+
+def _getter_names(tree: Any) -> frozenset[str]:
+    found = set()
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if type(n) is ast.MethodDef and _getter_attr(n) is not None:
+            found.add(n.name)
+        stack.extend(_children(n))
+    return frozenset(found)
+
+
 def _children(n: Any):
     for slot in getattr(type(n), "__slots__", ()):
         v = getattr(n, slot, None)
@@ -359,6 +385,10 @@ class Gen:
         self.region = 0
         # Whether operator trees may be fused (fused_int).
         self.fusing = True
+        # Names of the module's getters (_getter_attr): a send of one of
+        # them without arguments tests first whether it may read the
+        # attribute in line (cached_send).
+        self.getter_names: frozenset[str] = frozenset()
 
     def stamp(self, node: Any, line: int) -> Any:
         return stamp(node, line, self.region)
@@ -453,6 +483,7 @@ class Gen:
         """The module body as a Code; without `run`, only generated (for
         the scopes that hints read, see cache.py)."""
         code = self.new_code(name, tree.span.line, "module")
+        self.getter_names = _getter_names(tree)
         fname = self.unit_function(
             self.unit, self.fresh("_module"), code, [], tree.body, RETURN, []
         )
@@ -469,14 +500,14 @@ class Gen:
 
     def code_meta(self) -> list:
         """What rebuilds each CgCode of this module (codegen/cache.py):
-        (name, line, kind, body_line, params, lambda recipe)."""
+        (name, line, kind, body_line, params, lambda recipe, getter)."""
         out = []
         for i, c in enumerate(self.codes):
             defaults = self.defaults.get(i) or [None] * len(c.params)
             params = [
                 (p.name, d, p.rest, p.lambda_type) for p, d in zip(c.params, defaults, strict=True)
             ]
-            out.append((c.name, c.line, c.kind, c.body_line, params, self.lambdas.get(i)))
+            out.append((c.name, c.line, c.kind, c.body_line, params, self.lambdas.get(i), c.getter))
         return out
 
     # --- functions -----------------------------------------------------------
@@ -1514,6 +1545,7 @@ class Gen:
         if node.body is None:
             return C(None)
         code = self.new_code(node.name, node.span.line, "method")
+        code.getter = _getter_attr(node)
         unit = Unit("method", None)
         saved = self.unit
         unit.self_may_miss = saved.kind != "module"
@@ -1698,6 +1730,14 @@ class Gen:
         globals_: tuple[str | None, ...] = (k, f, pd)
         if kind == "cimplicit":
             globals_ += (receiver,)
+        self_first = kind == "cimplicit" and receiver is None
+        # A getter's name sent without arguments (`body.velocity`): the site
+        # also keeps the set of prototypes whose method of that name is a
+        # getter of '@' + name (support.cached_site), tested first.
+        pg = None
+        if not args and not self_first and name in self.getter_names:
+            pg = self.fresh("_pg")
+            globals_ += (pg,)
         site = self.const((kind, name, line, len(args), *extra, *globals_), "_s")
         parts = [recv, *args]
         # (a literal receiver gets a name too: `1 is K` is a SyntaxWarning)
@@ -1732,13 +1772,12 @@ class Gen:
         # (key = its prototype) without two failing identity tests:
         #   (T := type(r)) is K or (T is InkoObject and r.proto is K
         #       and 'name' not in r.attrs) or r is K
-        self_first = kind == "cimplicit" and receiver is None
         ty = None if self_first else self.unit_temp("_ty")
 
         def type_of_receiver(first_use: bool) -> py.expr:
             if ty is None:
                 return call("type", use(0))
-            if first_use:
+            if first_use and pg is None:
                 return py.NamedExpr(S(ty), call("type", first))
             return N(ty)
 
@@ -1782,6 +1821,27 @@ class Gen:
             # (the module when it answers for self: RV or self)
             fast_args[0] = or_(N(receiver), fast_args[0])
         whole = py.IfExp(test=test, body=call(f, *fast_args), orelse=slow)
+        if pg is not None:
+            # The getter's attribute in line, under the test that finds it
+            # in the site's set: the receiver's prototype answered with
+            # that getter since the last bump of VERSION, and the receiver
+            # has no attribute of the method's name. Without the attribute,
+            # the send runs the getter (its panic and trace unchanged).
+            #   D['@n'] if (T := type(r)) is InkoObject and r.proto in PG
+            #       and '@n' in (D := r.attrs) and 'n' not in D else <send>
+            d = self.unit_temp("_d")
+            attr_name = "@" + name
+            in_line = and_(
+                is_(py.NamedExpr(S(cast(str, ty)), call("type", first)), N("_InkoObject")),
+                py.Compare(py.Attribute(use(0), "proto", py.Load()), [py.In()], [N(pg)]),
+                py.Compare(
+                    C(attr_name),
+                    [py.In()],
+                    [py.NamedExpr(S(d), py.Attribute(use(0), "attrs", py.Load()))],
+                ),
+                py.Compare(C(name), [py.NotIn()], [N(d)]),
+            )
+            whole = py.IfExp(test=in_line, body=sub(N(d), attr_name), orelse=whole)
         early = _pure_fast_args(parts)
         if early is None:
             return whole

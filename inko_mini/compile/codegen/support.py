@@ -122,10 +122,11 @@ _IDENT = """if s is site.gself and site.gver == VER[0]:
 # Nil), its prototype (an object without an attribute of that name), or its
 # Python type (natives). objects.bump_version resets every key it filled.
 _CACHED = """
-def make(site, kname, fname, poly):
+def make(site, kname, fname, poly, getters):
     lookup = site.lookup
     invoke = site.invoke
     name = site.name
+    attr = "@" + name
 
     def send(r{params}):
         t = type(r)
@@ -170,6 +171,10 @@ def make(site, kname, fname, poly):
                     if not poly:
                         POLY.append(poly)
                     poly[pkey] = fn
+                    if getters is not None and t is InkoObject and c.getter == attr and fn is c.fn:
+                        if not getters:
+                            POLY.append(getters)
+                        getters.add(pkey)
                 return fn(r{params})
         return invoke(r, [{args}])
     send.site = site
@@ -177,11 +182,12 @@ def make(site, kname, fname, poly):
 """
 
 _CACHED_IMPLICIT = """
-def make(site, mod_site, ctx, g, ident, kname, fname, rname, poly):
+def make(site, mod_site, ctx, g, ident, kname, fname, rname, poly, getters):
     lookup = site.lookup
     invoke = site.invoke
     mod_lookup = mod_site.lookup
     name = site.name
+    attr = "@" + name
 
     def send(s{params}):
         {ident}
@@ -262,6 +268,10 @@ def make(site, mod_site, ctx, g, ident, kname, fname, rname, poly):
                     if not poly:
                         POLY.append(poly)
                     poly[key] = fn
+                    if getters is not None and c.getter == attr:
+                        if not getters:
+                            POLY.append(getters)
+                        getters.add(key)
                 return fn(s{params})
         return invoke(s, [{args}])
     send.site = site
@@ -370,7 +380,16 @@ def _maker(template: str, n: int) -> Any:
     return maker
 
 
-def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str, pname: str) -> Any:
+def cached_site(
+    name: str,
+    line: int,
+    ctx: Any,
+    n: int,
+    kname: str,
+    fname: str,
+    pname: str,
+    gname: str | None = None,
+) -> Any:
     """The slow path of a send whose inline cache is the globals `kname`
     (key) and `fname` (function) of the generated code: (r, x0, ...).
 
@@ -382,12 +401,26 @@ def cached_site(name: str, line: int, ctx: Any, n: int, kname: str, fname: str, 
     trait) calls it without a lookup, and the generated code looks an
     object's prototype up in it before calling this function. The key is
     never None (an object without a prototype finds nothing there);
-    objects.bump_version empties the dict."""
+    objects.bump_version empties the dict.
+
+    A site sending a getter's name (gen.py cached_send) also has the set
+    `gname`: the keys of that dict whose function is a getter of '@' + name
+    (CgCode.getter), for which the generated code reads the attribute
+    itself; emptied with the dict."""
     _NS[kname] = NO_KEY
     _NS[fname] = None
     poly: dict = {}
     _NS[pname] = poly
-    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname, poly)
+    getters = _getter_set(gname)
+    return _maker(_CACHED, n)(SendSite(name, line, ctx), kname, fname, poly, getters)
+
+
+def _getter_set(gname: str | None) -> set | None:
+    if gname is None:
+        return None
+    getters: set = set()
+    _NS[gname] = getters
+    return getters
 
 
 def cached_implicit_site(
@@ -400,6 +433,7 @@ def cached_implicit_site(
     fname: str,
     pname: str,
     rname: str | None = None,
+    gname: str | None = None,
 ) -> Any:
     """`name(x0, ...)` without receiver (self, else the module, else a global
     for a bare identifier), with the inline cache of cached_site (filled when
@@ -422,6 +456,7 @@ def cached_implicit_site(
         fname,
         rname,
         poly,
+        _getter_set(gname),
     )
 
 
@@ -626,18 +661,25 @@ def define(ns: dict, name: str, recipe: tuple, ctx: Any, codes: list) -> None:
             ns[recipe[4]] = NO_KEY
             ns[recipe[5]] = None
             ns[recipe[6]] = {}
+            if len(recipe) > 7:
+                ns[recipe[7]] = _NO_GETTERS
         elif kind == "cimplicit":
             ns[recipe[5]] = NO_KEY
             ns[recipe[6]] = None
             ns[recipe[7]] = {}
             if recipe[8] is not None:
                 ns[recipe[8]] = None
+            if len(recipe) > 9:
+                ns[recipe[9]] = _NO_GETTERS
         ns[name] = _LazySite(name, recipe, ctx)
     elif kind == "prim":
         ns[name] = _lazy_primitive(ns, name, recipe[1])
     else:
         ns[name] = realize(recipe, ctx, codes)
 
+
+# The getters' set of a site not built yet (cached_site): empty, like its dict.
+_NO_GETTERS: frozenset = frozenset()
 
 # Recipes of send sites, which only the generated code calls (and
 # tail_code reads `.site` of): see _LazySite.
@@ -694,7 +736,16 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
     plain data, so a module's cache (cache.py) can store them."""
     kind = recipe[0]
     if kind == "csend":
-        return cached_site(recipe[1], recipe[2], ctx, recipe[3], recipe[4], recipe[5], recipe[6])
+        return cached_site(
+            recipe[1],
+            recipe[2],
+            ctx,
+            recipe[3],
+            recipe[4],
+            recipe[5],
+            recipe[6],
+            recipe[7] if len(recipe) > 7 else None,
+        )
     if kind == "cimplicit":
         return cached_implicit_site(
             recipe[1],
@@ -706,6 +757,7 @@ def realize(recipe: tuple, ctx: Any, codes: list) -> Any:
             recipe[6],
             recipe[7],
             recipe[8],
+            recipe[9] if len(recipe) > 9 else None,
         )
     if kind == "slow":
         return slow_binary(recipe[1], recipe[2], ctx)
