@@ -1,5 +1,6 @@
-"""Hashing (STDLIB-CORE.md §15-16: SipHash-1-3 with zero keys, as Rust's
-DefaultHasher) and the HashMap table.
+"""The HashMap table and DefaultHasher (STDLIB-CORE.md §15-16); the
+hashing itself is siphash.py, and the replay of a lazy table's log
+hash_replay.py.
 
 The table lives here rather than in Inko because every map operation would
 otherwise cost dozens of sends; its state stays in the map's Inko attributes
@@ -10,146 +11,25 @@ mailbox needs nothing special.
 from __future__ import annotations
 
 import os
-import struct
 import sys
 import weakref
-from collections.abc import Callable
-from functools import partial
-from typing import Any, cast
+from typing import cast
 
 import inko_mini.runtime as runtime
-from inko_mini.builtins import conv, primitive
+from inko_mini.builtins import conv, primitive, siphash
+from inko_mini.builtins.hash_replay import _REMOVE, _RESIZE, _UPDATE, replay
+from inko_mini.builtins.siphash import (
+    _INT_HASHES,
+    _STR_HASHES,
+    hash_bytes_of,
+    key_hash,
+    to_signed_hash,
+)
 from inko_mini.errors import PanicSignal
 from inko_mini.paths import STDLIB_DIR
 from inko_mini.runtime import objects
 from inko_mini.runtime.calls import block_function, out_of_reductions
 from inko_mini.runtime.objects import Block, InkoObject
-
-_M = (1 << 64) - 1
-
-
-def _siphash13_python(data: bytes) -> int:
-    """The unsigned 64-bit SipHash-1-3 of `data` with keys (0, 0)."""
-    # The rounds are written out: a nested round function with `nonlocal`
-    # state cost four times as much, and every HashMap key is hashed here.
-    M = _M
-    v0 = 0x736F6D6570736575
-    v1 = 0x646F72616E646F6D
-    v2 = 0x6C7967656E657261
-    v3 = 0x7465646279746573
-    length = len(data)
-    tail = length - length % 8
-    words = [int.from_bytes(data[i : i + 8], "little") for i in range(0, tail, 8)]
-    words.append(((length & 0xFF) << 56) | int.from_bytes(data[tail:], "little"))
-    for m in words:
-        v3 ^= m
-        v0 = (v0 + v1) & M
-        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
-        v0 = ((v0 << 32) | (v0 >> 32)) & M
-        v2 = (v2 + v3) & M
-        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
-        v0 = (v0 + v3) & M
-        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
-        v2 = (v2 + v1) & M
-        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
-        v2 = ((v2 << 32) | (v2 >> 32)) & M
-        v0 ^= m
-    # The three finishing rounds, without a message word.
-    v2 ^= 0xFF
-    for _ in (0, 1, 2):
-        v0 = (v0 + v1) & M
-        v1 = (((v1 << 13) | (v1 >> 51)) & M) ^ v0
-        v0 = ((v0 << 32) | (v0 >> 32)) & M
-        v2 = (v2 + v3) & M
-        v3 = (((v3 << 16) | (v3 >> 48)) & M) ^ v2
-        v0 = (v0 + v3) & M
-        v3 = (((v3 << 21) | (v3 >> 43)) & M) ^ v0
-        v2 = (v2 + v1) & M
-        v1 = (((v1 << 17) | (v1 >> 47)) & M) ^ v2
-        v2 = ((v2 << 32) | (v2 >> 32)) & M
-    return (v0 ^ v1 ^ v2 ^ v3) & M
-
-
-_ZERO_KEY = bytes(16)
-
-
-def _c_siphash13() -> Any:
-    """The siphash24 package's SipHash-1-3 (about five times as fast as the
-    Python rounds: every new HashMap key is hashed once), or None."""
-    try:
-        from siphash24 import siphash13 as c_siphash13
-    except ImportError:  # an optional accelerator: the Python rounds are exact
-        return None
-    return c_siphash13
-
-
-def _siphash13_first(data: bytes) -> int:
-    """SipHash-1-3 of `data` with the zero key. The first call picks the
-    implementation and puts it in `siphash13`'s place: importing the
-    siphash24 package cost every start (a hello world hashes nothing)
-    about 0.3 ms."""
-    global siphash13
-    accelerated = _c_siphash13()
-    if accelerated is None:
-        siphash13 = _siphash13_python
-    else:
-        siphash13 = partial(_siphash13_c, accelerated)
-    return siphash13(data)
-
-
-def _siphash13_c(c_siphash13: Any, data: bytes) -> int:
-    return c_siphash13(data, key=_ZERO_KEY).intdigest() & _M
-
-
-siphash13: Callable[[bytes], int] = _siphash13_first
-
-
-def to_signed_hash(u: int) -> int:
-    """The VM's conversion of an unsigned 64-bit hash into an Integer (§15)."""
-    return u - (1 << 63) if u > conv.I64_MAX else u - conv.I64_MAX
-
-
-def _float_bits(value: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", value))[0]
-
-
-def hash_bytes_of(value) -> bytes:
-    """The bytes the VM feeds to the hasher for `value` (§15)."""
-    kind = type(value)
-    if kind is int:
-        if conv.I64_MIN <= value <= conv.I64_MAX:
-            return value.to_bytes(8, "little", signed=True)
-        # Big integers: sign and magnitude; the real order is not reproducible.
-        size = (value.bit_length() + 7) // 8
-        return (b"\x01" if value < 0 else b"\x00") + abs(value).to_bytes(size, "little")
-    if kind is str:
-        return value.encode("utf-8", "surrogatepass") + b"\xff"
-    if kind is float:
-        return to_signed_hash(_float_bits(value)).to_bytes(8, "little", signed=True)
-    # Booleans, Nil and other objects hash their identity, like the VM's address.
-    return id(value).to_bytes(8, "little", signed=False)
-
-
-# The hashes of strings and integers, which depend on the value alone (the
-# keys are fixed): a word counted a thousand times is hashed once. The limit
-# keeps a map of some 100,000 distinct keys (a word-pair count) from
-# emptying the memo while its keys are still being set.
-_STR_HASHES: dict[str, int] = {}
-_INT_HASHES: dict[int, int] = {}
-_MEMO_LIMIT = 1 << 17
-
-
-def key_hash(value) -> int:
-    kind = type(value)
-    memo = _STR_HASHES if kind is str else _INT_HASHES if kind is int else None
-    if memo is None:
-        return to_signed_hash(siphash13(hash_bytes_of(value)))
-    h = memo.get(value)
-    if h is None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        h = memo[value] = to_signed_hash(siphash13(hash_bytes_of(value)))
-    return h
 
 
 class DefaultHasher:
@@ -164,7 +44,7 @@ class DefaultHasher:
         self.data += hash_bytes_of(value)
 
     def finish(self) -> int:
-        result = to_signed_hash(siphash13(bytes(self.data)))
+        result = to_signed_hash(siphash.siphash13(bytes(self.data)))
         self.data.clear()
         return result
 
@@ -475,11 +355,6 @@ def _table(hash_map):
 # prototypes hold comes from the standard library (which never reads it),
 # and any new method anywhere (objects.bump_version) builds all such tables.
 
-# A log entry: a bare key is the insertion of that key.
-_RESIZE = object()
-_UPDATE = 0
-_REMOVE = 1
-
 # LazyTables not yet built (weakly: a table nobody reaches is not built).
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
@@ -655,7 +530,7 @@ class LazyTable:
         # `hash_map_remove` on plain lists (a number per pair, its distance
         # beside it) and makes the Pair objects at the end: on the objects
         # themselves it cost more than all the work the log had saved.
-        slots, distances, numbers, hashes = _replay(self.log)
+        slots, distances, numbers, hashes = replay(self.log)
         # The key objects of the latest `[]=` of each key.
         latest: dict = {}
         for keys in (*self.epochs, self.keys):
@@ -691,123 +566,6 @@ class LazyTable:
         self.values = {}
         self.keys = {}
         self.epochs = []
-
-
-def _replay(log: list) -> tuple[list, list, dict, list]:
-    """The layout the log leads to from a fresh table: per slot the number
-    of its pair (None: empty) and the pair's distance; the number of each
-    key present, in order of insertion; the hash of each number. Each step
-    is its namesake's, literally: `_insert` (with `_insert_growing`),
-    `_resize` and `hash_map_remove`."""
-    hashes = _hashes_of(
-        [entry for entry in log if entry is not _RESIZE and type(entry) is not tuple]
-    )
-    slots: list = []
-    distances: list = []
-    numbers: dict = {}
-    count = 0  # pairs numbered so far
-    capacity = 1
-    for entry in log:
-        if entry is _RESIZE:
-            capacity *= 2
-            distances = _replay_resize(capacity, slots, distances, hashes)
-        elif type(entry) is tuple:
-            _replay_change(capacity, slots, distances, hashes, numbers, entry)
-        else:
-            numbers[entry] = count
-            _replay_place(capacity, slots, distances, count, hashes[count] % capacity)
-            count += 1
-    return slots, distances, numbers, hashes
-
-
-def _replay_place(capacity: int, slots: list, distances: list, moving: int, index: int) -> None:
-    """`_insert` of pair number `moving` from slot `index` on: Robin Hood
-    swaps with any pair nearer its bucket, until an empty slot."""
-    distance = 0
-    while True:
-        if index >= len(slots):  # (only a fresh table's array is short)
-            grow = index + 1 - len(slots)
-            slots.extend([None] * grow)
-            distances.extend([0] * grow)
-        existing = slots[index]
-        if existing is None:
-            slots[index] = moving
-            distances[index] = distance
-            return
-        other = distances[index]
-        if other < distance:
-            slots[index] = moving
-            distances[index] = distance
-            moving = existing
-            distance = other
-        index += 1
-        if index == capacity:
-            index = 0
-        distance += 1
-
-
-def _replay_resize(capacity: int, slots: list, distances: list, hashes: list) -> list:
-    """`_resize` to `capacity`: pads `slots`, returns the new distances."""
-    if len(slots) < capacity:
-        slots.extend([None] * (capacity - len(slots)))
-    # Every pair not moved yet has distance -1 (see `_resize`).
-    distances = [0 if number is None else -1 for number in slots]
-    for start, moving in enumerate(slots):
-        if moving is None or distances[start] >= 0:
-            continue
-        slots[start] = None
-        _replay_place(capacity, slots, distances, moving, hashes[moving] % capacity)
-    return distances
-
-
-def _replay_change(
-    capacity: int, slots: list, distances: list, hashes: list, numbers: dict, entry: tuple
-) -> None:
-    """An update (the distance the probe counts, as `hash_map_set` stores
-    it) or a removal (`hash_map_remove`) of the pair of a key."""
-    op, key = entry
-    number = numbers[key]
-    hash_value = hashes[number]
-    start = hash_value % capacity
-    try:
-        slot = slots.index(number, start)
-    except ValueError:
-        slot = slots.index(number, 0, start)
-    if op == _UPDATE:
-        distances[slot] = (slot - hash_value) % capacity
-        return
-    del numbers[key]
-    slots[slot] = None
-    slot += 1
-    while slot < len(slots):
-        following = slots[slot]
-        if following is None or distances[slot] <= 0:
-            break
-        slots[slot - 1] = following
-        distances[slot - 1] = distances[slot] - 1
-        slots[slot] = None
-        slot += 1
-
-
-def _hashes_of(keys: list) -> list:
-    """`key_hash` of each Integer or String key, without the memo (these
-    keys were never hashed, and a word count's pair map has 80,000)."""
-    siphash13(b"")  # (picks the implementation)
-    accelerated = getattr(siphash13, "args", None)
-    if not accelerated:
-        return [key_hash(key) for key in keys]
-    c_siphash13 = accelerated[0]
-    zero = _ZERO_KEY
-    top = conv.I64_MAX
-    hashes = []
-    for key in keys:
-        if type(key) is str:
-            data = key.encode("utf-8", "surrogatepass") + b"\xff"
-        else:
-            data = hash_bytes_of(key)
-        u = c_siphash13(data, key=zero).intdigest() & _M
-        hashes.append(u - (1 << 63) if u > top else u - top)
-    return hashes
 
 
 def _materialise_all() -> None:
