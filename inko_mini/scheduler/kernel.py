@@ -140,17 +140,17 @@ class Scheduler:
         started (a greenlet begins at the recursion depth of whoever first
         switches into it), and only while the hub has nothing to do or has
         had a turn recently."""
-        return bool(
-            ready
-            and ready[0].value is not _START
-            and (
-                self._handoffs < _MAX_HANDOFFS
-                or (
-                    not self._timers.live
-                    and not self._thread_jobs
-                    and (self._poller is None or not len(self._poller))
-                )
-            )
+        return bool(ready and ready[0].value is not _START and self._may_skip_hub())
+
+    def _may_skip_hub(self) -> bool:
+        """Whether the next task may run without a turn of the hub between
+        (a hand-off, or _bootstrap running the next task on its greenlet):
+        while the hub has nothing to do, or had a turn within the last
+        _MAX_HANDOFFS tasks."""
+        return self._handoffs < _MAX_HANDOFFS or (
+            not self._timers.live
+            and not self._thread_jobs
+            and (self._poller is None or not len(self._poller))
         )
 
     def park(
@@ -172,7 +172,8 @@ class Scheduler:
         if deadline is not None:
             task.timer = self._timers.add(deadline, task)
         ready = self._ready
-        # _can_hand_off, inline (a call per message costs more than it).
+        # _can_hand_off and _may_skip_hub, inline (a call per message costs
+        # more than the test): keep the three in step.
         handoffs = self._handoffs
         if (
             ready
@@ -510,14 +511,7 @@ def _bootstrap(start: object) -> None:
                 task.value is _START
                 and task.state is READY
                 and task.exc is None
-                and (
-                    s._handoffs < _MAX_HANDOFFS
-                    or (
-                        not s._timers.live
-                        and not s._thread_jobs
-                        and (s._poller is None or not len(s._poller))
-                    )
-                )
+                and s._may_skip_hub()
             ):
                 # The next task to run has not started: run it right here,
                 # on this greenlet, as the hub would have on a spare one,
