@@ -1619,9 +1619,6 @@ class Gen:
             return call(site, r, py.List(elts=args, ctx=py.Load()), kwargs)
         return self.cached_send("csend", name, line, r, args, ())
 
-    def hint_scope(self) -> Any:
-        return _HintScope(self.unit)
-
     def implicit(
         self, name: str, args: list, node: Any, ident: bool = False, kwargs: Sequence[Any] = ()
     ) -> py.expr:
