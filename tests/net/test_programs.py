@@ -183,6 +183,9 @@ def test_many_connections_held_open_at_once_are_all_served():
             conn.close()
         assert all(reply.endswith(b"\r\n\r\nHello, HTTP!") for reply in replies)
         assert held >= baseline + 400  # every connection was open in the server at once
-        assert srv.fds_drop_to(baseline) == baseline
+        # At most the baseline: on a loaded machine the server may still be
+        # closing the first connection when the baseline is taken, so the
+        # count can end one below it; a leak keeps it above.
+        assert srv.fds_drop_to(baseline) <= baseline
     finally:
         srv.stop()
